@@ -1,0 +1,172 @@
+"""The `guichet` command (also `python -m guichet`).
+
+Features add their own commands with ``app.cli.add_command`` in their ``init_app``; steps
+that `guichet init` must run (loading reference data ...) are registered with
+``register_init_step``.
+"""
+
+import atexit
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from guichet import create_app
+
+
+def register_init_step(app, name: str, func) -> None:
+    """``func(app)`` runs at every `guichet init`, after the store is upgraded; it must be idempotent."""
+    app.extensions.setdefault("guichet.init_steps", {})[name] = func
+
+
+def initialise(app, echo=click.echo) -> None:
+    from guichet import migrations
+    from guichet.db import get_database
+    from guichet.programmes.services import load_curated
+    from guichet.search import get_backend, rebuild_index
+
+    echo("Mise à jour du schéma de la base…")
+    migrations.upgrade(get_database())
+    with get_database().session() as session:
+        counts = load_curated(session)
+        session.commit()
+    echo(f"Programmes rédigés par l'équipe : {counts['added']} ajoutés, {counts['updated']} mis à jour, "
+         f"{counts['unchanged']} inchangés.")
+    for error in counts["errors"]:
+        echo(f"  erreur : {error}", err=True)
+    for name, step in app.extensions.get("guichet.init_steps", {}).items():
+        echo(f"{name}…")
+        step(app)
+    health = get_backend().health()
+    if health.get("needs_rebuild") or health.get("documents", 0) == 0:
+        echo("Construction de l'index de recherche…")
+        echo(f"{rebuild_index(app)} programmes indexés.")
+
+
+@click.command("init")
+@with_appcontext
+def init_command():
+    """Crée ou met à jour la base, charge les données de référence et l'index."""
+    initialise(current_app)
+    click.echo("Prêt.")
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex_command():
+    """Reconstruit l'index de recherche depuis la base, sans interrompre la recherche."""
+    from guichet.search import rebuild_index
+
+    click.echo(f"Reconstruction de l'index ({current_app.config['SEARCH_BACKEND']})…")
+    count = rebuild_index(current_app)
+    click.echo(f"{count} programmes indexés.")
+
+
+@click.command("export")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export_command(path):
+    """Écrit tous les programmes en JSON Lines (sortie standard sans PATH)."""
+    from guichet.db import get_session
+    from guichet.programmes.services import export_records
+
+    if path:
+        with open(path, "w", encoding="utf-8") as out:
+            count = export_records(get_session(), out)
+        click.echo(f"{count} programmes exportés dans {path}.", err=True)
+    else:
+        export_records(get_session(), sys.stdout)
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_command(path):
+    """Crée ou met à jour des programmes depuis un fichier JSON Lines (par identifiant)."""
+    from guichet.db import get_session
+    from guichet.programmes.services import import_records
+
+    session = get_session()
+    with open(path, encoding="utf-8") as lines:
+        counts = import_records(session, lines)
+    session.commit()
+    click.echo(f"{counts['added']} ajoutés, {counts['updated']} mis à jour, {counts['unchanged']} inchangés, "
+               f"{len(counts['errors'])} en erreur.")
+    for error in counts["errors"]:
+        click.echo(f"  {error}", err=True)
+    if counts["errors"]:
+        sys.exit(1)
+
+
+def _serve(app):
+    from waitress import serve
+
+    host, port = app.config["HOST"], int(app.config["PORT"])
+    click.echo(f"Guichet sert sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
+    serve(app, host=host, port=port, threads=8, ident="guichet", _quiet=True)
+
+
+@click.command("serve")
+@with_appcontext
+def serve_command():
+    """Sert le site et l'API (sans planificateur)."""
+    _serve(current_app._get_current_object())
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Lance le planificateur (collectes, index, lettres d'information) au premier plan."""
+    import logging
+
+    from guichet.scheduler import SchedulerLocked, jobs, run_scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = current_app._get_current_object()
+    click.echo(f"Planificateur : {len(jobs(app))} tâches.")
+    try:
+        run_scheduler(app)
+    except SchedulerLocked as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.command("run")
+@with_appcontext
+def run_command():
+    """Sert le site et l'API, avec le planificateur dans un processus à part."""
+    app = current_app._get_current_object()
+    scheduler = None
+    if app.config["SCHEDULER_ENABLED"]:
+        scheduler = subprocess.Popen([sys.executable, "-m", "guichet", "scheduler"])
+
+        def stop_scheduler():
+            if scheduler.poll() is None:
+                scheduler.terminate()
+                scheduler.wait(10)
+
+        atexit.register(stop_scheduler)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    _serve(app)
+
+
+def register_commands(app):
+    for command in (init_command, reindex_command, export_command, import_command, serve_command,
+                    scheduler_command, run_command):
+        app.cli.add_command(command)
+
+
+cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=False, add_version_option=False,
+                 load_dotenv=False, set_debug_flag=False,
+                 help="Guichet : le guichet unique des financements publics pour les communes.")
+
+
+# Only this service's commands: no --app/--env-file/--debug options of the generic flask command.
+cli.params = [param for param in cli.params if param.name not in ("env_file", "app", "debug")]
+
+
+def main():
+    cli.main(prog_name="guichet")

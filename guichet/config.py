@@ -1,0 +1,44 @@
+"""Every configuration key of the service, declared once with its default and meaning.
+
+Values are read in this order, each overriding the previous one: the defaults below,
+then ``instance/guichet.cfg`` (a Python file), then ``GUICHET_*`` environment variables
+(Flask ``from_prefixed_env``), then the ``test_config`` mapping given to ``create_app``.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: object
+    meaning: str
+
+
+SETTINGS = (
+    Setting("DATABASE_URL", None, "SQLAlchemy URL of the store; default: a SQLite file under instance/"),
+    Setting("SEARCH_BACKEND", "sqlite", "search backend: 'sqlite' (embedded FTS5) or 'elasticsearch'"),
+    Setting("SEARCH_SQLITE_PATH", None, "file of the embedded search index; default: instance/search.sqlite3"),
+    Setting("ELASTICSEARCH_URL", "http://127.0.0.1:9200", "URL of the Elasticsearch node or cluster"),
+    Setting("ELASTICSEARCH_INDEX", "guichet-programmes", "alias of the programmes index"),
+    Setting("SMTP_HOST", "127.0.0.1", "SMTP relay host"),
+    Setting("SMTP_PORT", 25, "SMTP relay port"),
+    Setting("SMTP_USER", None, "SMTP user name, if the relay needs authentication"),
+    Setting("SMTP_PASSWORD", None, "SMTP password"),
+    Setting("SMTP_TLS", False, "use STARTTLS with the SMTP relay"),
+    Setting("MAIL_FROM", "Guichet <ne-pas-repondre@guichet.local>", "sender of every email"),
+    Setting("SECRET_KEY", "dev-only-secret-change-me", "signs sessions, CSRF tokens and email links; set it in production"),
+    Setting("BASE_URL", "http://127.0.0.1:5000", "public URL of the service, used in emails and feeds"),
+    Setting("PORT", 5000, "port of the web server started by `guichet run` / `guichet serve`"),
+    Setting("HOST", "127.0.0.1", "interface the web server listens on"),
+    Setting("ENV", "development", "'development' or 'production' (production sets Secure cookies)"),
+    Setting("OFFLINE", True, "sources are not reachable: the UI says that the data comes from recorded responses"),
+    Setting("AIDES_TERRITOIRES_TOKEN", None, "API token of Aides-territoires (X-AUTH-TOKEN)"),
+    Setting("SCRAPER_DELAY", 1.0, "seconds between two requests to one host"),
+    Setting("SCRAPER_TIMEOUT", 30.0, "seconds before a source request times out"),
+    Setting("SCHEDULER_ENABLED", True, "`guichet run` starts the scheduler beside the web server"),
+)
+
+
+def defaults():
+    return {setting.name: setting.default for setting in SETTINGS}

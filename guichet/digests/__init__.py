@@ -1,0 +1,5 @@
+"""(feature package: see its modules)"""
+
+
+def init_app(app):
+    pass

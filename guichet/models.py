@@ -1,0 +1,8 @@
+"""Every model of the store, imported so that the metadata (and Alembic) sees all tables.
+
+Each feature adds its models module here.
+"""
+
+from guichet.db import Base  # noqa: F401
+from guichet.programmes import models as programmes  # noqa: F401
+from guichet.sources import models as sources  # noqa: F401

@@ -1,0 +1,56 @@
+"""Snippets with the matched words marked, computed from the original text."""
+
+import re
+
+from markupsafe import Markup, escape
+
+from guichet.search.analysis import STOP_WORDS, fold, stem
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def matched_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    spans = []
+    for match in _WORD.finditer(text):
+        folded = fold(match.group())
+        if folded not in STOP_WORDS and stem(folded) in terms:
+            spans.append(match.span())
+    return spans
+
+
+def mark(text: str, spans) -> Markup:
+    pieces, position = [], 0
+    for start, end in spans:
+        pieces.append(escape(text[position:start]))
+        pieces.append(Markup("<mark>%s</mark>") % text[start:end])
+        position = end
+    pieces.append(escape(text[position:]))
+    return Markup("").join(pieces)
+
+
+def highlight(text: str, terms: set[str]) -> Markup | None:
+    """The whole text with matches marked, or None when nothing matched."""
+    spans = matched_spans(text or "", terms)
+    return mark(text, spans) if spans else None
+
+
+def snippet(text: str, terms: set[str], size: int = 240) -> Markup | None:
+    """A window of about ``size`` characters around the first match, or None."""
+    text = text or ""
+    spans = matched_spans(text, terms)
+    if not spans:
+        return None
+    first_start = spans[0][0]
+    start = max(0, first_start - size // 3)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first_start else start
+    end = min(len(text), start + size)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > first_start else end
+    window = [(max(s, start) - start, min(e, end) - start) for s, e in spans if s >= start and e <= end]
+    marked = mark(text[start:end], window)
+    prefix = Markup("… ") if start > 0 else Markup("")
+    suffix = Markup(" …") if end < len(text) else Markup("")
+    return prefix + marked + suffix

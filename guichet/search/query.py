@@ -1,0 +1,274 @@
+"""User input parsed once into a SearchQuery that every backend compiles its own way.
+
+Parsing is where bad input stops: every error is an InvalidQuery carrying a French message
+for the person who typed it (a 400 on pages and on the API, never a 500).
+"""
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Callable, Mapping
+
+from guichet.programmes.models import LEVELS, STATUSES
+from guichet.programmes.themes import THEME_LABELS
+from guichet.search.analysis import analyse, expand_synonyms
+
+SORTS = {"pertinence": "Pertinence", "date_limite": "Date limite la plus proche", "nouveaute": "Les plus récents"}
+DEFAULT_STATUSES = frozenset({"ouvert", "a_venir"})
+MAX_TEXT_LENGTH = 500
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+MAX_POPULATION = 3_000_000
+
+AID_TYPES = {
+    "subvention": "Subvention",
+    "pret": "Prêt",
+    "avance_remboursable": "Avance remboursable",
+    "garantie": "Garantie",
+    "ingenierie": "Ingénierie",
+    "autre": "Autre aide",
+}
+BENEFICIARIES = {
+    "commune": "Communes",
+    "epci": "Intercommunalités (EPCI)",
+    "departement": "Départements",
+    "region": "Régions",
+    "syndicat": "Syndicats",
+    "petr": "PETR et pays",
+    "etablissement_public": "Établissements publics",
+    "association": "Associations",
+    "entreprise": "Entreprises",
+    "bailleur_social": "Bailleurs sociaux",
+    "particulier": "Particuliers",
+    "chercheur": "Chercheurs",
+    "agriculteur": "Agriculteurs",
+}
+LEVEL_LABELS = {
+    "europe": "Europe",
+    "national": "National",
+    "regional": "Région",
+    "departmental": "Département",
+    "local": "Local",
+}
+STATUS_LABELS = {"ouvert": "Ouvert", "a_venir": "À venir", "clos": "Clos"}
+# Town-size bands (DESIGN.md): a band matches programmes whose population range overlaps it.
+POPULATION_BANDS = {
+    "moins-2000": ("Moins de 2 000 hab.", 0, 1999),
+    "2000-20000": ("2 000 à 20 000 hab. (petites villes)", 2000, 19999),
+    "20000-100000": ("20 000 à 100 000 hab. (villes moyennes)", 20000, 99999),
+    "plus-100000": ("Plus de 100 000 hab.", 100000, None),
+}
+# Words that are query syntax in FTS5: refused rather than silently changing the query.
+_OPERATOR_WORDS = {"AND", "OR", "NOT", "NEAR"}
+_SYNTAX_CHARACTERS = set('"*^{}[]')
+_DEPARTMENT = re.compile(r"^(?:\d{2}|2A|2B|97\d)$", re.IGNORECASE)
+_REGION = re.compile(r"^\d{2}$")
+
+
+class InvalidQuery(ValueError):
+    """A parameter a person gave is wrong; ``message`` says why, in French."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One concept of the text: any of its phrases (each a tuple of analysed terms) matches."""
+
+    phrases: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """What a commune can apply for: population, geography and beneficiary type."""
+
+    commune_code: str
+    commune_name: str
+    population: int | None
+    department: str
+    region: str
+    beneficiaries: frozenset = frozenset({"commune", "epci"})
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    clauses: tuple[Clause, ...] = ()
+    themes: frozenset = frozenset()
+    levels: frozenset = frozenset()
+    aid_types: frozenset = frozenset()
+    beneficiaries: frozenset = frozenset()
+    regions: frozenset = frozenset()
+    departments: frozenset = frozenset()
+    statuses: frozenset = DEFAULT_STATUSES
+    deadline_before: date | None = None
+    # Population filter as an inclusive range that a programme's range must overlap;
+    # an exact population is (n, n). None on either end is open.
+    population_range: tuple[int | None, int | None] | None = None
+    population_label: str | None = None
+    eligibility: Eligibility | None = None
+    # Only programmes published after this moment (email digests); not a URL parameter.
+    published_after: datetime | None = None
+    sort: str = "pertinence"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    today: date = field(default_factory=date.today)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.clauses)
+
+    def highlight_terms(self) -> set[str]:
+        return {term for clause in self.clauses for phrase in clause.phrases for term in phrase}
+
+    def without(self, **changes) -> "SearchQuery":
+        return replace(self, **changes)
+
+
+def parse_text(text: str) -> tuple[Clause, ...]:
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InvalidQuery("q", f"La recherche est trop longue : {MAX_TEXT_LENGTH} caractères au plus.")
+    if any(char in _SYNTAX_CHARACTERS for char in text):
+        raise InvalidQuery("q", "Les guillemets, astérisques et accolades ne sont pas pris en charge : "
+                                "saisissez simplement les mots recherchés.")
+    for raw in text.split():
+        if raw.rstrip("(") in _OPERATOR_WORDS or raw.upper().startswith("NEAR("):
+            raise InvalidQuery("q", f"« {raw} » est un opérateur de recherche qui n'est pas pris en charge : "
+                                    "saisissez simplement les mots recherchés.")
+        if raw.startswith(("-", "+")) and len(raw) > 1:
+            raise InvalidQuery("q", "Les signes « - » et « + » devant un mot ne sont pas pris en charge : "
+                                    "saisissez simplement les mots recherchés.")
+    tokens = analyse(text)
+    return tuple(Clause(phrases) for phrases in expand_synonyms(tokens))
+
+
+def _multi(args, name: str, allowed: Mapping[str, str], noun: str) -> frozenset:
+    values = [value.strip() for value in _getlist(args, name) if value.strip()]
+    for value in values:
+        if value not in allowed:
+            raise InvalidQuery(name, f"{noun} inconnu(e) : « {value[:60]} ».")
+    return frozenset(values)
+
+
+def _getlist(args, name: str) -> list[str]:
+    if hasattr(args, "getlist"):
+        return args.getlist(name)
+    value = args.get(name)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _single(args, name: str) -> str | None:
+    values = [value.strip() for value in _getlist(args, name) if value is not None]
+    values = [value for value in values if value]
+    if len(values) > 1:
+        raise InvalidQuery(name, f"Le paramètre « {name} » ne peut être donné qu'une fois.")
+    return values[0] if values else None
+
+
+def _integer(args, name: str, minimum: int, maximum: int, message: str) -> int | None:
+    value = _single(args, name)
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{1,9}", value.replace(" ", "").replace("\u202f", "")):
+        raise InvalidQuery(name, message)
+    number = int(value.replace(" ", "").replace("\u202f", ""))
+    if not minimum <= number <= maximum:
+        raise InvalidQuery(name, message)
+    return number
+
+
+def parse_population(value: str | None):
+    """An exact number of inhabitants or a band slug → (range, label)."""
+    if value is None:
+        return None, None
+    if value in POPULATION_BANDS:
+        label, low, high = POPULATION_BANDS[value]
+        return (low, high), label
+    cleaned = value.replace(" ", "").replace("\u202f", "").replace(".", "")
+    if not re.fullmatch(r"\d{1,9}", cleaned) or int(cleaned) > MAX_POPULATION:
+        raise InvalidQuery("population", "La population doit être un nombre d'habitants positif "
+                                         f"(au plus {MAX_POPULATION:,}".replace(",", " ")
+                           + ") ou une tranche proposée.")
+    number = int(cleaned)
+    return (number, number), f"{number:,} hab.".replace(",", "\u202f")
+
+
+CommuneResolver = Callable[[str], Eligibility | None]
+
+
+def parse_search(args, today: date | None = None, commune_resolver: CommuneResolver | None = None,
+                 max_per_page: int = MAX_PER_PAGE) -> SearchQuery:
+    """Every search parameter of DESIGN.md, validated, into one SearchQuery."""
+    text = _single(args, "q") or ""
+    clauses = parse_text(text)
+
+    themes = _multi(args, "theme", THEME_LABELS, "Thème")
+    levels = _multi(args, "level", LEVEL_LABELS, "Échelon")
+    aid_types = _multi(args, "aid_type", AID_TYPES, "Type d'aide")
+    beneficiaries = _multi(args, "beneficiary", BENEFICIARIES, "Bénéficiaire")
+    statuses = _multi(args, "status", STATUS_LABELS, "Statut") or DEFAULT_STATUSES
+
+    regions = frozenset(value.strip() for value in _getlist(args, "region") if value.strip())
+    for value in regions:
+        if not _REGION.fullmatch(value):
+            raise InvalidQuery("region", f"Code de région inconnu : « {value[:20]} » (code INSEE à deux chiffres).")
+    departments = frozenset(value.strip().upper() for value in _getlist(args, "department") if value.strip())
+    for value in departments:
+        if not _DEPARTMENT.fullmatch(value):
+            raise InvalidQuery("department", f"Code de département inconnu : « {value[:20]} ».")
+
+    deadline_before = None
+    raw_deadline = _single(args, "deadline_before")
+    if raw_deadline:
+        try:
+            deadline_before = date.fromisoformat(raw_deadline)
+        except ValueError:
+            raise InvalidQuery("deadline_before", "La date limite doit être une date au format AAAA-MM-JJ.") from None
+
+    population_range, population_label = parse_population(_single(args, "population"))
+
+    eligibility = None
+    commune = _single(args, "commune")
+    if commune:
+        if not re.fullmatch(r"[0-9][0-9AB][0-9]{3}", commune.upper()):
+            raise InvalidQuery("commune", f"Code INSEE de commune invalide : « {commune[:20]} » (cinq caractères).")
+        eligibility = commune_resolver(commune.upper()) if commune_resolver else None
+        if eligibility is None:
+            raise InvalidQuery("commune", f"Commune inconnue : aucun code INSEE « {commune[:20]} ».")
+
+    sort = _single(args, "sort") or "pertinence"
+    if sort not in SORTS:
+        raise InvalidQuery("sort", f"Tri inconnu : « {sort[:40]} ». Tris possibles : pertinence, date_limite, nouveaute.")
+
+    page = _integer(args, "page", 1, 100_000, "Le numéro de page doit être un entier à partir de 1.") or 1
+    per_page = _integer(args, "per_page", 1, max_per_page,
+                        f"Le nombre de résultats par page doit être compris entre 1 et {max_per_page}.")
+
+    return SearchQuery(
+        text=text,
+        clauses=clauses,
+        themes=themes,
+        levels=levels,
+        aid_types=aid_types,
+        beneficiaries=beneficiaries,
+        regions=regions,
+        departments=departments,
+        statuses=statuses,
+        deadline_before=deadline_before,
+        population_range=population_range,
+        population_label=population_label,
+        eligibility=eligibility,
+        sort=sort,
+        page=page,
+        per_page=per_page or DEFAULT_PER_PAGE,
+        today=today or date.today(),
+    )

@@ -1,0 +1,100 @@
+"""Searching programmes: what the search page, the API, the commune page and digests call."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from guichet import geo
+from guichet.db import get_session
+from guichet.programmes.models import Programme
+from guichet.programmes.themes import THEMES, theme_label
+from guichet.search import get_backend
+from guichet.search.base import Hit
+from guichet.search.query import (AID_TYPES, BENEFICIARIES, LEVEL_LABELS, STATUS_LABELS, SearchQuery,
+                                  parse_search)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class ResultItem:
+    programme: Programme
+    hit: Hit
+
+
+@dataclass
+class SearchPage:
+    query: SearchQuery
+    total: int
+    items: list[ResultItem]
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.per_page))
+
+
+def resolve_commune(code: str):
+    """The commune's eligibility (guichet.communes), or None when the code is unknown."""
+    from guichet.communes.services import eligibility_for
+
+    return eligibility_for(code)
+
+
+def parse(args, today: date | None = None, max_per_page: int = 100) -> SearchQuery:
+    return parse_search(args, today=today, commune_resolver=resolve_commune, max_per_page=max_per_page)
+
+
+def search(query: SearchQuery) -> SearchPage:
+    result = get_backend().search(query)
+    session = get_session()
+    ids = [hit.id for hit in result.hits]
+    programmes = {programme.id: programme
+                  for programme in session.scalars(select(Programme).where(Programme.id.in_(ids)))}
+    # The index can lag the store by a moment: a hit whose programme is gone is left out.
+    items = [ResultItem(programmes[hit.id], hit) for hit in result.hits if hit.id in programmes]
+    return SearchPage(query=query, total=result.total, items=items, facets=label_facets(result.facets, query))
+
+
+FACET_LABELS = {
+    "levels": LEVEL_LABELS,
+    "aid_types": AID_TYPES,
+    "beneficiaries": BENEFICIARIES,
+    "statuses": STATUS_LABELS,
+    "regions": geo.REGIONS,
+    "departments": geo.DEPARTMENT_NAMES,
+}
+
+
+def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[str, list[FacetValue]]:
+    selected = {
+        "themes": query.themes, "levels": query.levels, "aid_types": query.aid_types,
+        "beneficiaries": query.beneficiaries, "statuses": query.statuses,
+        "regions": query.regions, "departments": query.departments,
+    }
+    labelled = {}
+    for name, counts in facets.items():
+        chosen = selected.get(name, frozenset())
+        if name == "themes":
+            # Top-level themes in taxonomy order; sub-themes only under a chosen theme.
+            values = []
+            for theme in THEMES:
+                values.append(FacetValue(theme.slug, theme.label, counts.get(theme.slug, 0), theme.slug in chosen))
+                if theme.slug in chosen or any(value.startswith(theme.slug + "/") for value in chosen):
+                    for sub_slug in theme.subthemes:
+                        slug = f"{theme.slug}/{sub_slug}"
+                        if counts.get(slug) or slug in chosen:
+                            values.append(FacetValue(slug, theme_label(slug), counts.get(slug, 0), slug in chosen))
+        else:
+            labels = FACET_LABELS[name]
+            values = [FacetValue(value, labels.get(value, value), counts.get(value, 0), value in chosen)
+                      for value in labels if counts.get(value) or value in chosen]
+        labelled[name] = values
+    return labelled

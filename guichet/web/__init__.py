@@ -1,0 +1,94 @@
+"""Pages for mayors: search, programme detail; French error pages; DSFR assets."""
+
+from datetime import date
+from pathlib import Path
+
+from flask import render_template, request, send_from_directory
+from werkzeug.exceptions import HTTPException, NotFound
+
+from guichet import ROOT
+from guichet.programmes.themes import theme_label
+from guichet.web import formatting
+from guichet.web.links import search_url
+
+DSFR_DIST = ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist"
+
+ERROR_TITLES = {
+    400: "Demande incorrecte",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Méthode non autorisée",
+    429: "Trop de demandes",
+    500: "Erreur inattendue",
+    503: "Service momentanément indisponible",
+}
+ERROR_MESSAGES = {
+    400: "La demande contient un paramètre incorrect.",
+    403: "Vous n'avez pas accès à cette page.",
+    404: "La page que vous cherchez n'existe pas ou a été déplacée.",
+    405: "Cette adresse ne s'utilise pas ainsi.",
+    429: "Trop de demandes en peu de temps : merci de réessayer dans quelques minutes.",
+    500: "Une erreur inattendue s'est produite. L'équipe en est informée ; merci de réessayer plus tard.",
+    503: "Le service est momentanément indisponible : merci de réessayer dans quelques instants.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def error_page(status: int, message: str | None = None):
+    return render_template("errors/error.html", status=status, title=ERROR_TITLES.get(status, "Erreur"),
+                           message=message or ERROR_MESSAGES.get(status, "")), status
+
+
+def handle_http_error(error: HTTPException):
+    if wants_json():
+        from guichet.api import json_error
+
+        return json_error(error.code or 500, ERROR_MESSAGES.get(error.code, error.description))
+    description = error.description if getattr(error, "french", False) else None
+    return error_page(error.code or 500, description)
+
+
+def handle_unexpected(error: Exception):
+    from flask import current_app
+
+    current_app.logger.exception("unexpected error", exc_info=error)
+    if wants_json():
+        from guichet.api import json_error
+
+        return json_error(500, ERROR_MESSAGES[500])
+    return error_page(500)
+
+
+def french_404(message: str) -> NotFound:
+    error = NotFound(message)
+    error.french = True
+    return error
+
+
+def init_app(app):
+    from guichet.web.views import bp
+
+    app.register_blueprint(bp)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)
+    app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.globals.update(search_url=search_url, deadline_phrase=formatting.deadline_phrase,
+                                 population_rule=formatting.population_rule, plural=formatting.plural,
+                                 rate_range=formatting.rate_range, amount_range=formatting.amount_range,
+                                 recurrence_labels=formatting.RECURRENCE_LABELS, today=date.today,
+                                 theme_label=theme_label)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.route("/dsfr/<path:filename>")
+    def dsfr_asset(filename):
+        """The State design system, served from the npm package (never committed)."""
+        return send_from_directory(DSFR_DIST, filename, max_age=86400)
+
+    @app.context_processor
+    def inject_service():
+        return {"has_endpoint": lambda endpoint: endpoint in app.view_functions,
+                "offline_mode": app.config["OFFLINE"], "dsfr_available": Path(DSFR_DIST, "dsfr.min.css").exists()}

@@ -1,0 +1,121 @@
+"""Search page, programme detail page and health check (thin: parse, call services, render)."""
+
+from datetime import date
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from sqlalchemy import text
+
+from guichet import geo
+from guichet.db import get_database, get_session
+from guichet.programmes.models import Programme
+from guichet.programmes.services import get_programme
+from guichet.programmes.themes import THEMES, theme_label
+from guichet.search import get_backend
+from guichet.search import services as search_services
+from guichet.search.base import SearchUnavailable
+from guichet.search.query import (AID_TYPES, BENEFICIARIES, LEVEL_LABELS, POPULATION_BANDS, SORTS, STATUS_LABELS,
+                                  InvalidQuery)
+from guichet.web import error_page, french_404
+from guichet.web.links import search_url
+
+bp = Blueprint("web", __name__)
+
+UNAVAILABLE = "La recherche est momentanément indisponible. Merci de réessayer dans quelques instants."
+
+
+def active_filters(query) -> list[tuple[str, str, dict]]:
+    """(label, URL without that filter) for each filter the person set, for the empty state
+    and the « filtres actifs » tags."""
+    filters = []
+    for slug in sorted(query.themes):
+        filters.append((f"Thème : {theme_label(slug)}", search_url(toggle=("theme", slug))))
+    for value in sorted(query.levels):
+        filters.append((f"Échelon : {LEVEL_LABELS[value]}", search_url(toggle=("level", value))))
+    for value in sorted(query.aid_types):
+        filters.append((f"Type d'aide : {AID_TYPES[value]}", search_url(toggle=("aid_type", value))))
+    for value in sorted(query.beneficiaries):
+        filters.append((f"Bénéficiaire : {BENEFICIARIES[value]}", search_url(toggle=("beneficiary", value))))
+    for value in sorted(query.regions):
+        filters.append((f"Région : {geo.REGIONS.get(value, value)}", search_url(toggle=("region", value))))
+    for value in sorted(query.departments):
+        filters.append((f"Département : {geo.DEPARTMENT_NAMES.get(value, value)}",
+                        search_url(toggle=("department", value))))
+    if request.args.get("status"):
+        labels = ", ".join(STATUS_LABELS[value] for value in sorted(query.statuses))
+        filters.append((f"Statut : {labels}", search_url(drop=("status",))))
+    if query.deadline_before:
+        from guichet.web.formatting import date_fr
+
+        filters.append((f"Date limite avant le {date_fr(query.deadline_before)}", search_url(drop=("deadline_before",))))
+    if query.population_label:
+        filters.append((f"Taille : {query.population_label}", search_url(drop=("population",))))
+    if query.eligibility:
+        filters.append((f"Commune : {query.eligibility.commune_name}", search_url(drop=("commune",))))
+    if query.text:
+        filters.append((f"Mots : « {query.text} »", search_url(drop=("q",))))
+    return filters
+
+
+def search_context(**extra):
+    return dict(themes=THEMES, levels=LEVEL_LABELS, aid_types=AID_TYPES, beneficiaries=BENEFICIARIES,
+                statuses=STATUS_LABELS, sorts=SORTS, population_bands=POPULATION_BANDS, regions=geo.REGIONS,
+                departments=geo.DEPARTMENT_NAMES, args=request.args, **extra)
+
+
+@bp.get("/")
+def search():
+    try:
+        query = search_services.parse(request.args, max_per_page=100)
+    except InvalidQuery as error:
+        return render_template("search/index.html", **search_context(error=error, page=None, query=None,
+                                                                      filters=[])), 400
+    try:
+        page = search_services.search(query)
+    except SearchUnavailable:
+        current_app.logger.warning("search backend unavailable", exc_info=True)
+        return error_page(503, UNAVAILABLE)
+    filters = active_filters(query)
+    return render_template("search/index.html", **search_context(page=page, query=query, filters=filters,
+                                                                  error=None))
+
+
+@bp.get("/programmes/<path:programme_id>")
+def programme_detail(programme_id):
+    session = get_session()
+    programme = get_programme(session, programme_id)
+    if programme is None or programme.state not in ("published", "merged"):
+        raise french_404("Aucun programme ne correspond à cette adresse. Il a peut-être été retiré : "
+                         "lancez une nouvelle recherche.")
+    if programme.state == "merged" and programme.merged_into:
+        from flask import redirect, url_for
+
+        return redirect(url_for("web.programme_detail", programme_id=programme.merged_into), 301)
+    return render_template("programmes/detail.html", programme=programme, today=date.today(),
+                           theme_label=theme_label, levels=LEVEL_LABELS, aid_types=AID_TYPES,
+                           beneficiaries=BENEFICIARIES, statuses=STATUS_LABELS, regions=geo.REGIONS,
+                           departments=geo.DEPARTMENT_NAMES)
+
+
+@bp.get("/a-propos")
+def about():
+    return render_template("about.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    state = {"store": {"status": "ok"}, "search": {"status": "ok"}}
+    status = 200
+    try:
+        with get_database().engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        state["store"]["programmes"] = get_session().query(Programme).count()
+    except Exception as error:  # any failure of the store is reported, not raised
+        state["store"] = {"status": "indisponible", "error": str(error)[:200]}
+        status = 503
+    try:
+        state["search"].update(get_backend().health())
+    except SearchUnavailable as error:
+        state["search"] = {"status": "indisponible", "error": str(error)[:200]}
+        status = 503
+    state["status"] = "ok" if status == 200 else "dégradé"
+    return jsonify(state), status

@@ -1,0 +1,120 @@
+"""Shared fixtures: an app with a fresh store and index per test, its client and CLI runner,
+and a factory of programmes."""
+
+import shutil
+from datetime import date, timedelta
+from itertools import count
+
+import pytest
+
+from guichet import create_app
+from guichet.db import Database
+
+pytest_plugins = ["tests.plugins.elasticsearch_node"]
+
+_sequence = count(1)
+
+
+@pytest.fixture(scope="session")
+def migrated_store(tmp_path_factory):
+    """A store migrated once per session; each test works on a copy of it."""
+    from guichet import migrations
+
+    path = tmp_path_factory.mktemp("store") / "template.sqlite3"
+    database = Database(f"sqlite:///{path}")
+    migrations.upgrade(database)
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def app_config(tmp_path, migrated_store):
+    store = tmp_path / "guichet.sqlite3"
+    shutil.copy(migrated_store, store)
+    return {
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{store}",
+        "SEARCH_BACKEND": "sqlite",
+        "SEARCH_SQLITE_PATH": str(tmp_path / "search.sqlite3"),
+        "SECRET_KEY": "test-secret",
+        "SERVER_NAME": "guichet.test",
+        "SCHEDULER_ENABLED": False,
+    }
+
+
+@pytest.fixture
+def app(app_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("GUICHET_INSTANCE_PATH", str(tmp_path / "instance"))
+    application = create_app(app_config)
+    yield application
+    application.extensions["guichet.db"].dispose()
+    backend = application.extensions["guichet.search"]
+    if hasattr(backend, "close"):
+        backend.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    with app.app_context():
+        from guichet.db import get_session
+
+        yield get_session()
+
+
+def programme_data(**fields) -> dict:
+    """A valid programme record; any field can be given."""
+    number = next(_sequence)
+    data = {
+        "id": f"test-{number}",
+        "source": "test",
+        "source_id": str(number),
+        "source_url": f"https://financeur.example/programmes/{number}",
+        "title": f"Programme de test {number}",
+        "summary": "Un programme pour les communes.",
+        "description_html": "<p>Un programme pour les communes.</p>",
+        "funders": ["État"],
+        "level": "national",
+        "regions": [],
+        "departments": [],
+        "beneficiaries": ["commune"],
+        "population_min": None,
+        "population_max": None,
+        "themes": [],
+        "aid_types": ["subvention"],
+        "is_call_for_projects": False,
+        "opens_on": None,
+        "deadlines": [(date.today() + timedelta(days=60)).isoformat()],
+        "recurrence": "ponctuelle",
+        "state": "published",
+    }
+    data.update(fields)
+    return data
+
+
+@pytest.fixture
+def make_programme(app):
+    """Create published programmes in the store (and so in the index, after commit)."""
+    from guichet.programmes.models import Programme
+    from guichet.programmes.services import upsert_source_record
+
+    def make(**fields):
+        data = programme_data(**fields)
+        with app.app_context():
+            database = app.extensions["guichet.db"]
+            with database.session() as session:
+                upsert_source_record(session, data, default_state=data.get("state", "published"))
+                session.get(Programme, data["id"]).state = data.get("state", "published")
+                session.commit()
+        return data["id"]
+
+    return make
