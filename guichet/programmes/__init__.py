@@ -1,0 +1,1 @@
+"""Programmes: the record, its curation and the curated data shipped with the service."""
