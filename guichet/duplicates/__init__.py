@@ -1,0 +1,1 @@
+"""Duplicates across sources: candidates for curators (see services.py)."""

@@ -1,0 +1,1 @@
+"""Scrapers: one module per source and the shared gather → fetch → parse → normalise machinery."""
