@@ -36,6 +36,11 @@ SETTINGS = (
     Setting("AIDES_TERRITOIRES_TOKEN", None, "API token of Aides-territoires (X-AUTH-TOKEN)"),
     Setting("SCRAPER_DELAY", 1.0, "seconds between two requests to one host"),
     Setting("SCRAPER_TIMEOUT", 30.0, "seconds before a source request times out"),
+    Setting("SCRAPER_BACKOFF", 0.5, "backoff factor of the retries on connection errors, 429 and 5xx (seconds)"),
+    Setting("SOURCES_REPLAY_DIR", None, "directory of recorded source responses (e.g. scrapers/recorded): when set, "
+            "scrapers replay them instead of calling the live sites, and programmes are marked as recorded"),
+    Setting("SOURCES_REPLAY_URL", None, "base URL of a replay server answering for every source host "
+            "(tests and benchmarks); programmes are marked as recorded"),
     Setting("SCHEDULER_ENABLED", True, "`guichet run` starts the scheduler beside the web server"),
 )
 

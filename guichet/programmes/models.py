@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guichet.db import Base
@@ -55,6 +55,8 @@ class Programme(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     # Set when the programme disappeared from a healthy source: shown as closed, never deleted.
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The record came from a recorded response (offline replay or --from-file), not the live site.
+    recorded_response: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
     # When it was (last) published: what email digests count as "new".

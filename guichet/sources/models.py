@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guichet.db import Base
@@ -55,3 +55,20 @@ class RunError(Base):
     url: Mapped[str | None] = mapped_column(Text)
 
     run: Mapped[ScrapeRun] = relationship(back_populates="errors")
+
+
+class HttpCacheEntry(Base):
+    """What a source answered last time to one request: its validators (ETag, Last-Modified)
+    for conditional requests, and the body, so that a 304 can be read as "unchanged"."""
+
+    __tablename__ = "source_http_cache"
+
+    # sha256 of the request's method, URL and parameters (see scrapers.http.Request.cache_key)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(60), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_type: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
