@@ -54,9 +54,15 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
+@lru_cache(maxsize=200_000)
+def _index_term(word: str) -> str | None:
+    return None if word in STOP_WORDS else stem(word)
+
+
 def analyse(text: str) -> list[str]:
     """Index terms of a text, in order."""
-    return [stem(word) for word in words(text) if word not in STOP_WORDS]
+    terms = (_index_term(word) for word in words(text))
+    return [term for term in terms if term is not None]
 
 
 def analyse_to_string(text: str) -> str:

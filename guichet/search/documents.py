@@ -2,16 +2,27 @@
 
 from datetime import date
 
-from bs4 import BeautifulSoup
+import lxml.html
+from lxml.etree import ParserError
 
 from guichet import geo
 from guichet.programmes import themes as theme_taxonomy
 
 
 def html_to_text(html: str) -> str:
-    if not html:
+    if not html or not html.strip():
         return ""
-    return " ".join(BeautifulSoup(html, "lxml").get_text(" ").split())
+    try:
+        root = lxml.html.fromstring(html)
+    except ParserError:
+        return ""
+    # Block elements end with a space so that words of two paragraphs never stick together.
+    for element in root.iter():
+        if element.tail is None and element.tag in ("p", "li", "br", "div", "h1", "h2", "h3", "h4", "td"):
+            element.tail = " "
+        elif element.tag in ("p", "li", "br", "div", "h1", "h2", "h3", "h4", "td"):
+            element.tail = " " + element.tail
+    return " ".join(root.text_content().split())
 
 
 def programme_document(programme, today: date | None = None) -> dict:

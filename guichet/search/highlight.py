@@ -1,6 +1,7 @@
 """Snippets with the matched words marked, computed from the original text."""
 
 import re
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -9,13 +10,15 @@ from guichet.search.analysis import STOP_WORDS, fold, stem
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)
+def _term(word: str) -> str | None:
+    """The index term of one word as written (None for a stop word); words repeat a lot."""
+    folded = fold(word)
+    return None if folded in STOP_WORDS else stem(folded)
+
+
 def matched_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    spans = []
-    for match in _WORD.finditer(text):
-        folded = fold(match.group())
-        if folded not in STOP_WORDS and stem(folded) in terms:
-            spans.append(match.span())
-    return spans
+    return [match.span() for match in _WORD.finditer(text) if _term(match.group()) in terms]
 
 
 def mark(text: str, spans) -> Markup:
@@ -32,6 +35,20 @@ def highlight(text: str, terms: set[str]) -> Markup | None:
     """The whole text with matches marked, or None when nothing matched."""
     spans = matched_spans(text or "", terms)
     return mark(text, spans) if spans else None
+
+
+def highlights_for(title: str, summary: str, description: str, terms: set[str]) -> dict[str, Markup]:
+    """The title with its matches marked, and one snippet: from the summary, else the description."""
+    marked = {}
+    title_marked = highlight(title, terms)
+    if title_marked is not None:
+        marked["title"] = title_marked
+    for field, text in (("summary", summary), ("description", description)):
+        text_snippet = snippet(text, terms)
+        if text_snippet is not None:
+            marked[field] = text_snippet
+            break
+    return marked
 
 
 def snippet(text: str, terms: set[str], size: int = 240) -> Markup | None:

@@ -4,8 +4,9 @@ Text is analysed in Python (guichet.search.analysis) before it reaches FTS5, on 
 so FTS5 only ever sees folded, stemmed words; every query term is quoted, so no user text
 reaches MATCH as syntax. Ranking is FTS5's BM25 with title > summary > description.
 
-Multi-valued fields live in a ``terms`` table (field, value, doc) that filters and facets
-share. A rebuild replaces every row inside one transaction: readers keep seeing the old
+Multi-valued fields live in a ``terms`` table (field, value, doc); filters and facets run on
+in-memory bitmaps loaded from the tables (guichet.search.bitmaps). A rebuild replaces every
+row inside one transaction: readers keep seeing the old
 snapshot (WAL) until it commits, so searches never stop.
 """
 
@@ -18,7 +19,8 @@ from typing import Iterable
 from guichet import geo
 from guichet.search.analysis import analyse_to_string
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
-from guichet.search.highlight import highlight, snippet
+from guichet.search.bitmaps import Membership, Snapshot, bitmap_of, load_snapshot
+from guichet.search.highlight import highlights_for
 from guichet.search.query import SearchQuery
 
 # Bump when analysis or schema changes: an index of another version is rebuilt by `guichet reindex`.
@@ -67,17 +69,6 @@ CREATE INDEX IF NOT EXISTS docs_by_published_at ON docs (published_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(title, summary, description, tokenize = 'unicode61');
 """
 
-STATUS_SQL = (
-    "CASE WHEN d.closed = 1 OR (d.last_deadline IS NOT NULL AND d.last_deadline < :today) THEN 'clos' "
-    "WHEN d.opens_on IS NOT NULL AND d.opens_on > :today THEN 'a_venir' ELSE 'ouvert' END"
-)
-# The next deadline from today on; the stored value is exact unless it passed since indexing.
-DEADLINE_SQL = (
-    "(CASE WHEN d.next_deadline IS NULL OR d.next_deadline >= :today THEN d.next_deadline "
-    "ELSE (SELECT min(value) FROM json_each(d.deadlines) WHERE value >= :today) END)"
-)
-
-
 def match_expression(query: SearchQuery) -> str:
     """FTS5 MATCH text: every phrase quoted, alternatives OR-ed, concepts AND-ed."""
     clauses = []
@@ -95,6 +86,8 @@ class SQLiteBackend:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
         self._connection()
         connection = self._local.connection
         connection.executescript(SCHEMA)
@@ -128,12 +121,14 @@ class SQLiteBackend:
                 self._delete_one(connection, document["id"])
                 self._insert(connection, document)
                 count += 1
+            self._bump_generation(connection)
         return count
 
     def delete(self, ids: Iterable[str]) -> None:
         with self._write_lock, self._connection() as connection:
             for doc_id in ids:
                 self._delete_one(connection, doc_id)
+            self._bump_generation(connection)
 
     def rebuild(self, documents: Iterable[dict]) -> int:
         count = 0
@@ -146,7 +141,14 @@ class SQLiteBackend:
                 count += 1
             connection.execute("INSERT INTO docs_fts(docs_fts) VALUES ('optimize')")
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self._bump_generation(connection)
         return count
+
+    @staticmethod
+    def _bump_generation(connection):
+        """Every write moves the generation: each process reloads its in-memory snapshot."""
+        connection.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
+                           "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 
     @staticmethod
     def _delete_one(connection, doc_id: str):
@@ -202,162 +204,141 @@ class SQLiteBackend:
     def search(self, query: SearchQuery) -> SearchResult:
         try:
             with self._connection() as connection:
-                return self._search(connection, query)
+                snapshot = self._snapshot_for(connection)
+                return self._search(connection, snapshot, query)
         except sqlite3.OperationalError as error:
             raise SearchUnavailable(str(error)) from error
 
-    def _search(self, connection, query: SearchQuery) -> SearchResult:
-        params = {"today": query.today.isoformat()}
-        source = "docs d"
+    def _snapshot_for(self, connection) -> Snapshot:
+        row = connection.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        generation = int(row[0]) if row else 0
+        snapshot = self._snapshot
+        if snapshot is None or snapshot.generation != generation:
+            with self._snapshot_lock:
+                snapshot = self._snapshot
+                if snapshot is None or snapshot.generation != generation:
+                    snapshot = load_snapshot(connection, generation)
+                    self._snapshot = snapshot
+        return snapshot
+
+    def _search(self, connection, snapshot: Snapshot, query: SearchQuery) -> SearchResult:
+        scores: dict[int, float] = {}
+        ranked: list[int] = []
+        text_bitmap = snapshot.all_docs
         if query.has_text:
-            params["match"] = match_expression(query)
             w_title, w_summary, w_description = BM25_WEIGHTS
-            source = (f"docs d JOIN (SELECT rowid AS doc, bm25(docs_fts, {w_title}, {w_summary}, {w_description}) "
-                      "AS score FROM docs_fts WHERE docs_fts MATCH :match) f ON f.doc = d.rowid")
-        filters = self._filters(query, params)
+            rows = connection.execute(
+                f"SELECT rowid, bm25(docs_fts, {w_title}, {w_summary}, {w_description}) FROM docs_fts "
+                "WHERE docs_fts MATCH ? ORDER BY 2", (match_expression(query),)).fetchall()
+            ranked = [rowid for rowid, _score in rows]
+            scores = dict(rows)
+            text_bitmap = bitmap_of(ranked) & snapshot.all_docs
 
-        where = " AND ".join(sql for _facet, sql in filters) or "1"
-        order = self._order(query)
-        score = "f.score" if query.has_text else "NULL"
-        rows = connection.execute(
-            f"SELECT d.id, {score}, d.title, d.summary, d.description FROM {source} WHERE {where} "
-            f"ORDER BY {order} LIMIT :limit OFFSET :offset",
-            {**params, "limit": query.per_page, "offset": query.offset},
-        ).fetchall()
+        filters = self._filters(snapshot, query)
+        matched = text_bitmap
+        for _facet, bitmap in filters:
+            matched &= bitmap
+        facets = self._facets(snapshot, query, text_bitmap, filters, matched)
 
-        total, facets = self._facets(connection, source, filters, params, facet_names=FACET_FIELDS)
-        # A facet whose own filter is active counts without it (multi-select choices).
-        for facet in {facet for facet, _sql in filters if facet}:
-            others = [(name, sql) for name, sql in filters if name != facet]
-            _total, counts = self._facets(connection, source, others, params, facet_names=(facet,))
-            facets[facet] = counts[facet]
-
-        terms = query.highlight_terms()
-        hits = []
-        for doc_id, score_value, title, summary, description in rows:
-            highlights = {}
-            if terms:
-                for field, text, make in (("title", title, highlight), ("summary", summary, snippet),
-                                          ("description", description, snippet)):
-                    marked = make(text, terms)
-                    if marked is not None:
-                        highlights[field] = marked
-            hits.append(Hit(id=doc_id, score=-score_value if score_value is not None else None,
-                            highlights=highlights))
-        return SearchResult(total=total, hits=hits, facets=facets)
+        page_rowids = self._page(snapshot, query, matched, ranked)
+        hits = self._hits(connection, query, page_rowids, scores)
+        return SearchResult(total=matched.bit_count(), hits=hits, facets=facets)
 
     @staticmethod
-    def _filters(query: SearchQuery, params: dict) -> list[tuple[str | None, str]]:
-        """(facet name or None, SQL condition) for every active filter."""
-        filters: list[tuple[str | None, str]] = []
-
-        def values(name: str, items) -> str:
-            placeholders = []
-            for number, item in enumerate(sorted(items)):
-                key = f"{name}_{number}"
-                params[key] = item
-                placeholders.append(f":{key}")
-            return ", ".join(placeholders)
-
-        def term_filter(facet: str, items) -> str:
-            field = TERM_FIELDS[facet]
-            return f"d.rowid IN (SELECT doc FROM terms WHERE field = '{field}' AND value IN ({values(field, items)}))"
-
-        if query.themes:
-            filters.append(("themes", term_filter("themes", query.themes)))
+    def _filters(snapshot: Snapshot, query: SearchQuery) -> list[tuple[str | None, int]]:
+        """(facet name or None, bitmap of the documents that pass) for every active filter."""
+        filters: list[tuple[str | None, int]] = []
+        for facet, values in (("themes", query.themes), ("aid_types", query.aid_types),
+                              ("beneficiaries", query.beneficiaries)):
+            if values:
+                filters.append((facet, snapshot.any_of(TERM_FIELDS[facet], values)))
         if query.levels:
-            filters.append(("levels", f"d.level IN ({values('level', query.levels)})"))
-        if query.aid_types:
-            filters.append(("aid_types", term_filter("aid_types", query.aid_types)))
-        if query.beneficiaries:
-            filters.append(("beneficiaries", term_filter("beneficiaries", query.beneficiaries)))
+            filters.append(("levels", snapshot.any_of("level", query.levels)))
         if query.regions:
-            filters.append(("regions", f"(d.nationwide = 1 OR {term_filter('regions', query.regions)})"))
+            filters.append(("regions", snapshot.nationwide | snapshot.any_of("region", query.regions)))
         if query.departments:
-            filters.append(("departments", f"(d.nationwide = 1 OR {term_filter('departments', query.departments)})"))
+            filters.append(("departments", snapshot.nationwide | snapshot.any_of("department", query.departments)))
         if query.statuses:
-            filters.append(("statuses", f"{STATUS_SQL} IN ({values('status', query.statuses)})"))
+            statuses = snapshot.status(query.today)
+            bitmap = 0
+            for status in query.statuses:
+                bitmap |= statuses[status]
+            filters.append(("statuses", bitmap))
         if query.deadline_before:
-            params["deadline_before"] = query.deadline_before.isoformat()
-            filters.append((None, "EXISTS (SELECT 1 FROM json_each(d.deadlines) "
-                                  "WHERE value >= :today AND value <= :deadline_before)"))
+            filters.append((None, snapshot.deadline_window(query.today, query.deadline_before)))
         if query.population_range:
-            low, high = query.population_range
-            if high is not None:
-                params["population_high"] = high
-                filters.append((None, "(d.population_min IS NULL OR d.population_min <= :population_high)"))
-            if low is not None:
-                params["population_low"] = low
-                filters.append((None, "(d.population_max IS NULL OR d.population_max >= :population_low)"))
+            filters.append((None, snapshot.population(*query.population_range)))
         if query.published_after:
-            params["published_after"] = query.published_after.isoformat(timespec="seconds")
-            filters.append((None, "d.published_at > :published_after"))
+            filters.append((None, snapshot.published_after(query.published_after.isoformat(timespec="seconds"))))
         if query.eligibility:
             eligibility = query.eligibility
             if eligibility.population is not None:
-                params["commune_population"] = eligibility.population
-                filters.append((None, "(d.population_min IS NULL OR d.population_min <= :commune_population) "
-                                      "AND (d.population_max IS NULL OR d.population_max >= :commune_population)"))
-            params["commune_department"] = eligibility.department
-            filters.append((None, "(d.nationwide = 1 OR d.rowid IN (SELECT doc FROM terms "
-                                  "WHERE field = 'department' AND value = :commune_department))"))
-            filters.append((None, "(d.has_beneficiaries = 0 OR d.rowid IN (SELECT doc FROM terms WHERE "
-                                  f"field = 'beneficiary' AND value IN ({values('eligible', eligibility.beneficiaries)})))"))
+                filters.append((None, snapshot.population(eligibility.population, eligibility.population)))
+            filters.append((None, snapshot.nationwide | snapshot.value("department", eligibility.department)))
+            filters.append((None, (snapshot.all_docs & ~snapshot.has_beneficiaries)
+                            | snapshot.any_of("beneficiary", eligibility.beneficiaries)))
         return filters
 
     @staticmethod
-    def _order(query: SearchQuery) -> str:
-        by_deadline = f"{DEADLINE_SQL} IS NULL, {DEADLINE_SQL}, d.title"
-        if query.sort == "nouveaute":
-            return "d.first_seen_at DESC, d.rowid DESC"
-        if query.sort == "date_limite":
-            return by_deadline
-        if query.has_text:
-            return f"f.score, {by_deadline}"
-        return by_deadline
+    def _facets(snapshot: Snapshot, query: SearchQuery, text_bitmap: int, filters, matched: int) -> dict:
+        """Counts per value; a facet whose own filter is active counts without it (multi-select)."""
+        facets = {}
+        for facet in FACET_FIELDS:
+            base = matched
+            if any(name == facet for name, _bitmap in filters):
+                base = text_bitmap
+                for name, bitmap in filters:
+                    if name != facet:
+                        base &= bitmap
+            if facet == "statuses":
+                counts = {status: (base & bitmap).bit_count() for status, bitmap in snapshot.status(query.today).items()}
+            elif facet in ("regions", "departments"):
+                codes = geo.REGIONS if facet == "regions" else geo.DEPARTMENTS
+                field_name = TERM_FIELDS[facet]
+                nationwide = base & snapshot.nationwide
+                counts = {code: (nationwide | (base & snapshot.value(field_name, code))).bit_count() for code in codes}
+            else:
+                field_name = "level" if facet == "levels" else TERM_FIELDS[facet]
+                counts = {value: (base & bitmap).bit_count()
+                          for (name, value), bitmap in snapshot.values.items() if name == field_name}
+            facets[facet] = {value: count for value, count in counts.items() if count}
+        return facets
 
     @staticmethod
-    def _facets(connection, source: str, filters, params: dict, facet_names) -> tuple[int, dict]:
-        where = " AND ".join(sql for _facet, sql in filters) or "1"
-        wanted_terms = [TERM_FIELDS[name] for name in facet_names if name in TERM_FIELDS]
-        parts = ["SELECT 'total', '', count(*) FROM m"]
-        if "levels" in facet_names:
-            parts.append("SELECT 'level', level, count(*) FROM m GROUP BY level")
-        if "statuses" in facet_names:
-            parts.append("SELECT 'status', status, count(*) FROM m GROUP BY status")
-        if {"regions", "departments"} & set(facet_names):
-            parts.append("SELECT 'nationwide', '', count(*) FROM m WHERE nationwide = 1")
-        if wanted_terms:
-            fields = ", ".join(f"'{field}'" for field in wanted_terms)
-            parts.append(f"SELECT t.field, t.value, count(*) FROM m JOIN terms t ON t.doc = m.doc "
-                         f"WHERE t.field IN ({fields}) GROUP BY t.field, t.value")
-        sql = (f"WITH m AS MATERIALIZED (SELECT d.rowid AS doc, d.level AS level, d.nationwide AS nationwide, "
-               f"{STATUS_SQL} AS status FROM {source} WHERE {where}) " + " UNION ALL ".join(parts))
-        total = 0
-        nationwide = 0
-        facets: dict[str, dict[str, int]] = {name: {} for name in facet_names}
-        field_to_facet = {field: facet for facet, field in TERM_FIELDS.items()}
-        for field, value, count in connection.execute(sql, params):
-            if field == "total":
-                total = count
-            elif field == "nationwide":
-                nationwide = count
-            elif field == "level":
-                if value is not None:
-                    facets["levels"][value] = count
-            elif field == "status":
-                facets["statuses"][value] = count
-            else:
-                facets[field_to_facet[field]][value] = count
-        # A nationwide programme is available in every région and département.
-        if nationwide:
-            if "regions" in facets:
-                for code in geo.REGIONS:
-                    facets["regions"][code] = facets["regions"].get(code, 0) + nationwide
-            if "departments" in facets:
-                for code in geo.DEPARTMENTS:
-                    facets["departments"][code] = facets["departments"].get(code, 0) + nationwide
-        return total, facets
+    def _page(snapshot: Snapshot, query: SearchQuery, matched: int, ranked: list[int]) -> list[int]:
+        if query.sort == "nouveaute":
+            order = snapshot.newest_first
+        elif query.sort == "pertinence" and query.has_text:
+            order = ranked
+        else:
+            order = snapshot.by_deadline(query.today)
+        membership = Membership(matched)
+        page, skipped = [], 0
+        for rowid in order:
+            if rowid in membership:
+                if skipped < query.offset:
+                    skipped += 1
+                    continue
+                page.append(rowid)
+                if len(page) == query.per_page:
+                    break
+        return page
+
+    @staticmethod
+    def _hits(connection, query: SearchQuery, rowids: list[int], scores: dict) -> list[Hit]:
+        if not rowids:
+            return []
+        placeholders = ", ".join("?" for _ in rowids)
+        rows = {row[0]: row[1:] for row in connection.execute(
+            f"SELECT rowid, id, title, summary, description FROM docs WHERE rowid IN ({placeholders})", rowids)}
+        terms = query.highlight_terms()
+        hits = []
+        for rowid in rowids:
+            doc_id, title, summary, description = rows[rowid]
+            highlights = highlights_for(title, summary, description, terms) if terms else {}
+            score = scores.get(rowid)
+            hits.append(Hit(id=doc_id, score=-score if score is not None else None, highlights=highlights))
+        return hits
 
 
 class _Transaction:
