@@ -1,0 +1,216 @@
+"""One behaviour suite for every search backend (tests/search/backends.py lists them).
+
+French analysis (accents, case, elision, plurals), synonyms, every filter, town size, facets
+and their counts, sorts, paging, highlight and bad input, through the JSON API.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+
+TODAY = date.today()
+
+
+def days(number: int) -> str:
+    return (TODAY + timedelta(days=number)).isoformat()
+
+
+def search(client, **params):
+    response = client.get("/api/v1/programmes", query_string=params)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def ids(payload) -> list[str]:
+    return [result["id"] for result in payload["results"]]
+
+
+def facet(payload, name) -> dict[str, int]:
+    return {value["value"]: value["count"] for value in payload["facets"][name]}
+
+
+@pytest.fixture
+def lighting(make_programme):
+    return make_programme(id="eclairage", title="Rénovation de l'éclairage public",
+                          summary="Remplacer les luminaires énergivores des communes.",
+                          themes=["energie-climat/eclairage-public"])
+
+
+@pytest.mark.parametrize("text", ["éclairage", "eclairage", "l'Éclairage", "ECLAIRAGE", "l’éclairage",
+                                  "éclairages"])
+def test_accents_case_elision_and_plural_are_ignored(client, lighting, make_programme, text):
+    make_programme(title="Maisons de santé pluriprofessionnelles")
+    assert ids(search(client, q=text)) == [lighting]
+
+
+@pytest.mark.parametrize("typed, stored", [("vélos", "Plan vélo du quotidien"), ("vélo", "Parkings à vélos"),
+                                           ("communes", "Aide à la commune"), ("locaux", "Commerce local")])
+def test_plurals_match_singulars(client, make_programme, typed, stored):
+    expected = make_programme(title=stored)
+    make_programme(title="Restauration du patrimoine")
+    assert ids(search(client, q=typed)) == [expected]
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("LED", "Rénovation de l'éclairage public"),
+    ("éclairage public", "Passage aux LED des luminaires"),
+    ("cyclable", "Plan vélo"),
+    ("mobilités actives", "Parkings à vélos"),
+    ("digital", "Transformation numérique des mairies"),
+    ("numérique", "Stratégie digitale"),
+    ("coworking", "Création d'un tiers-lieu"),
+    ("fablab", "Tiers-lieux en milieu rural"),
+    ("tiers-lieu", "Espace de coworking"),
+    ("THD", "Raccordement à la fibre optique"),
+    ("très haut débit", "Déploiement de la fibre"),
+    ("fibre", "Réseaux THD"),
+    ("centre-bourg", "Revitalisation du cœur de ville"),
+    ("cœur de ville", "Commerces du centre-ville"),
+])
+def test_synonyms_of_the_field(client, make_programme, typed, stored):
+    expected = make_programme(title=stored)
+    make_programme(title="Restauration du patrimoine religieux")
+    assert ids(search(client, q=typed)) == [expected]
+
+
+def test_every_word_must_match(client, make_programme):
+    both = make_programme(title="Vélo et patrimoine")
+    make_programme(title="Vélo seulement")
+    assert ids(search(client, q="vélo patrimoine")) == [both]
+
+
+def test_title_ranks_above_summary_above_description(client, make_programme):
+    in_description = make_programme(title="Programme A", summary="Rien.",
+                                    description_html="<p>Un projet de médiathèque.</p>")
+    in_title = make_programme(title="Médiathèques et lecture", summary="Rien.")
+    in_summary = make_programme(title="Programme B", summary="Construire une médiathèque.")
+    assert ids(search(client, q="médiathèque")) == [in_title, in_summary, in_description]
+
+
+def test_matched_words_are_highlighted(client, lighting):
+    result = search(client, q="éclairage")["results"][0]
+    assert "<mark>éclairage</mark>" in result["highlights"]["title"]
+
+
+def test_filters_by_theme_level_aid_type_and_beneficiary(client, make_programme):
+    lighting = make_programme(themes=["energie-climat/eclairage-public"], level="national",
+                              aid_types=["subvention"], beneficiaries=["commune"])
+    bikes = make_programme(themes=["mobilite"], level="regional", regions=["44"], aid_types=["pret"],
+                           beneficiaries=["epci"])
+    assert ids(search(client, theme="energie-climat")) == [lighting]  # a sub-theme implies its theme
+    assert ids(search(client, theme="energie-climat/eclairage-public")) == [lighting]
+    assert ids(search(client, level="regional")) == [bikes]
+    assert ids(search(client, aid_type="pret")) == [bikes]
+    assert ids(search(client, beneficiary="epci")) == [bikes]
+    assert sorted(ids(search(client, theme=["mobilite", "energie-climat"]))) == sorted([lighting, bikes])
+
+
+def test_geography_keeps_nationwide_programmes(client, make_programme):
+    nationwide = make_programme(level="national")
+    grand_est = make_programme(level="regional", regions=["44"])
+    oise = make_programme(level="departmental", departments=["60"])
+    assert sorted(ids(search(client, region="44"))) == sorted([nationwide, grand_est])
+    assert sorted(ids(search(client, region="32"))) == sorted([nationwide, oise])  # Oise is in Hauts-de-France
+    assert sorted(ids(search(client, department="60"))) == sorted([nationwide, oise])
+    assert sorted(ids(search(client, department="67"))) == sorted([nationwide, grand_est])  # Bas-Rhin, Grand Est
+
+
+def test_status_is_derived_from_dates(client, make_programme):
+    open_now = make_programme(opens_on=days(-10), deadlines=[days(20)])
+    upcoming = make_programme(opens_on=days(30), deadlines=[days(90)])
+    closed = make_programme(opens_on=days(-100), deadlines=[days(-1)])
+    permanent = make_programme(deadlines=[], recurrence="permanente")
+    two_stages = make_programme(deadlines=[days(-5), days(40)])
+    assert sorted(ids(search(client))) == sorted([open_now, upcoming, permanent, two_stages])
+    assert ids(search(client, status="clos")) == [closed]
+    assert ids(search(client, status="a_venir")) == [upcoming]
+    payload = search(client, status="ouvert")
+    assert sorted(ids(payload)) == sorted([open_now, permanent, two_stages])
+    # Status counts ignore the status filter itself, so every choice shows what it would add.
+    assert facet(payload, "statuses") == {"ouvert": 3, "a_venir": 1, "clos": 1}
+    assert search(client, q="", status="clos")["results"][0]["status"] == "clos"
+
+
+def test_deadline_before(client, make_programme):
+    soon = make_programme(deadlines=[days(10)])
+    make_programme(deadlines=[days(100)])
+    make_programme(deadlines=[], recurrence="permanente")
+    later_stage = make_programme(deadlines=[days(-3), days(15)])
+    assert sorted(ids(search(client, deadline_before=days(30)))) == sorted([soon, later_stage])
+
+
+def test_town_size_exact_population_and_bands(client, make_programme):
+    small = make_programme(population_max=3499)
+    petites_villes = make_programme(population_min=2000, population_max=20000)
+    mid_size = make_programme(population_min=20000, population_max=100000)
+    big = make_programme(population_min=50000)
+    anyone = make_programme()
+    assert sorted(ids(search(client, population="1500"))) == sorted([small, anyone])
+    assert sorted(ids(search(client, population="12 000"))) == sorted([petites_villes, anyone])
+    assert sorted(ids(search(client, population="60000"))) == sorted([mid_size, big, anyone])
+    assert sorted(ids(search(client, population="moins-2000"))) == sorted([small, anyone])
+    assert sorted(ids(search(client, population="2000-20000"))) == sorted([small, petites_villes, anyone])
+    assert sorted(ids(search(client, population="20000-100000"))) == sorted([petites_villes, mid_size, big, anyone])
+    assert sorted(ids(search(client, population="plus-100000"))) == sorted([big, anyone])
+
+
+def test_facets_count_each_choice(client, make_programme):
+    make_programme(themes=["mobilite"], level="national", aid_types=["subvention"])
+    make_programme(themes=["mobilite", "numerique"], level="europe", aid_types=["subvention", "pret"])
+    make_programme(themes=["numerique"], level="regional", regions=["53"], aid_types=["ingenierie"])
+    payload = search(client)
+    assert facet(payload, "themes") == {"mobilite": 2, "numerique": 2}
+    assert facet(payload, "levels") == {"national": 1, "europe": 1, "regional": 1}
+    assert facet(payload, "aid_types") == {"subvention": 2, "pret": 1, "ingenierie": 1}
+    assert facet(payload, "regions")["53"] == 3 and facet(payload, "regions")["11"] == 2
+    labels = {value["value"]: value["label"] for value in payload["facets"]["themes"]}
+    assert labels["numerique"] == "Numérique et ville intelligente"
+    filtered = search(client, theme="mobilite")
+    assert filtered["total"] == 2
+    # Theme counts ignore the theme filter (choices add up); other facets follow it.
+    assert facet(filtered, "themes") == {"mobilite": 2, "numerique": 2}
+    assert facet(filtered, "levels") == {"national": 1, "europe": 1}
+
+
+def test_sorts(client, make_programme):
+    later = make_programme(title="Vélo A", deadlines=[days(50)])
+    sooner = make_programme(title="Vélo B", deadlines=[days(5)])
+    permanent = make_programme(title="Vélo C", deadlines=[], recurrence="permanente")
+    assert ids(search(client, sort="date_limite")) == [sooner, later, permanent]
+    assert ids(search(client, sort="nouveaute")) == [permanent, sooner, later]
+    assert ids(search(client, q="vélo", sort="date_limite")) == [sooner, later, permanent]
+
+
+def test_paging(client, make_programme):
+    created = [make_programme(title=f"Vélo {number}", deadlines=[days(number + 1)]) for number in range(5)]
+    first = search(client, sort="date_limite", per_page=2)
+    second = search(client, sort="date_limite", per_page=2, page=2)
+    last = search(client, sort="date_limite", per_page=2, page=3)
+    assert (first["total"], first["pages"], first["per_page"]) == (5, 3, 2)
+    assert ids(first) + ids(second) + ids(last) == created
+    assert ids(search(client, sort="date_limite", per_page=2, page=9)) == []
+
+
+@pytest.mark.parametrize("params", [
+    {"population": "abc"}, {"population": "-5"}, {"population": "99999999999"}, {"theme": "inconnu"},
+    {"sort": "prix"}, {"page": "0"}, {"page": "-1"}, {"page": "deux"}, {"per_page": "101"}, {"per_page": "0"},
+    {"q": "x" * 501}, {"q": '"éclairage'}, {"q": "vélo*"}, {"q": "NEAR(vélo école)"}, {"q": "vélo AND école"},
+    {"q": "vélo OR école"}, {"q": "NOT vélo"}, {"q": "-vélo"}, {"level": "mondial"}, {"status": "fini"},
+    {"deadline_before": "31/12/2026"}, {"region": "ABC"}, {"department": "999"}, {"commune": "123"},
+    {"aid_type": "don"}, {"beneficiary": "martiens"}, {"q": "{titre}"},
+])
+def test_bad_input_is_a_french_400(client, make_programme, params):
+    make_programme(title="Plan vélo")
+    response = client.get("/api/v1/programmes", query_string=params)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["status"] == 400 and error["parameter"]
+    assert any(char in error["message"] for char in "éèàçù«»") or "paramètre" in error["message"]
+
+
+@pytest.mark.parametrize("text", ["tiers-lieu", "l'école", "vélo, école", "(vélo)", "vélo:école", "a&b", "100 %",
+                                  "éclairage public 2027"])
+def test_harmless_punctuation_is_searched_as_words(client, make_programme, text):
+    make_programme(title="Plan vélo")
+    response = client.get("/api/v1/programmes", query_string={"q": text})
+    assert response.status_code == 200
