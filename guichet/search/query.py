@@ -56,7 +56,7 @@ POPULATION_BANDS = {
     "moins-2000": ("Moins de 2 000 hab.", 0, 1999),
     "2000-20000": ("2 000 à 20 000 hab. (petites villes)", 2000, 19999),
     "20000-100000": ("20 000 à 100 000 hab. (villes moyennes)", 20000, 99999),
-    "plus-100000": ("Plus de 100 000 hab.", 100000, None),
+    "plus-100000": ("Plus de 100 000 hab.", 100001, None),
 }
 # Words that are query syntax in FTS5: refused rather than silently changing the query.
 _OPERATOR_WORDS = {"AND", "OR", "NOT", "NEAR"}

@@ -86,7 +86,8 @@ def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[
             # Top-level themes in taxonomy order; sub-themes only under a chosen theme.
             values = []
             for theme in THEMES:
-                values.append(FacetValue(theme.slug, theme.label, counts.get(theme.slug, 0), theme.slug in chosen))
+                if counts.get(theme.slug) or theme.slug in chosen:
+                    values.append(FacetValue(theme.slug, theme.label, counts.get(theme.slug, 0), theme.slug in chosen))
                 if theme.slug in chosen or any(value.startswith(theme.slug + "/") for value in chosen):
                     for sub_slug in theme.subthemes:
                         slug = f"{theme.slug}/{sub_slug}"
