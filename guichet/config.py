@@ -26,6 +26,10 @@ SETTINGS = (
     Setting("SMTP_USER", None, "SMTP user name, if the relay needs authentication"),
     Setting("SMTP_PASSWORD", None, "SMTP password"),
     Setting("SMTP_TLS", False, "use STARTTLS with the SMTP relay"),
+    Setting("SMTP_TIMEOUT", 30.0, "seconds before the SMTP relay is considered unreachable"),
+    Setting("SUBSCRIPTION_LIMIT_PER_ADDRESS", 3, "subscription requests accepted per email address and hour"),
+    Setting("SUBSCRIPTION_LIMIT_PER_IP", 20, "subscription requests accepted per IP address and hour"),
+    Setting("DIGEST_PERMANENT_FAILURE_LIMIT", 3, "consecutive permanent rejections (5xx) of digests that disable a subscription"),
     Setting("MAIL_FROM", "Guichet <ne-pas-repondre@guichet.local>", "sender of every email"),
     Setting("SECRET_KEY", "dev-only-secret-change-me", "signs sessions, CSRF tokens and email links; set it in production"),
     Setting("BASE_URL", "http://127.0.0.1:5000", "public URL of the service, used in emails and feeds"),
@@ -34,6 +38,8 @@ SETTINGS = (
     Setting("ENV", "development", "'development' or 'production' (production sets Secure cookies)"),
     Setting("OFFLINE", True, "sources are not reachable: the UI says that the data comes from recorded responses"),
     Setting("AIDES_TERRITOIRES_TOKEN", None, "API token of Aides-territoires (X-AUTH-TOKEN)"),
+    Setting("ADEME_CLIENT_ID", None, "client_id of ADEME's API (Agir pour la transition)"),
+    Setting("ADEME_CLIENT_SECRET", None, "client_secret of ADEME's API (Agir pour la transition)"),
     Setting("SCRAPER_DELAY", 1.0, "seconds between two requests to one host"),
     Setting("SCRAPER_TIMEOUT", 30.0, "seconds before a source request times out"),
     Setting("SCRAPER_BACKOFF", 0.5, "backoff factor of the retries on connection errors, 429 and 5xx (seconds)"),
@@ -41,7 +47,11 @@ SETTINGS = (
             "scrapers replay them instead of calling the live sites, and programmes are marked as recorded"),
     Setting("SOURCES_REPLAY_URL", None, "base URL of a replay server answering for every source host "
             "(tests and benchmarks); programmes are marked as recorded"),
+    Setting("COMMUNES_DATA_DIR", None, "folder of the commune reference JSON files; default: node_modules/@etalab/decoupage-administratif/data"),
     Setting("SCHEDULER_ENABLED", True, "`guichet run` starts the scheduler beside the web server"),
+    Setting("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, "failed back-office logins on one account before a 429, within LOGIN_THROTTLE_WINDOW"),
+    Setting("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, "failed back-office logins from one IP address before a 429, within LOGIN_THROTTLE_WINDOW"),
+    Setting("LOGIN_THROTTLE_WINDOW", 900, "seconds over which failed back-office logins are counted"),
 )
 
 

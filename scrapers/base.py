@@ -1,0 +1,242 @@
+"""What a source is, and the stages every source goes through.
+
+    gather     list the source's records, page after page (each with a stable id)
+    fetch      get each record's own document when the list is not enough (detail pages)
+    parse      read the fields out of that document
+    normalise  turn them into the programme record (DESIGN.md field names)
+
+A source module subclasses ``Source`` and fills in what differs: its first list request, how
+to read one list page (``parse_list``), how to find a record's id (``entry``), and the
+field mapping (``normalise``). List + detail sources also set ``has_details`` and write
+``parse`` for the detail document. ``harvest`` runs the stages and yields one ``Outcome`` per
+record: either a normalised record or the stage that failed. The store stage lives in
+``guichet.sources.services``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterator
+
+from scrapers.http import FetchError, Fetched, HttpClient, Request
+
+log = logging.getLogger(__name__)
+
+STAGES = ("gather", "fetch", "parse", "normalise", "store")
+
+
+class ParseError(ValueError):
+    """A document is not what the source module expects (a changed layout, a missing key,
+    selectors that find nothing): never read as "no records"."""
+
+
+@dataclass
+class StageError:
+    stage: str
+    message: str
+    record_id: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class ListPage:
+    """One list response read: its items (raw, one per record) and the next list request."""
+
+    items: list
+    next_request: Request | None = None
+
+
+@dataclass
+class Entry:
+    """One record found while gathering: its id at the source, its page, the list's item."""
+
+    source_id: str
+    url: str | None = None
+    payload: object = None
+    document: Fetched | None = None
+    not_modified: bool = False
+
+
+@dataclass
+class Outcome:
+    entry: Entry | None
+    record: dict | None = None
+    raw: object = None
+    error: StageError | None = None
+    # The source answered 304 for this record's document (or its whole list page).
+    not_modified: bool = False
+
+
+class Source:
+    """Base of every source module. Class attributes describe the source; an instance lives
+    for one run (it may keep state, e.g. a token) and reads ``settings`` (the app config)."""
+
+    slug = ""
+    name = ""
+    level = "national"
+    url = ""                        # the source's public page (shown to people)
+    schedule = None                 # CronTrigger fields (Europe/Paris); None: no scheduled job
+    schedule_text = ""              # the same, in French, for people
+    enabled = True
+    has_details = False             # list + detail source: fetch each entry's page
+    local = False                   # read from a file of the project, not over HTTP
+    default_state = "pending"       # state of a new programme (curators publish scraped ones)
+    funders: tuple = ()             # funders when the records do not say
+
+    def __init__(self, settings: dict | None = None):
+        self.settings = dict(settings or {})
+
+    # -- to write in each source module ----------------------------------------------------
+    def first_request(self) -> Request:
+        raise NotImplementedError
+
+    def parse_list(self, response: Fetched) -> ListPage:
+        raise NotImplementedError
+
+    def entry(self, item) -> Entry | None:
+        """The record's id and page from a list item; None to skip an item on purpose
+        (duplicates, empty stubs). Raise for a malformed item."""
+        raise NotImplementedError
+
+    def normalise(self, raw: dict, entry: Entry) -> dict:
+        raise NotImplementedError
+
+    # -- defaults that list + detail or authenticated sources override ---------------------
+    def send(self, client: HttpClient, request: Request) -> Fetched:
+        """Every request of the source goes through here (authentication goes here)."""
+        return client.send(request)
+
+    def local_response(self) -> Fetched:
+        """The document of a local source (``local = True``)."""
+        raise NotImplementedError
+
+    def detail_request(self, entry: Entry) -> Request:
+        return Request(entry.url)
+
+    def parse(self, entry: Entry) -> dict:
+        """The record's fields: the list item itself for JSON APIs; read from the detail page
+        (``entry.document``) for list + detail sources."""
+        return entry.payload
+
+    # -- helpers ---------------------------------------------------------------------------
+    def record_id(self, source_id) -> str:
+        return f"{self.slug}-{source_id}"
+
+    def base_record(self, entry: Entry) -> dict:
+        return {"id": self.record_id(entry.source_id), "source": self.slug, "source_id": str(entry.source_id),
+                "level": self.level, "funders": list(self.funders)}
+
+    @classmethod
+    def describe(cls) -> dict:
+        return {"slug": cls.slug, "name": cls.name, "level": cls.level, "url": cls.url,
+                "schedule": cls.schedule, "schedule_text": cls.schedule_text, "enabled": cls.enabled}
+
+
+class Harvest:
+    """The stages run over a source; iterate it for outcomes. ``gather_complete`` says, once
+    iterated, whether every list page was read (otherwise the listing is partial and nothing
+    may be closed)."""
+
+    def __init__(self, source: Source, client: HttpClient | None, *, first_response: Fetched | None = None,
+                 follow_pages: bool = True):
+        self.source = source
+        self.client = client
+        self.first_response = first_response
+        self.follow_pages = follow_pages
+        self.gather_complete = False
+        self.seen_ids: list[str] = []
+        self.pages = 0
+
+    def __iter__(self) -> Iterator[Outcome]:
+        source, seen = self.source, set()
+        response = self.first_response
+        if response is None and source.local:
+            response = source.local_response()
+        request = None if response is not None else source.first_request()
+        while True:
+            try:
+                if response is None:
+                    response = source.send(self.client, request)
+                page = source.parse_list(response)
+            except (FetchError, ParseError, ValueError, KeyError, TypeError) as error:
+                url = getattr(error, "url", None) or (response.url if response is not None else
+                                                      request.full_url if request is not None else None)
+                yield Outcome(None, error=StageError("gather", _message(error), url=url))
+                return
+            self.pages += 1
+            page_not_modified = response.not_modified
+            for item in page.items:
+                try:
+                    entry = source.entry(item)
+                except Exception as error:  # noqa: BLE001 - a malformed item is that record's error
+                    yield Outcome(None, raw=item, error=StageError("parse", f"élément illisible : {_message(error)}",
+                                                                   url=response.url))
+                    continue
+                if entry is None:
+                    continue
+                entry.source_id = str(entry.source_id).strip()
+                record_id = source.record_id(entry.source_id)
+                if not entry.source_id or record_id in seen:
+                    continue  # the same record listed twice (EU topics, paging overlaps): keep the first
+                seen.add(record_id)
+                self.seen_ids.append(record_id)
+                entry.not_modified = page_not_modified and not source.has_details
+                yield self._record(entry)
+            request, response = page.next_request, None
+            if request is None or not self.follow_pages:
+                break
+        self.gather_complete = True
+
+    def _record(self, entry: Entry) -> Outcome:
+        source, record_id = self.source, self.source.record_id(entry.source_id)
+        if source.has_details:
+            try:
+                entry.document = source.send(self.client, source.detail_request(entry))
+                entry.not_modified = entry.document.not_modified
+            except FetchError as error:
+                return Outcome(entry, error=StageError("fetch", _message(error), record_id, error.url or entry.url))
+        try:
+            raw = source.parse(entry)
+        except Exception as error:  # noqa: BLE001 - any failure of one record is recorded, the run goes on
+            return Outcome(entry, error=StageError("parse", _message(error), record_id, entry.url))
+        try:
+            record = source.normalise(raw, entry)
+            record = finish_record(record)
+        except Exception as error:  # noqa: BLE001
+            return Outcome(entry, raw=raw, error=StageError("normalise", _message(error), record_id, entry.url))
+        return Outcome(entry, record=record, raw=raw, not_modified=entry.not_modified)
+
+
+def _message(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    return text if isinstance(error, (FetchError, ParseError)) else f"{type(error).__name__}: {text}"
+
+
+def finish_record(record: dict) -> dict:
+    """Checks the record as the store will (``clean_record``) and keeps the extra fields."""
+    from guichet.programmes.records import clean_record
+
+    cleaned = clean_record(record)
+    cleaned["source_updated_at"] = record.get("source_updated_at")
+    return cleaned
+
+
+def record_json(record: dict, today: date | None = None) -> dict:
+    """A normalised record as JSON (DESIGN.md names, dates as YYYY-MM-DD): for --dry-run --json."""
+    from guichet.programmes.models import programme_status
+    from guichet.programmes.records import CONTENT_FIELDS
+
+    today = today or date.today()
+    output = {field: record.get(field) for field in ("id", "source", "source_id")}
+    for name in CONTENT_FIELDS:
+        value = record.get(name)
+        output[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    deadlines = record.get("deadlines") or []
+    upcoming = [value for value in deadlines if value >= today.isoformat()]
+    output["next_deadline"] = min(upcoming) if upcoming else (max(deadlines) if deadlines else None)
+    output["status"] = programme_status(record.get("opens_on"), deadlines, False, today)
+    updated = record.get("source_updated_at")
+    output["source_updated_at"] = updated.isoformat(timespec="seconds") if hasattr(updated, "isoformat") else updated
+    return output

@@ -1,0 +1,161 @@
+"""Aides-territoires (ANCT / beta.gouv) — the national catalogue of aids for local projects (JSON API).
+
+Auth: ``POST /api/connexion/`` with header ``X-AUTH-TOKEN: <AIDES_TERRITOIRES_TOKEN>`` →
+``{"token": <JWT valid 24 h>}``; then ``Authorization: Bearer <JWT>``; on 401, a new JWT.
+List: ``GET /api/aids/?page=N&itemsPerPage=100`` → ``{count, previous, next, results}``.
+
+Two field namings are read: the current API (``financers`` a list, ``perimeter_scale``,
+``subvention_rate_lower_bound``/``upper_bound``, audiences and aid types as labels or as
+their codes) and the older export (``financers`` a string, ``subvention_rate``, labels only),
+which departmental catalogues built on Aides-territoires still publish.
+"""
+
+from __future__ import annotations
+
+from scrapers import normalise as norm
+from scrapers.base import Entry, ListPage, ParseError, Source
+from scrapers.http import FetchError, Fetched, HttpClient, Request, absolute
+
+BASE_URL = "https://aides-territoires.beta.gouv.fr"
+LOGIN_URL = f"{BASE_URL}/api/connexion/"
+AIDS_URL = f"{BASE_URL}/api/aids/"
+PAGE_SIZE = 100
+# Replayed responses accept any token: offline machines have none.
+REPLAY_TOKEN = "jeton-de-demonstration"
+
+
+class AidesTerritoires(Source):
+    slug = "aides-territoires"
+    name = "Aides-territoires"
+    level = "national"
+    url = "https://aides-territoires.beta.gouv.fr/"
+    schedule = {"hour": 2, "minute": 0}
+    schedule_text = "chaque nuit à 2 h 00"
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self.jwt: str | None = None
+
+    # -- requests --------------------------------------------------------------------------
+    def first_request(self) -> Request:
+        return Request(AIDS_URL, params={"page": 1, "itemsPerPage": PAGE_SIZE})
+
+    def login(self, client: HttpClient) -> str:
+        token = self.settings.get("AIDES_TERRITOIRES_TOKEN")
+        if not token and client is not None and client.replaying:
+            token = REPLAY_TOKEN
+        if not token:
+            raise FetchError("jeton Aides-territoires absent : renseignez GUICHET_AIDES_TERRITOIRES_TOKEN", LOGIN_URL)
+        # Never cached: a JWT is a fresh answer every time.
+        response = client.send(Request(LOGIN_URL, method="POST", headers={"X-AUTH-TOKEN": token}), conditional=False)
+        try:
+            return response.json()["token"]
+        except (ValueError, KeyError, TypeError):
+            raise FetchError("Aides-territoires n'a pas donné de jeton JWT", LOGIN_URL) from None
+
+    def send(self, client: HttpClient, request: Request) -> Fetched:
+        if self.jwt is None:
+            self.jwt = self.login(client)
+        response = client.send(request.with_headers(Authorization=f"Bearer {self.jwt}"), allow_status=(401,))
+        if response.status == 401:  # the JWT expired (24 h): one new one, one more try
+            self.jwt = self.login(client)
+            response = client.send(request.with_headers(Authorization=f"Bearer {self.jwt}"))
+        return response
+
+    def parse_list(self, response: Fetched) -> ListPage:
+        body = response.json()
+        if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+            raise ParseError("réponse Aides-territoires sans liste « results »")
+        next_url = body.get("next")
+        return ListPage(body["results"], Request(absolute(AIDS_URL, next_url)) if next_url else None)
+
+    def entry(self, item) -> Entry:
+        if not isinstance(item, dict) or item.get("id") in (None, ""):
+            raise ValueError("aide sans identifiant")
+        page = absolute(BASE_URL, item.get("url")) if item.get("url") else norm.clean_url(item.get("origin_url"))
+        return Entry(str(item["id"]), page, item)
+
+    # -- mapping ---------------------------------------------------------------------------
+    def normalise(self, raw: dict, entry: Entry) -> dict:
+        record = self.base_record(entry)
+        description = raw.get("description") or ""
+        eligibility = raw.get("eligibility") or ""
+        perimeter = raw.get("perimeter")
+        regions, departments = norm.places([perimeter] if isinstance(perimeter, str) else perimeter or [])
+        low, high = norm.population_range(f"{eligibility}\n{description}")
+        rate_min, rate_max = _rates(raw)
+        deadline = norm.parse_date(raw.get("submission_deadline"))
+        categories = raw.get("categories") or []
+        record.update({
+            "source_url": entry.url,
+            "title": " ".join(str(raw.get("name") or raw.get("name_initial") or raw.get("short_title")).split()),
+            "summary": norm.summary(description),
+            "description_html": norm.sanitise_html(description + (f"<h2>Éligibilité</h2>{eligibility}"
+                                                                   if norm.plain_text(eligibility) else "")),
+            "funders": _funders(raw) or list(self.funders),
+            "level": _level(raw, regions, departments),
+            "regions": regions,
+            "departments": departments,
+            "beneficiaries": norm.beneficiaries(raw.get("targeted_audiences")),
+            "population_min": low,
+            "population_max": high,
+            "themes": norm.themes_from_categories(categories) or norm.themes_from_text(raw.get("name"), description),
+            "aid_types": norm.aid_types(raw.get("aid_types_full") or raw.get("aid_types")),
+            "is_call_for_projects": bool(raw.get("is_call_for_project")),
+            "opens_on": norm.parse_date(raw.get("start_date")),
+            "deadlines": [deadline] if deadline else [],
+            "recurrence": norm.recurrence(raw.get("recurrence")),
+            "rate_min": rate_min,
+            "rate_max": rate_max,
+            "amount_max": norm.parse_amount(raw.get("loan_amount") or raw.get("recoverable_advance_amount")),
+            "contact": norm.plain_text(raw.get("contact")) or None,
+            "application_url": norm.clean_url(raw.get("application_url")) or norm.clean_url(raw.get("origin_url")),
+            "source_updated_at": norm.parse_datetime(raw.get("date_updated")),
+        })
+        return record
+
+
+def _funders(raw) -> list[str]:
+    """``financers_full`` [{name}], ``financers`` a list of names, or (older export) one string."""
+    values = raw.get("financers_full") or raw.get("financers") or []
+    if isinstance(values, str):
+        values = [values]
+    names = [value.get("name") if isinstance(value, dict) else value for value in values]
+    return norm.dedupe(norm.normalise_funder(name) for name in names)
+
+
+_LEVEL_BY_PERIMETER = {"france": "national", "europe": "europe", "france metropolitaine": "national",
+                       "outre mer": "national"}
+
+
+def _level(raw, regions, departments) -> str:
+    scale = raw.get("perimeter_scale")
+    if scale:
+        return norm.level_from_scale(scale, "national")
+    perimeter = norm._key(str(raw.get("perimeter") or ""))
+    if perimeter in _LEVEL_BY_PERIMETER:
+        return _LEVEL_BY_PERIMETER[perimeter]
+    if departments and not regions:
+        return "departmental"
+    if regions:
+        return "regional"
+    return "national"
+
+
+def _rates(raw) -> tuple[float | None, float | None]:
+    low, high = raw.get("subvention_rate_lower_bound"), raw.get("subvention_rate_upper_bound")
+    older = raw.get("subvention_rate")  # older export: [low, high], {"lower", "upper"} or "[20, 80)"
+    if low is None and high is None and older:
+        if isinstance(older, dict):
+            low, high = older.get("lower"), older.get("upper")
+        elif isinstance(older, (list, tuple)) and len(older) == 2:
+            low, high = older
+        elif isinstance(older, str):
+            numbers = [part.strip(" [()]") for part in older.split(",")]
+            if len(numbers) == 2:
+                low, high = (value or None for value in numbers)
+    low = float(low) if low not in (None, "") else None
+    high = float(high) if high not in (None, "") else None
+    if low is None and high is None:
+        return norm.rate_range(raw.get("subvention_comment"))
+    return low, high
