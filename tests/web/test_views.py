@@ -1,0 +1,111 @@
+"""The search page, the detail page and the error pages, as a browser without JavaScript sees them."""
+
+from datetime import date, timedelta
+
+from bs4 import BeautifulSoup
+
+
+def page(response):
+    return BeautifulSoup(response.get_data(as_text=True), "lxml")
+
+
+def test_search_page_lists_results_with_facets_and_highlight(client, make_programme):
+    make_programme(title="Rénovation de l'éclairage public", funders=["État", "ADEME"], level="national",
+                   themes=["energie-climat"], deadlines=[(date.today() + timedelta(days=12)).isoformat()],
+                   recurrence="recurrente")
+    make_programme(title="Maisons de santé", themes=["solidarites-sante-education"])
+    html = page(client.get("/?q=éclairage"))
+    results = html.select("article.guichet-result")
+    assert len(results) == 1
+    text = results[0].get_text(" ", strip=True)
+    assert "clôture dans 12 jours" in text
+    assert "État, ADEME" in text and "National" in text and "Récurrente" in text and "Énergie et climat" in text
+    assert results[0].select_one("mark").get_text() == "éclairage"
+    assert html.select_one("h2[aria-live]").get_text(" ", strip=True).startswith("1 programme trouvé")
+    theme_labels = [label.get_text(" ", strip=True) for label in html.select("#facette-theme label")]
+    assert theme_labels == ["Énergie et climat (1)"]
+
+
+def test_every_field_has_a_label_and_the_page_has_landmarks(client, make_programme):
+    make_programme(title="Plan vélo", themes=["mobilite"])
+    html = page(client.get("/"))
+    assert html.html["lang"] == "fr"
+    assert html.select_one(".fr-skiplinks a[href='#contenu']")
+    assert html.select_one("main#contenu") and html.select_one("header[role=banner]")
+    for field in html.select("input:not([type=hidden]), select"):
+        assert html.select_one(f"label[for='{field['id']}']"), field
+    levels = [int(heading.name[1]) for heading in html.select("h1, h2, h3, h4")]
+    assert levels[0] == 1 and all(after - before <= 1 for before, after in zip(levels, levels[1:]))
+
+
+def test_empty_state_suggests_filters_to_remove(client, make_programme):
+    make_programme(title="Plan vélo", themes=["mobilite"])
+    html = page(client.get("/?q=vélo&theme=tourisme"))
+    callout = html.select_one("#aucun-resultat")
+    links = {link.get_text(strip=True): link["href"] for link in callout.select("a")}
+    assert links["Retirer « Thème : Tourisme »"] == "/?q=v%C3%A9lo"
+    assert client.get(links["Retirer « Thème : Tourisme »"]).status_code == 200
+
+
+def test_pagination_links_keep_the_search(client, make_programme):
+    for number in range(25):
+        make_programme(title=f"Plan vélo {number}")
+    html = page(client.get("/?q=vélo&sort=date_limite"))
+    next_link = html.select_one("a[rel=next]")
+    assert next_link["href"] == "/?q=v%C3%A9lo&sort=date_limite&page=2"
+    second = page(client.get(next_link["href"]))
+    assert len(second.select("article.guichet-result")) == 5
+    assert second.select_one(".fr-pagination a[aria-current=page]").get_text() == "2"
+
+
+def test_bad_parameter_gives_a_french_400_page(client):
+    response = client.get("/?population=-12")
+    assert response.status_code == 400
+    alert = page(response).select_one(".fr-alert--error")
+    assert "nombre d'habitants positif" in alert.get_text()
+
+
+def test_detail_page_shows_every_field(client, make_programme):
+    programme_id = make_programme(
+        title="Dotation de test", summary="Résumé clair.", description_html="<p>Les <strong>dépenses</strong></p>",
+        funders=["État"], level="national", beneficiaries=["commune", "epci"], population_min=2000,
+        population_max=20000, themes=["numerique/tres-haut-debit"], aid_types=["subvention"], rate_min=20,
+        rate_max=80, amount_max=500000, contact="Préfecture", application_url="https://demarches.example/depot",
+        source_url="https://financeur.example/dotation", deadlines=["2027-01-31"], opens_on="2026-10-01",
+        regions=["44"], is_call_for_projects=True)
+    response = client.get(f"/programmes/{programme_id}")
+    assert response.status_code == 200
+    text = page(response).get_text(" ", strip=True)
+    for expected in ("Dotation de test", "Résumé clair.", "dépenses", "Communes, Intercommunalités (EPCI)",
+                     "Communes de 2 000 à 20 000 habitants", "Grand Est", "Subvention", "de 20 à 80 %",
+                     "jusqu'à 500 000 €", "1er octobre 2026", "31 janvier 2027", "Très haut débit",
+                     "Préfecture", "Appel à projets", "Données vérifiées le"):
+        assert expected in text.replace("\u202f", " "), expected
+    html = page(response)
+    assert html.select_one("a[href='https://demarches.example/depot']")
+    assert html.select_one("a[href='https://financeur.example/dotation']")
+
+
+def test_unknown_programme_is_a_french_404(client):
+    response = client.get("/programmes/nulle-part")
+    assert response.status_code == 404
+    assert "Aucun programme ne correspond" in response.get_data(as_text=True)
+    assert client.get("/une/page/inconnue").status_code == 404
+
+
+def test_pending_programme_is_not_shown(client, make_programme):
+    programme_id = make_programme(state="pending")
+    assert client.get(f"/programmes/{programme_id}").status_code == 404
+    assert client.get("/api/v1/programmes").get_json()["total"] == 0
+
+
+def test_offline_notice(client):
+    assert "Mode hors ligne" in client.get("/").get_data(as_text=True)
+
+
+def test_healthz(client, make_programme):
+    make_programme()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["store"]["programmes"] == 1 and body["search"]["documents"] == 1 and body["status"] == "ok"
