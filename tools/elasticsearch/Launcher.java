@@ -259,7 +259,9 @@ public class Launcher {
                 }
                 return normalizing(name, settings, stream -> new ElisionFilter(stream, articles));
             }));
-            filters.put("stemmer", (indexSettings, env, name, settings) -> {
+            // requires its settings here: Elasticsearch builds unconfigured filters with empty
+            // settings, and only the French stemmers exist on this node (analysis-common has many)
+            filters.put("stemmer", AnalysisPlugin.requiresAnalysisSettings((indexSettings, env, name, settings) -> {
                 String language = settings.get("language", settings.get("name", "english"));
                 UnaryOperator<TokenStream> stemmer = switch (language) {
                     case "light_french" -> FrenchLightStemFilter::new;
@@ -269,7 +271,7 @@ public class Launcher {
                         "stemmer language [" + language + "] is not available on the Guichet test node");
                 };
                 return filter(name, settings, stemmer);
-            });
+            }));
             filters.put("edge_ngram", (indexSettings, env, name, settings) -> {
                 int minGram = settings.getAsInt("min_gram", 1);
                 int maxGram = settings.getAsInt("max_gram", 2);

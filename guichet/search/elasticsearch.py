@@ -1,0 +1,511 @@
+"""The Elasticsearch 8 search backend, with the official ``elasticsearch`` client.
+
+The index definition is ``index_mappings/programmes.json``; at creation the backend puts into
+it the synonym lines of ``guichet/search/synonyms.txt`` and the stop words of
+``guichet.search.analysis`` (one source for both backends). Its ``_meta.version`` is the index
+version: an index built from another version reports ``needs_rebuild`` in ``health()``.
+
+Searches go to an alias (``ELASTICSEARCH_INDEX``, "guichet-programmes" by default) over a
+concrete index ``<alias>-<timestamp>``; ``rebuild()`` builds a new one and swaps the alias in
+one ``update_aliases`` call, so searches never stop.
+
+Same semantics as the embedded backend (guichet.search.sqlite):
+
+- every concept of the text must appear in title, summary or description (``combined_fields``
+  with operator AND: BM25F with title ×10 and summary ×4, as FTS5's weighted BM25); synonyms
+  apply at search time (``synonym_graph``) and a multi-word synonym matches when all its words
+  are present;
+- status is computed from the dates of the day of the query, never stored: closed when
+  ``closed`` or the last deadline is past, upcoming when it opens later, open otherwise;
+- a town size (range or exact) overlaps ``[population_min, population_max]`` (an
+  ``integer_range``, open ends where the programme sets none);
+- a commune matches nationwide programmes or those available in its département, whose
+  population range holds its population and whose beneficiaries are empty or include communes
+  or EPCI;
+- facets are disjunctive: each facet counts with every filter but its own (the facet filters
+  go in ``post_filter``, each aggregation filters by the others); régions and départements count
+  nationwide programmes for every code;
+- "date limite" sorts by the next deadline from the query's day on (a nested field, so past
+  deadlines are skipped at query time), programmes without one last, then by title.
+
+Known differences (written down in docs/elasticsearch.md too):
+
+- Relevance: BM25F over three fields here, FTS5's BM25 with column weights there; the order of
+  results by "pertinence" can differ between backends, never the set of results.
+- Stemming: Lucene's light French stemmer here, the embedded backend's own light stemmer there;
+  they agree on plurals, feminines and accents, not on every rare word.
+- A multi-word synonym needs all its words (in any order) here and the exact phrase there.
+- Snippets come from Elasticsearch's unified highlighter: same ``<mark>`` markup, window of
+  about the same size, cut at different places.
+- Paging stops at ``index.max_result_window`` (10,000 results: page 500 at 20 per page); a
+  page beyond it is empty (total and facets are still right).
+- Ties (same score, same date) can come in a different order.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import re
+import time
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
+from markupsafe import Markup
+
+from guichet import geo
+from guichet.search.analysis import STOP_WORDS, SYNONYMS_PATH, fold
+from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
+from guichet.search.query import SearchQuery
+
+log = logging.getLogger(__name__)
+
+MAPPINGS_PATH = Path(__file__).resolve().parents[2] / "index_mappings" / "programmes.json"
+INTEGER_MAX = 2**31 - 1
+# Facet name → keyword field of the document.
+FACET_TERM_FIELDS = {
+    "themes": "themes",
+    "levels": "level",
+    "aid_types": "aid_types",
+    "beneficiaries": "beneficiaries",
+}
+TEXT_FIELDS = ("title^10", "summary^4", "description")
+SNIPPET_SIZE = 240
+BULK_CHUNK_SIZE = 1000
+# Errors that mean "the cluster cannot answer now" rather than "this request is wrong".
+_UNAVAILABLE_STATUSES = {404, 408, 429, 500, 502, 503, 504}
+_MARK = re.compile(r"</?mark>")
+
+
+@lru_cache(maxsize=1)
+def index_definition() -> dict:
+    """programmes.json with the shared synonyms and stop words put in."""
+    definition = json.loads(MAPPINGS_PATH.read_text(encoding="utf-8"))
+    analysis = definition["settings"]["analysis"]
+    analysis["filter"]["guichet_synonyms"]["synonyms"] = synonym_rules()
+    analysis["filter"]["french_stop"]["stopwords"] = sorted(STOP_WORDS)
+    return definition
+
+
+def index_version() -> int:
+    return index_definition()["mappings"]["_meta"]["version"]
+
+
+def synonym_rules(path: Path = SYNONYMS_PATH) -> list[str]:
+    """The lines of synonyms.txt, stop words taken out of each term.
+
+    Lucene analyses the rules with the filters before synonym_graph, stop filter included, and
+    refuses a rule whose stop word leaves a hole ("cœur de ville"); "cœur ville" is what the
+    embedded backend matches too, as it drops stop words before matching synonyms.
+    """
+    rules = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        terms = []
+        for term in line.split(","):
+            words = [word for word in term.split() if fold(word) not in STOP_WORDS]
+            cleaned = " ".join(words)
+            if cleaned and cleaned not in terms:
+                terms.append(cleaned)
+        if len(terms) > 1:
+            rules.append(", ".join(terms))
+    return rules
+
+
+def document_source(document: dict) -> dict:
+    """The indexed form of a search document: the document plus what queries need."""
+    source = dict(document)
+    population_min = document.get("population_min")
+    population_max = document.get("population_max")
+    source["population"] = {
+        "gte": population_min if population_min is not None else 0,
+        "lte": population_max if population_max is not None else INTEGER_MAX,
+    }
+    source["deadline_dates"] = [{"date": deadline} for deadline in document.get("deadlines") or []]
+    return source
+
+
+class ElasticsearchBackend:
+    name = "elasticsearch"
+
+    def __init__(self, url: str, alias: str = "guichet-programmes", request_timeout: float = 10.0,
+                 refresh: bool = True, client: Elasticsearch | None = None):
+        self.url = url
+        self.alias = alias
+        # Incremental writes are visible to the next search (a curator sees what she published).
+        self.refresh = refresh
+        self.client = client or Elasticsearch(
+            url,
+            request_timeout=request_timeout,
+            # one node or a load balancer: a failed request is reported, not retried for long
+            max_retries=1,
+            retry_on_timeout=False,
+        )
+        self._index_ready = False
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- errors ------------------------------------------------------------------------------
+    @staticmethod
+    def _unavailable(error: Exception) -> SearchUnavailable:
+        return SearchUnavailable(f"Elasticsearch ne répond pas : {error}")
+
+    def _call(self, function, *args, **kwargs):
+        """Run a client call; connection failures and server errors become SearchUnavailable."""
+        try:
+            return function(*args, **kwargs)
+        except TransportError as error:  # connection refused, timeout, TLS ...
+            raise self._unavailable(error) from error
+        except ApiError as error:
+            if error.status_code in _UNAVAILABLE_STATUSES:
+                raise self._unavailable(error) from error
+            raise
+
+    # -- index lifecycle -----------------------------------------------------------------------
+    def _new_index_name(self) -> str:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+        return f"{self.alias}-{stamp}"
+
+    def _alias_indices(self) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=self.alias))
+        except NotFoundError:
+            return []
+
+    def _create_index(self, name: str, settings_override: dict | None = None, aliases: dict | None = None):
+        definition = copy.deepcopy(index_definition())
+        if settings_override:
+            definition["settings"]["index"].update(settings_override)
+        self.client.indices.create(index=name, settings=definition["settings"], mappings=definition["mappings"],
+                                   aliases=aliases or {})
+
+    def ensure_index(self) -> None:
+        """Create an empty index behind the alias when there is none (first use)."""
+        if self._index_ready:
+            return
+
+        def ensure():
+            if self.client.indices.exists_alias(name=self.alias):
+                return
+            if self.client.indices.exists(index=self.alias):
+                return  # a concrete index of that name: a legacy set-up, used as it is
+            try:
+                self._create_index(self._new_index_name(), aliases={self.alias: {}})
+            except ApiError as error:
+                # another process created it in the meantime
+                if error.status_code != 400 or not self.client.indices.exists_alias(name=self.alias):
+                    raise
+
+        self._call(ensure)
+        self._index_ready = True
+
+    # -- writing -------------------------------------------------------------------------------
+    def _actions(self, documents: Iterable[dict], index: str) -> Iterator[dict]:
+        for document in documents:
+            yield {"_op_type": "index", "_index": index, "_id": document["id"], "_source": document_source(document)}
+
+    def index(self, documents: Iterable[dict]) -> int:
+        self.ensure_index()
+        count, errors = self._call(
+            helpers.bulk, self.client, self._actions(documents, self.alias), chunk_size=BULK_CHUNK_SIZE,
+            refresh="true" if self.refresh else "false", stats_only=True, raise_on_error=False,
+        )
+        if errors:
+            raise SearchUnavailable(f"{errors} programmes refusés par Elasticsearch")
+        return count
+
+    def delete(self, ids: Iterable[str]) -> None:
+        self.ensure_index()
+        actions = ({"_op_type": "delete", "_index": self.alias, "_id": doc_id} for doc_id in ids)
+        # unknown ids come back as "not_found" errors: ignored, as the protocol says
+        self._call(helpers.bulk, self.client, actions, chunk_size=BULK_CHUNK_SIZE,
+                   refresh="true" if self.refresh else "false", raise_on_error=False, stats_only=True)
+
+    def rebuild(self, documents: Iterable[dict]) -> int:
+        """Zero-downtime rebuild: new index, bulk load, settings restored, alias swapped.
+
+        On any failure the new index is deleted and the alias left as it was, so searches keep
+        answering from the old index.
+        """
+        new_index = self._new_index_name()
+        slow = self.client.options(request_timeout=300)
+        restored = {key: value for key, value in index_definition()["settings"]["index"].items()
+                    if key in ("refresh_interval", "number_of_replicas", "auto_expand_replicas")}
+        try:
+            # no refresh and no replica while loading: each document is written once
+            self._create_index(new_index, {"refresh_interval": "-1", "number_of_replicas": 0,
+                                           "auto_expand_replicas": "false"})
+            count = 0
+            for ok, item in helpers.streaming_bulk(slow, self._actions(documents, new_index),
+                                                   chunk_size=BULK_CHUNK_SIZE, max_chunk_bytes=20 * 1024 * 1024,
+                                                   raise_on_error=True):
+                count += ok
+            slow.indices.put_settings(index=new_index, settings={"index": restored})
+            slow.indices.refresh(index=new_index)
+            slow.cluster.health(index=new_index, wait_for_status="yellow", timeout="60s")
+            old_indices = self._alias_indices()
+            actions = [{"add": {"index": new_index, "alias": self.alias}}]
+            actions += [{"remove": {"index": old, "alias": self.alias}} for old in old_indices]
+            if not old_indices and slow.indices.exists(index=self.alias):
+                # a concrete index holds the alias's name: replaced in the same atomic call
+                actions.append({"remove_index": {"index": self.alias}})
+            slow.indices.update_aliases(actions=actions)
+        except BaseException as error:
+            try:
+                self.client.options(ignore_status=404).indices.delete(index=new_index)
+            except Exception:  # the cluster may be the reason we are here
+                log.exception("could not delete the half-built index %s", new_index)
+            if isinstance(error, TransportError) or (
+                    isinstance(error, ApiError) and error.status_code in _UNAVAILABLE_STATUSES):
+                raise self._unavailable(error) from error
+            raise
+        for old in old_indices:
+            try:
+                self.client.options(ignore_status=404).indices.delete(index=old)
+            except (TransportError, ApiError):
+                log.warning("old index %s left behind after the rebuild", old, exc_info=True)
+        self._index_ready = True
+        return count
+
+    # -- reading -------------------------------------------------------------------------------
+    def count(self) -> int:
+        try:
+            return self._call(self.client.count, index=self.alias)["count"]
+        except SearchUnavailable as error:
+            if isinstance(error.__cause__, NotFoundError):
+                return 0
+            raise
+
+    def health(self) -> dict:
+        def state():
+            cluster = self.client.cluster.health()
+            indices = self._alias_indices()
+            info = {"backend": self.name, "cluster_status": cluster["status"], "index": None,
+                    "documents": 0, "index_version": None, "needs_rebuild": True}
+            if indices:
+                mapping = self.client.indices.get_mapping(index=indices[0])[indices[0]]["mappings"]
+                version = mapping.get("_meta", {}).get("version")
+                info.update(index=indices[0], documents=self.client.count(index=self.alias)["count"],
+                            index_version=version, needs_rebuild=version != index_version())
+            return info
+
+        info = self._call(state)
+        if info["cluster_status"] == "red":
+            raise SearchUnavailable("le cluster Elasticsearch est en état rouge")
+        return info
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        self.ensure_index()
+        request = compile_search(query)
+        if request["from"] + request["size"] > index_definition()["settings"]["index"]["max_result_window"]:
+            request["size"] = 0
+        response = self._call(self.client.search, index=self.alias, **request)
+        return read_response(query, response)
+
+
+# -- query compilation ---------------------------------------------------------------------------
+def _terms(field: str, values) -> dict:
+    return {"terms": {field: sorted(values)}}
+
+
+def _any(*queries) -> dict:
+    return {"bool": {"should": list(queries), "minimum_should_match": 1}}
+
+
+def _not(query) -> dict:
+    return {"bool": {"must_not": [query]}}
+
+
+def status_queries(today: str) -> dict[str, dict]:
+    """Each status as a query, from the dates and the day of the search."""
+    closed = _any({"term": {"closed": True}}, {"range": {"last_deadline": {"lt": today}}})
+    upcoming = {"bool": {"filter": [{"range": {"opens_on": {"gt": today}}}], "must_not": [closed]}}
+    open_ = {"bool": {"must_not": [closed, {"range": {"opens_on": {"gt": today}}}]}}
+    return {"ouvert": open_, "a_venir": upcoming, "clos": closed}
+
+
+def _population(low: int | None, high: int | None) -> dict:
+    bounds = {"relation": "intersects"}
+    if low is not None:
+        bounds["gte"] = low
+    if high is not None:
+        bounds["lte"] = high
+    return {"range": {"population": bounds}}
+
+
+def text_query(query: SearchQuery) -> dict:
+    return {"combined_fields": {
+        "query": query.text,
+        "fields": list(TEXT_FIELDS),
+        "operator": "and",
+        # a multi-word synonym (éclairage public ↔ LED) needs its words, not the exact phrase
+        "auto_generate_synonyms_phrase_query": False,
+        # the embedded analysis can keep a word this one drops: never turn that into "nothing"
+        "zero_terms_query": "all",
+    }}
+
+
+def facet_filters(query: SearchQuery) -> dict[str, dict]:
+    """Filters that have a facet: counted without their own filter (multi-select)."""
+    filters = {}
+    for facet, values in (("themes", query.themes), ("levels", query.levels), ("aid_types", query.aid_types),
+                          ("beneficiaries", query.beneficiaries)):
+        if values:
+            filters[facet] = _terms(FACET_TERM_FIELDS[facet], values)
+    if query.regions:
+        filters["regions"] = _any({"term": {"nationwide": True}}, _terms("available_regions", query.regions))
+    if query.departments:
+        filters["departments"] = _any({"term": {"nationwide": True}},
+                                      _terms("available_departments", query.departments))
+    if query.statuses:
+        statuses = status_queries(query.today.isoformat())
+        filters["statuses"] = _any(*(statuses[status] for status in sorted(query.statuses)))
+    return filters
+
+
+def plain_filters(query: SearchQuery) -> list[dict]:
+    """Filters without a facet: always applied, to hits and to every count."""
+    filters = []
+    today = query.today.isoformat()
+    if query.deadline_before:
+        filters.append({"range": {"deadlines": {"gte": today, "lte": query.deadline_before.isoformat()}}})
+    if query.population_range:
+        filters.append(_population(*query.population_range))
+    if query.published_after:
+        filters.append({"range": {"published_at": {"gt": query.published_after.isoformat(timespec="seconds")}}})
+    if query.eligibility:
+        eligibility = query.eligibility
+        if eligibility.population is not None:
+            filters.append(_population(eligibility.population, eligibility.population))
+        filters.append(_any({"term": {"nationwide": True}},
+                            {"term": {"available_departments": eligibility.department}}))
+        filters.append(_any(_not({"exists": {"field": "beneficiaries"}}),
+                            _terms("beneficiaries", eligibility.beneficiaries)))
+    return filters
+
+
+def _facet_aggregation(facet: str, today: str) -> dict:
+    if facet in FACET_TERM_FIELDS:
+        return {"values": {"terms": {"field": FACET_TERM_FIELDS[facet], "size": 500}}}
+    if facet == "statuses":
+        return {"values": {"filters": {"filters": status_queries(today)}}}
+    field = "available_regions" if facet == "regions" else "available_departments"
+    return {
+        "nationwide": {"filter": {"term": {"nationwide": True}}},
+        "values": {"terms": {"field": field, "size": 500}},
+    }
+
+
+def sort_clause(query: SearchQuery) -> list:
+    if query.sort == "nouveaute":
+        return [{"first_seen_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+    if query.sort == "pertinence" and query.has_text:
+        return ["_score", {"id": "asc"}]
+    today = query.today.isoformat()
+    return [
+        {"deadline_dates.date": {
+            "order": "asc",
+            "mode": "min",
+            "missing": "_last",
+            "nested": {"path": "deadline_dates", "filter": {"range": {"deadline_dates.date": {"gte": today}}}},
+        }},
+        {"title.sort": "asc"},
+        {"id": "asc"},
+    ]
+
+
+def compile_search(query: SearchQuery) -> dict:
+    """The body of the search request for a parsed query."""
+    today = query.today.isoformat()
+    main = {"bool": {"filter": plain_filters(query)}}
+    if query.has_text:
+        main["bool"]["must"] = [text_query(query)]
+    by_facet = facet_filters(query)
+    aggregations = {}
+    for facet in FACET_FIELDS:
+        others = [clause for name, clause in by_facet.items() if name != facet]
+        aggregations[facet] = {"filter": {"bool": {"filter": others}}, "aggs": _facet_aggregation(facet, today)}
+    request = {
+        "query": main,
+        "post_filter": {"bool": {"filter": list(by_facet.values())}},
+        "aggs": aggregations,
+        "sort": sort_clause(query),
+        "from": query.offset,
+        "size": query.per_page,
+        "track_total_hits": True,
+        "source": ["summary", "description"] if query.has_text else False,
+    }
+    if query.has_text:
+        request["highlight"] = {
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "encoder": "html",
+            "require_field_match": False,
+            "fields": {
+                "title": {"number_of_fragments": 0},
+                "summary": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
+                "description": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
+            },
+        }
+    return request
+
+
+# -- responses -------------------------------------------------------------------------------
+def _with_ellipses(fragment: str, text: str) -> Markup:
+    """"… " before and " …" after a fragment that does not reach the start or end of its field."""
+    plain = Markup(_MARK.sub("", fragment)).unescape().strip()
+    marked = Markup(fragment.strip())
+    if plain and not text.strip().startswith(plain):
+        marked = Markup("… ") + marked
+    if plain and not text.strip().endswith(plain):
+        marked = marked + Markup(" …")
+    return marked
+
+
+def read_response(query: SearchQuery, response: dict) -> SearchResult:
+    hits = []
+    for raw in response["hits"]["hits"]:
+        highlights = {}
+        source = raw.get("_source") or {}
+        for field, fragments in (raw.get("highlight") or {}).items():
+            if not fragments:
+                continue
+            if field == "title":
+                highlights["title"] = Markup(fragments[0])
+            else:
+                highlights[field] = _with_ellipses(fragments[0], source.get(field) or "")
+        hits.append(Hit(id=raw["_id"], score=raw.get("_score"), highlights=highlights))
+    facets = {}
+    aggregations = response.get("aggregations", {})
+    for facet in FACET_FIELDS:
+        aggregation = aggregations[facet]
+        if facet == "statuses":
+            counts = {status: bucket["doc_count"] for status, bucket in aggregation["values"]["buckets"].items()}
+        elif facet in ("regions", "departments"):
+            codes = geo.REGIONS if facet == "regions" else geo.DEPARTMENTS
+            nationwide = aggregation["nationwide"]["doc_count"]
+            by_code = {bucket["key"]: bucket["doc_count"] for bucket in aggregation["values"]["buckets"]}
+            counts = {code: nationwide + by_code.get(code, 0) for code in codes}
+        else:
+            counts = {bucket["key"]: bucket["doc_count"] for bucket in aggregation["values"]["buckets"]}
+        facets[facet] = {value: count for value, count in counts.items() if count}
+    return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
+
+
+def wait_until_available(backend: ElasticsearchBackend, timeout: float = 30.0) -> dict:
+    """health() once the node answers (scripts and benchmarks that start with the node)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return backend.health()
+        except SearchUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
