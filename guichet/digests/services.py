@@ -1,0 +1,711 @@
+"""Subscriptions to a saved search and their email digests: what views, CLI, scheduler and
+tests all call.
+
+A saved search is a query string of the search page (``q=vélo&theme=mobilite``), parsed
+with the search page's own parser, so a digest holds exactly what the search page would
+show among the programmes published since the last digest.
+"""
+
+import fcntl
+import hashlib
+import logging
+import re
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from guichet import geo
+from guichet.digests.mailer import (Mailer, PermanentFailure, TemporaryFailure, build_message, mail_domain,
+                                    render_email)
+from guichet.digests.models import FREQUENCIES, Delivery, DigestLogEntry, Subscription, SubscriptionRequest
+from guichet.programmes.models import Programme, utcnow
+from guichet.programmes.themes import theme_label
+from guichet.search import services as search_services
+from guichet.search.query import (AID_TYPES, BENEFICIARIES, DEFAULT_STATUSES, LEVEL_LABELS, STATUS_LABELS,
+                                  InvalidQuery, SearchQuery)
+from guichet.web.formatting import date_fr
+
+log = logging.getLogger(__name__)
+
+# The search page's parameters a subscription keeps: everything but sort and page.
+SAVED_PARAMS = ("q", "theme", "commune", "population", "level", "aid_type", "beneficiary", "region",
+                "department", "status", "deadline_before")
+# A programme published a little before the previous digest but indexed after it (index lag)
+# still reaches the next digest; the log keeps it from coming twice.
+LOOKBACK = timedelta(hours=1)
+CONFIRMATION_MAX_AGE = 7 * 24 * 3600
+RATE_WINDOW = timedelta(hours=1)
+PER_PAGE = 100
+_EMAIL = re.compile(r"^[^@\s\"<>(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+
+SALT_CONFIRM = "guichet.digests.confirm"
+SALT_MANAGE = "guichet.digests.manage"
+SALT_UNSUBSCRIBE = "guichet.digests.unsubscribe"
+
+
+class SubscriptionError(ValueError):
+    """Bad input for a subscription; ``message`` in French, ``parameter`` names the field."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+class RateLimited(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidLink(Exception):
+    """A signed link that is not (or no longer) valid; ``expired`` when only its age is wrong."""
+
+    def __init__(self, message: str, expired: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.expired = expired
+
+
+class DigestRunLocked(RuntimeError):
+    pass
+
+
+# -- saved searches ---------------------------------------------------------------------------
+def canonical_search(args) -> str:
+    """The saved-search query string of a request's (or form's) parameters: only the search
+    filters, values trimmed, de-duplicated and sorted, so that one search has one spelling."""
+    if isinstance(args, str):
+        args = MultiDict(parse_qsl(args.lstrip("?"), keep_blank_values=False))
+    pairs = []
+    for name in SAVED_PARAMS:
+        values = args.getlist(name) if hasattr(args, "getlist") else _as_list(args.get(name))
+        cleaned = sorted({str(value).strip() for value in values if value is not None and str(value).strip()})
+        if name == "status" and set(cleaned) == DEFAULT_STATUSES:
+            cleaned = []  # the default, spelt out by a form: the same search as none
+        pairs.extend((name, value) for value in cleaned)
+    return urlencode(pairs)
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+
+
+def search_args(search: str) -> MultiDict:
+    return MultiDict(parse_qsl(search, keep_blank_values=False))
+
+
+def parse_saved(search: str, today: date | None = None) -> SearchQuery:
+    """The SearchQuery of a saved search (raises InvalidQuery with a French message)."""
+    return search_services.parse(search_args(search), today=today, max_per_page=PER_PAGE)
+
+
+def validate_search(args) -> str:
+    """Canonical saved search of ``args``, checked by the search page's parser."""
+    search = canonical_search(args)
+    if len(search) > 1800:
+        raise SubscriptionError("q", "Cette recherche est trop longue pour être enregistrée.")
+    try:
+        parse_saved(search)
+    except InvalidQuery as error:
+        raise SubscriptionError(error.parameter, error.message) from None
+    return search
+
+
+def describe_search(query: SearchQuery) -> list[str]:
+    """The filters of a search, in French, one line each (pages and emails)."""
+    lines = []
+    if query.text:
+        lines.append(f"Mots : « {query.text} »")
+    if query.eligibility:
+        lines.append(f"Commune : {query.eligibility.commune_name} ({query.eligibility.commune_code})")
+    if query.population_label:
+        lines.append(f"Taille de la commune : {query.population_label}")
+    if query.themes:
+        lines.append("Thème : " + ", ".join(theme_label(slug) for slug in sorted(query.themes)))
+    if query.levels:
+        lines.append("Échelon : " + ", ".join(LEVEL_LABELS[value] for value in sorted(query.levels)))
+    if query.aid_types:
+        lines.append("Type d'aide : " + ", ".join(AID_TYPES[value] for value in sorted(query.aid_types)))
+    if query.beneficiaries:
+        lines.append("Bénéficiaire : " + ", ".join(BENEFICIARIES[value] for value in sorted(query.beneficiaries)))
+    if query.regions:
+        lines.append("Région : " + ", ".join(geo.REGIONS.get(value, value) for value in sorted(query.regions)))
+    if query.departments:
+        lines.append("Département : " + ", ".join(f"{geo.DEPARTMENT_NAMES.get(value, value)} ({value})"
+                                                   for value in sorted(query.departments)))
+    if query.deadline_before:
+        lines.append(f"Date limite au plus tard le {date_fr(query.deadline_before)}")
+    if query.statuses != DEFAULT_STATUSES:
+        lines.append("Statut : " + ", ".join(STATUS_LABELS[value] for value in sorted(query.statuses)))
+    return lines or ["Tous les programmes ouverts ou à venir"]
+
+
+def describe_saved(search: str) -> list[str]:
+    try:
+        return describe_search(parse_saved(search))
+    except InvalidQuery as error:
+        return [f"Recherche devenue invalide : {error.message}"]
+
+
+def search_title(search: str) -> str:
+    """A short name for a saved search (email subjects)."""
+    try:
+        query = parse_saved(search)
+    except InvalidQuery:
+        return "votre recherche"
+    if query.text:
+        return f"« {query.text} »"
+    if query.eligibility:
+        return query.eligibility.commune_name
+    if query.themes:
+        return theme_label(sorted(query.themes)[0])
+    return "votre recherche"
+
+
+# -- links -------------------------------------------------------------------------------------
+def external_url(endpoint: str, app=None, **values) -> str:
+    """An absolute URL on BASE_URL, built without a request (CLI, scheduler, emails)."""
+    app = app or current_app
+    base = urlsplit(app.config["BASE_URL"])
+    adapter = app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def search_page_url(search: str, app=None) -> str:
+    url = external_url("web.search", app=app)
+    return f"{url}?{search}" if search else url
+
+
+def _serializer(salt: str, app=None) -> URLSafeTimedSerializer:
+    app = app or current_app
+    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=salt)
+
+
+def make_token(subscription: Subscription, salt: str, app=None) -> str:
+    return _serializer(salt, app).dumps([subscription.id, subscription.link_key])
+
+
+def load_token(session: Session, token: str, salt: str, max_age: int | None = None) -> Subscription:
+    try:
+        subscription_id, link_key = _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise InvalidLink("Ce lien a expiré.", expired=True) from None
+    except (BadSignature, ValueError, TypeError):
+        raise InvalidLink("Ce lien n'est pas valide : il est peut-être incomplet. Copiez-le en entier depuis "
+                          "le courriel reçu.") from None
+    subscription = session.get(Subscription, subscription_id) if isinstance(subscription_id, int) else None
+    if subscription is None or not secrets.compare_digest(str(link_key), subscription.link_key):
+        raise InvalidLink("Cet abonnement n'existe plus.")
+    return subscription
+
+
+def confirm_url(subscription, app=None) -> str:
+    return external_url("digests.confirm", app=app, token=make_token(subscription, SALT_CONFIRM, app))
+
+
+def manage_url(subscription, app=None) -> str:
+    return external_url("digests.manage", app=app, token=make_token(subscription, SALT_MANAGE, app))
+
+
+def unsubscribe_url(subscription, app=None) -> str:
+    return external_url("digests.unsubscribe", app=app, token=make_token(subscription, SALT_UNSUBSCRIBE, app))
+
+
+# -- subscribing -------------------------------------------------------------------------------
+def normalise_email(value: str | None) -> str:
+    email = (value or "").strip()
+    if not email:
+        raise SubscriptionError("email", "Saisissez votre adresse électronique.")
+    if len(email) > 254 or not _EMAIL.fullmatch(email):
+        raise SubscriptionError("email", "L'adresse électronique n'est pas valide : elle doit ressembler à "
+                                         "prenom.nom@mairie-exemple.fr.")
+    return email.lower()
+
+
+def check_frequency(value: str | None) -> str:
+    if value not in FREQUENCIES:
+        raise SubscriptionError("frequency", "Choisissez la fréquence des courriels : quotidienne ou hebdomadaire.")
+    return value
+
+
+def _email_key(email: str) -> str:
+    return hashlib.sha256(email.encode("utf-8")).hexdigest()
+
+
+def check_rate_limit(session: Session, email: str, ip: str, now: datetime) -> None:
+    """Refuse (RateLimited) beyond the per-address and per-IP limits, else count this request."""
+    config = current_app.config
+    since = now - RATE_WINDOW
+    session.execute(delete(SubscriptionRequest).where(SubscriptionRequest.created_at < now - timedelta(days=1)))
+    key = _email_key(email)
+    per_address = session.scalar(select(func.count()).where(SubscriptionRequest.email_key == key,
+                                                            SubscriptionRequest.created_at > since))
+    per_ip = session.scalar(select(func.count()).where(SubscriptionRequest.ip == ip,
+                                                       SubscriptionRequest.created_at > since))
+    if per_address >= int(config["SUBSCRIPTION_LIMIT_PER_ADDRESS"]) or per_ip >= int(config["SUBSCRIPTION_LIMIT_PER_IP"]):
+        session.commit()
+        raise RateLimited("Trop de demandes d'abonnement en peu de temps pour cette adresse ou depuis votre "
+                          "connexion. Merci de réessayer dans une heure.")
+    session.add(SubscriptionRequest(email_key=key, ip=ip[:64], created_at=now))
+
+
+def request_subscription(session: Session, email: str, search: str, frequency: str, ip: str,
+                         now: datetime | None = None) -> Subscription:
+    """A subscription request from the web form: double opt-in.
+
+    Whatever the address's state, the person who asked sees the same answer; the mailbox
+    gets a confirmation link (new, pending, stopped or disabled subscription) or, when the
+    subscription is already active, a reminder with its management link. Nothing else is
+    sent before confirmation. Raises SubscriptionError, RateLimited, or the mailer's
+    failures after the request is stored.
+    """
+    now = now or utcnow()
+    email = normalise_email(email)
+    frequency = check_frequency(frequency)
+    search = validate_search(search)
+    check_rate_limit(session, email, ip or "inconnue", now)
+    subscription = session.scalar(select(Subscription).where(Subscription.email == email,
+                                                             Subscription.search == search))
+    if subscription is None:
+        subscription = Subscription(email=email, search=search, frequency=frequency, status="pending",
+                                    link_key=secrets.token_hex(16), created_at=now, permanent_failures=0)
+        session.add(subscription)
+    elif subscription.status != "active":
+        subscription.status = "pending"
+        subscription.frequency = frequency
+    if subscription.status == "pending":
+        subscription.confirmation_sent_at = now
+    session.commit()
+    if subscription.status == "active":
+        send_already_subscribed(subscription)
+    else:
+        send_confirmation(subscription)
+    return subscription
+
+
+def send_confirmation(subscription: Subscription) -> None:
+    from guichet.digests.mailer import send_email
+
+    send_email("confirmation", subscription.email, subscription=subscription,
+               confirm_url=confirm_url(subscription), filters=describe_saved(subscription.search),
+               search_url=search_page_url(subscription.search), frequency_label=FREQUENCIES[subscription.frequency],
+               valid_days=CONFIRMATION_MAX_AGE // 86400)
+
+
+def send_already_subscribed(subscription: Subscription) -> None:
+    from guichet.digests.mailer import send_email
+
+    send_email("already_subscribed", subscription.email, subscription=subscription,
+               manage_url=manage_url(subscription), filters=describe_saved(subscription.search),
+               search_url=search_page_url(subscription.search), frequency_label=FREQUENCIES[subscription.frequency])
+
+
+def confirm_subscription(session: Session, subscription: Subscription, now: datetime | None = None) -> bool:
+    """Activate a pending subscription; False when it was not pending (nothing changes)."""
+    if subscription.status != "pending":
+        return False
+    now = now or utcnow()
+    activate(subscription, now)
+    session.commit()
+    return True
+
+
+def activate(subscription: Subscription, now: datetime) -> None:
+    subscription.status = "active"
+    subscription.confirmed_at = now
+    # Digests hold what is published from now on, not the back catalogue.
+    subscription.digest_since = now
+    subscription.unsubscribed_at = None
+    subscription.disabled_at = None
+    subscription.permanent_failures = 0
+    subscription.last_error = None
+
+
+def update_subscription(session: Session, subscription: Subscription, search_args_, frequency: str) -> None:
+    frequency = check_frequency(frequency)
+    search = validate_search(search_args_)
+    if search != subscription.search:
+        other = session.scalar(select(Subscription).where(Subscription.email == subscription.email,
+                                                          Subscription.search == search,
+                                                          Subscription.id != subscription.id))
+        if other is not None:
+            raise SubscriptionError("q", "Vous avez déjà un autre abonnement à cette recherche exacte : "
+                                         "gérez-le depuis le lien de ses courriels.")
+        subscription.search = search
+    subscription.frequency = frequency
+    session.commit()
+
+
+def unsubscribe(session: Session, subscription: Subscription, now: datetime | None = None) -> bool:
+    """Stop a subscription (idempotent); digests not yet sent are cancelled."""
+    now = now or utcnow()
+    changed = subscription.status in ("pending", "active")
+    if changed:
+        subscription.status = "unsubscribed"
+        subscription.unsubscribed_at = now
+    _cancel_pending(session, subscription)
+    session.commit()
+    return changed
+
+
+def resubscribe(session: Session, subscription: Subscription, now: datetime | None = None) -> None:
+    """From the management link (which proves the address): active again, from now on."""
+    if subscription.status != "active":
+        activate(subscription, now or utcnow())
+        session.commit()
+
+
+def _cancel_pending(session: Session, subscription: Subscription) -> None:
+    for delivery in session.scalars(select(Delivery).where(Delivery.subscription_id == subscription.id,
+                                                           Delivery.status == "pending")):
+        cancel_delivery(session, delivery)
+
+
+def cancel_delivery(session: Session, delivery: Delivery) -> None:
+    # Its programmes were never sent: the log only keeps what went out or is about to.
+    session.execute(delete(DigestLogEntry).where(DigestLogEntry.delivery_id == delivery.id))
+    delivery.status = "cancelled"
+
+
+# -- operators (CLI) ---------------------------------------------------------------------------
+def add_subscription(session: Session, email: str, search: str, frequency: str, confirmed: bool = False,
+                     now: datetime | None = None) -> tuple[Subscription, str]:
+    """Create or update a subscription for an operator; returns it and what happened
+    (``"added"``, ``"updated"``). Without ``confirmed`` the address gets the confirmation email."""
+    now = now or utcnow()
+    email = normalise_email(email)
+    frequency = check_frequency(frequency)
+    search = validate_search(search)
+    subscription = session.scalar(select(Subscription).where(Subscription.email == email,
+                                                             Subscription.search == search))
+    outcome = "updated"
+    if subscription is None:
+        subscription = Subscription(email=email, search=search, frequency=frequency, status="pending",
+                                    link_key=secrets.token_hex(16), created_at=now, permanent_failures=0)
+        session.add(subscription)
+        outcome = "added"
+    subscription.frequency = frequency
+    if confirmed:
+        if subscription.status != "active":
+            activate(subscription, now)
+    elif subscription.status != "active":
+        subscription.status = "pending"
+        subscription.confirmation_sent_at = now
+    session.commit()
+    if subscription.status == "pending":
+        send_confirmation(subscription)
+    return subscription, outcome
+
+
+def remove_subscriptions(session: Session, email: str, search: str | None = None) -> int:
+    """Delete an address's subscriptions (or the one of ``search``), with their digests and log."""
+    email = (email or "").strip().lower()
+    statement = select(Subscription).where(Subscription.email == email)
+    if search is not None:
+        statement = statement.where(Subscription.search == canonical_search(search))
+    subscriptions = session.scalars(statement).all()
+    for subscription in subscriptions:
+        session.execute(delete(DigestLogEntry).where(DigestLogEntry.subscription_id == subscription.id))
+        session.execute(delete(Delivery).where(Delivery.subscription_id == subscription.id))
+        session.delete(subscription)
+    session.commit()
+    return len(subscriptions)
+
+
+def list_subscriptions(session: Session, status: str | None = None) -> list[Subscription]:
+    statement = select(Subscription).order_by(Subscription.email, Subscription.id)
+    if status:
+        statement = statement.where(Subscription.status == status)
+    return list(session.scalars(statement))
+
+
+# -- digests: planning -------------------------------------------------------------------------
+@dataclass
+class RunReport:
+    frequency: str
+    subscriptions: int = 0
+    searches: int = 0
+    planned: int = 0
+    programmes: int = 0
+    invalid_searches: list[str] = field(default_factory=list)
+    sent: int = 0
+    cancelled: int = 0
+    permanent_failures: int = 0
+    disabled: int = 0
+    temporary_failures: int = 0
+    pending_left: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _floor(subscription: Subscription) -> datetime:
+    """Programmes published after this moment are candidates for the subscription's next digest."""
+    since = subscription.digest_since or subscription.confirmed_at or subscription.created_at
+    start = subscription.confirmed_at or since
+    return max(since - LOOKBACK, start)
+
+
+def new_programmes(query: SearchQuery, after: datetime, until: datetime) -> list[Programme]:
+    """Published programmes matching ``query`` (the search page's semantics) with
+    ``after < published_at <= until``, all pages, newest first."""
+    # The index compares whole seconds: ask a second early, then compare exactly here.
+    paged = query.without(published_after=after - timedelta(seconds=1), page=1, per_page=PER_PAGE, sort="nouveaute")
+    found: dict[str, Programme] = {}
+    while True:
+        page = search_services.search(paged)
+        for item in page.items:
+            found.setdefault(item.programme.id, item.programme)
+        if not page.items or paged.page * paged.per_page >= page.total:
+            break
+        paged = paged.without(page=paged.page + 1)
+    return [programme for programme in found.values()
+            if programme.state == "published" and programme.published_at is not None
+            and after < programme.published_at <= until]
+
+
+def _chunks(items, size=500):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def plan_digests(session: Session, frequency: str, now: datetime | None = None,
+                 report: RunReport | None = None) -> RunReport:
+    """Decide every digest of this run and record them as pending deliveries.
+
+    Subscriptions sharing one saved search are searched once. Each group is one
+    transaction: its pending deliveries, their log rows and the subscriptions' new
+    watermark commit together, so a run killed here resumes where it stopped. A
+    subscription with a digest still pending (relay down last time) gets no new one: that
+    one goes out first, and the programmes since wait for the next run.
+    """
+    check_frequency(frequency)
+    now = now or utcnow()
+    report = report or RunReport(frequency)
+    waiting = select(Delivery.subscription_id).where(Delivery.status == "pending")
+    subscriptions = session.scalars(
+        select(Subscription).where(Subscription.status == "active", Subscription.frequency == frequency,
+                                   Subscription.id.not_in(waiting)).order_by(Subscription.id)).all()
+    groups: dict[str, list[Subscription]] = defaultdict(list)
+    for subscription in subscriptions:
+        groups[subscription.search].append(subscription)
+    report.subscriptions += len(subscriptions)
+    report.searches += len(groups)
+    today = date.today()
+    for search, members in groups.items():
+        try:
+            query = parse_saved(search, today=today)
+        except InvalidQuery as error:
+            # e.g. a commune code that left the reference: say so, keep the watermark.
+            log.warning("saved search %r is invalid: %s", search, error.message)
+            report.invalid_searches.append(f"{search} : {error.message}")
+            continue
+        floors = {subscription.id: _floor(subscription) for subscription in members}
+        candidates = new_programmes(query, min(floors.values()), now)
+        logged: set[tuple[int, str]] = set()
+        if candidates:
+            candidate_ids = [programme.id for programme in candidates]
+            for member_ids in _chunks([subscription.id for subscription in members], 400):
+                for id_chunk in _chunks(candidate_ids, 400):
+                    logged.update(tuple(row) for row in session.execute(
+                        select(DigestLogEntry.subscription_id, DigestLogEntry.programme_id).where(
+                            DigestLogEntry.subscription_id.in_(member_ids),
+                            DigestLogEntry.programme_id.in_(id_chunk))).all())
+        planned: list[tuple[Delivery, list[Programme]]] = []
+        for subscription in members:
+            chosen = [programme for programme in candidates
+                      if programme.published_at > floors[subscription.id]
+                      and (subscription.id, programme.id) not in logged]
+            if chosen:
+                delivery = Delivery(subscription_id=subscription.id, frequency=frequency, status="pending",
+                                    window_start=subscription.digest_since or floors[subscription.id],
+                                    window_end=now, created_at=now, attempts=0)
+                planned.append((delivery, chosen))
+            subscription.digest_since = now
+        if planned:
+            session.add_all([delivery for delivery, _chosen in planned])
+            session.flush()
+            rows = [{"subscription_id": delivery.subscription_id, "programme_id": programme.id,
+                     "delivery_id": delivery.id, "position": position, "logged_at": now}
+                    for delivery, chosen in planned for position, programme in enumerate(chosen)]
+            session.execute(insert(DigestLogEntry), rows)
+            report.planned += len(planned)
+            report.programmes += len(rows)
+        session.commit()
+    return report
+
+
+# -- digests: rendering ------------------------------------------------------------------------
+def digest_context(delivery: Delivery, programmes: list[Programme], app=None) -> dict:
+    subscription = delivery.subscription
+    day = delivery.window_end.date()
+    items = []
+    for programme in programmes:
+        deadline = programme.next_deadline(day)
+        items.append({
+            "title": programme.title,
+            "funders": ", ".join(programme.funders or []) or "Financeur non précisé",
+            "next_deadline": date_fr(deadline) if deadline else None,
+            "summary": _shorten(programme.summary or "", 280),
+            "url": external_url("web.programme_detail", app=app, programme_id=programme.id),
+        })
+    return {
+        "subscription": subscription,
+        "programmes": items,
+        "count": len(items),
+        "filters": describe_saved(subscription.search),
+        "title": search_title(subscription.search),
+        "frequency_label": FREQUENCIES.get(delivery.frequency, delivery.frequency),
+        "since": date_fr(delivery.window_start),
+        "search_url": search_page_url(subscription.search, app=app),
+        "manage_url": manage_url(subscription, app=app),
+        "unsubscribe_url": unsubscribe_url(subscription, app=app),
+    }
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def delivery_programmes(session: Session, delivery: Delivery) -> list[Programme]:
+    rows = session.execute(
+        select(Programme).join(DigestLogEntry, DigestLogEntry.programme_id == Programme.id)
+        .where(DigestLogEntry.delivery_id == delivery.id).order_by(DigestLogEntry.position)).scalars()
+    return list(rows)
+
+
+def digest_message(session: Session, delivery: Delivery, app=None):
+    """The email of a delivery: the same programmes on every attempt, a stable Message-ID."""
+    app = app or current_app
+    context = digest_context(delivery, delivery_programmes(session, delivery), app=app)
+    subject, text, html = render_email("digest", app=app, **context)
+    subscription = delivery.subscription
+    headers = {
+        "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"Nouveaux programmes Guichet <digests.{mail_domain(app)}>",
+    }
+    message_id = f"<digest.{delivery.id}.{subscription.link_key[:12]}@{mail_domain(app)}>"
+    return build_message(subscription.email, subject, text, html, headers=headers, message_id=message_id, app=app)
+
+
+# -- digests: sending --------------------------------------------------------------------------
+def send_pending(session: Session, mailer: Mailer, now: datetime | None = None,
+                 report: RunReport | None = None, after_each=None) -> RunReport:
+    """Send every pending delivery, oldest first, each marked sent as soon as the relay took it.
+
+    A permanent rejection (5xx) counts against the subscription, which is disabled after
+    DIGEST_PERMANENT_FAILURE_LIMIT consecutive ones; until then the delivery stays pending
+    and is tried again at the next run. A lost relay stops the run: the rest stay pending.
+    """
+    now = now or utcnow()
+    report = report or RunReport("")
+    limit = int(current_app.config["DIGEST_PERMANENT_FAILURE_LIMIT"])
+    ids = session.scalars(select(Delivery.id).where(Delivery.status == "pending").order_by(Delivery.id)).all()
+    for position, delivery_id in enumerate(ids):
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None or delivery.status != "pending":
+            continue
+        subscription = delivery.subscription
+        if subscription.status != "active":
+            cancel_delivery(session, delivery)
+            session.commit()
+            report.cancelled += 1
+            continue
+        message = digest_message(session, delivery)
+        delivery.attempts += 1
+        delivery.last_attempt_at = utcnow()
+        delivery.message_id = message["Message-ID"]
+        try:
+            mailer.send(message)
+        except PermanentFailure as error:
+            report.permanent_failures += 1
+            delivery.last_error = subscription.last_error = str(error)
+            subscription.permanent_failures += 1
+            if subscription.permanent_failures >= limit:
+                subscription.status = "disabled"
+                subscription.disabled_at = now
+                cancel_delivery(session, delivery)
+                report.disabled += 1
+                log.warning("subscription %s disabled after %d permanent failures: %s",
+                            subscription.id, subscription.permanent_failures, error)
+            session.commit()
+            continue
+        except TemporaryFailure as error:
+            report.temporary_failures += 1
+            delivery.last_error = str(error)
+            session.commit()
+            if error.connection_lost:
+                report.errors.append(str(error))
+                report.pending_left += len(ids) - position
+                break
+            report.pending_left += 1
+            continue
+        delivery.status = "sent"
+        delivery.sent_at = utcnow()
+        delivery.last_error = None
+        subscription.permanent_failures = 0
+        subscription.last_error = None
+        subscription.last_digest_at = delivery.sent_at
+        session.commit()
+        report.sent += 1
+        if after_each is not None:
+            after_each(delivery)
+    return report
+
+
+def run_digests(frequency: str, now: datetime | None = None, app=None) -> RunReport:
+    """A whole run (CLI and scheduler): plan this frequency's digests, then send every pending one.
+
+    A file lock in the instance folder keeps two runs on this machine from overlapping.
+    """
+    from guichet.search.base import SearchUnavailable
+
+    app = app or current_app._get_current_object()
+    check_frequency(frequency)
+    report = RunReport(frequency)
+    with _run_lock(app):
+        with app.extensions["guichet.db"].session() as session:
+            try:
+                plan_digests(session, frequency, now=now, report=report)
+            except SearchUnavailable as error:
+                session.rollback()
+                report.errors.append(f"recherche indisponible : {error}")
+            with Mailer(app.config) as mailer:
+                send_pending(session, mailer, now=now, report=report)
+    log.info("digest run %s: %s", frequency, report)
+    return report
+
+
+class _run_lock:
+    def __init__(self, app):
+        self.path = Path(app.instance_path) / "digests.lock"
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = open(self.path, "w")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.file.close()
+            raise DigestRunLocked(f"un envoi des lettres est déjà en cours ({self.path})") from None
+        return self
+
+    def __exit__(self, *_exc):
+        self.file.close()
+        return False
