@@ -1,0 +1,159 @@
+"""Staff accounts: creation, authentication and the login throttle.
+
+Passwords are hashed with werkzeug (scrypt). Failed logins are counted per account and per
+address over LOGIN_THROTTLE_WINDOW seconds; past the limit every try is refused with a 429,
+even with the right password, until the window has passed.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from guichet.admin.models import ROLES, LoginAttempt, User
+from guichet.programmes.models import utcnow
+
+MIN_PASSWORD_LENGTH = 10
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Checked when the e-mail is unknown, so that both paths take as long (no account enumeration).
+_DUMMY_HASH = generate_password_hash("guichet-dummy-password")
+# Attempts older than this are of no use to the throttle.
+_KEEP_ATTEMPTS = timedelta(days=1)
+
+
+class AccountError(ValueError):
+    """A French message for the person who typed the value; ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class LoginThrottled(Exception):
+    message = ("Trop de tentatives de connexion échouées. Par sécurité, les connexions sont suspendues "
+               "pendant quelques minutes : merci de réessayer plus tard.")
+
+    def __init__(self, retry_after: int):
+        super().__init__(self.message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class ThrottleRules:
+    per_account: int
+    per_address: int
+    window: timedelta
+
+    @classmethod
+    def from_config(cls, config) -> "ThrottleRules":
+        return cls(int(config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]), int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+                   timedelta(seconds=int(config["LOGIN_THROTTLE_WINDOW"])))
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères.", "password")
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(session: Session, email: str, role: str, password: str) -> User:
+    email = normalise_email(email)
+    if not _EMAIL.match(email):
+        raise AccountError("Adresse électronique invalide.", "email")
+    if role not in ROLES:
+        raise AccountError("Rôle inconnu : choisissez « curator » ou « admin ».", "role")
+    check_password_rules(password)
+    if get_user_by_email(session, email) is not None:
+        raise AccountError("Un compte existe déjà pour cette adresse électronique.", "email")
+    user = User(email=email, role=role, password_hash=generate_password_hash(password), active=True,
+                session_token=1)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_active(user: User, active: bool) -> None:
+    if user.active != active:
+        user.active = active
+        # Ends every open session of this account.
+        user.session_token = (user.session_token or 1) + 1
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = generate_password_hash(password)
+    user.session_token = (user.session_token or 1) + 1
+
+
+def load_user(session: Session, user_id: str) -> User | None:
+    """Flask-Login's loader: ``"<id>:<session token>"``; a stale token or disabled account is nobody."""
+    try:
+        raw_id, raw_token = str(user_id).split(":", 1)
+        user = session.get(User, int(raw_id))
+        token = int(raw_token)
+    except (ValueError, TypeError):
+        return None
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def _recent_failures(session: Session, column, value: str, since: datetime) -> tuple[int, datetime | None]:
+    row = session.execute(select(func.count(LoginAttempt.id), func.min(LoginAttempt.at)).where(
+        column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)).one()
+    return row[0], row[1]
+
+
+def check_throttle(session: Session, email: str, address: str, rules: ThrottleRules,
+                   now: datetime | None = None) -> None:
+    """Raises LoginThrottled when the account or the address failed too often lately."""
+    now = now or utcnow()
+    since = now - rules.window
+    email = normalise_email(email)
+    # An account's counter starts again after its last successful login.
+    last_success = session.scalar(select(func.max(LoginAttempt.at)).where(
+        LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)))
+    account_since = max(since, last_success) if last_success and last_success > since else since
+    for column, value, limit, start in ((LoginAttempt.email, email, rules.per_account, account_since),
+                                        (LoginAttempt.address, address, rules.per_address, since)):
+        count, oldest = _recent_failures(session, column, value, start)
+        if count >= limit:
+            retry_after = int(((oldest or now) + rules.window - now).total_seconds()) + 1
+            raise LoginThrottled(max(retry_after, 1))
+
+
+def record_attempt(session: Session, email: str, address: str, succeeded: bool, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - _KEEP_ATTEMPTS))
+    session.add(LoginAttempt(email=normalise_email(email)[:254], address=(address or "inconnue")[:64],
+                             succeeded=succeeded, at=now))
+
+
+def authenticate(session: Session, email: str, password: str, address: str, rules: ThrottleRules,
+                 now: datetime | None = None) -> User | None:
+    """The active user with this e-mail and password, or None; every try is recorded.
+
+    Raises LoginThrottled before looking at the password when there were too many failures.
+    The caller commits.
+    """
+    now = now or utcnow()
+    check_throttle(session, email, address, rules, now)
+    user = get_user_by_email(session, email)
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    succeeded = bool(user is not None and valid and user.active)
+    record_attempt(session, email, address, succeeded, now)
+    if not succeeded:
+        return None
+    user.last_login_at = now
+    return user

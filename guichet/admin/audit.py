@@ -1,0 +1,72 @@
+"""The audit log: every change made from the back office, with who made it and when."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from guichet.admin.models import AuditEntry, User
+from guichet.programmes.models import utcnow
+
+ACTION_LABELS = {
+    "publish": "Publication",
+    "reject": "Rejet",
+    "acknowledge": "Changement à la source pris en compte",
+    "edit": "Modification",
+    "accept_source": "Valeur de la source acceptée",
+    "create": "Création",
+    "merge": "Fusion",
+    "dismiss_duplicate": "Doublon écarté",
+    "run_source": "Collecte lancée",
+    "user_create": "Compte créé",
+    "user_disable": "Compte désactivé",
+    "user_enable": "Compte réactivé",
+}
+
+
+def jsonable(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    return value
+
+
+def record(session: Session, user: User | None, action: str, summary: str, programme_id: str | None = None,
+           details: dict | None = None, now: datetime | None = None) -> AuditEntry:
+    """Adds an entry to the session; it is saved with the change it describes (same commit)."""
+    entry = AuditEntry(at=now or utcnow(), user_id=user.id if user is not None else None,
+                       user_email=user.email if user is not None else "système", action=action,
+                       programme_id=programme_id, summary=summary, details=jsonable(details) if details else None)
+    session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def entries(session: Session, programme_id: str | None = None, action: str | None = None,
+            user_email: str | None = None, page: int = 1, per_page: int = 50) -> AuditPage:
+    statement = select(AuditEntry)
+    if programme_id:
+        statement = statement.where(AuditEntry.programme_id == programme_id)
+    if action:
+        statement = statement.where(AuditEntry.action == action)
+    if user_email:
+        statement = statement.where(AuditEntry.user_email == user_email.strip().lower())
+    total = session.scalar(select(func.count()).select_from(statement.subquery()))
+    rows = session.scalars(statement.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page)).all()
+    return AuditPage(list(rows), total, page, per_page)

@@ -1,0 +1,180 @@
+"""Readable differences between two sets of programme values, in French.
+
+Texts are compared word by word (difflib), lists item by item, other values as « avant → après »,
+each value shown the way a curator reads it (labels of themes and levels, dates in French).
+"""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup
+
+from guichet import geo
+from guichet.programmes.records import CONTENT_FIELDS, LIST_FIELDS
+from guichet.programmes.themes import theme_label
+from guichet.search.query import AID_TYPES, BENEFICIARIES, LEVEL_LABELS
+from guichet.web.formatting import RECURRENCE_LABELS, date_fr, number_fr
+
+FIELD_LABELS = {
+    "source_url": "Page du programme chez la source",
+    "title": "Titre",
+    "summary": "Résumé",
+    "description_html": "Description",
+    "funders": "Financeurs",
+    "level": "Échelon",
+    "regions": "Régions",
+    "departments": "Départements",
+    "beneficiaries": "Bénéficiaires",
+    "population_min": "Population minimale",
+    "population_max": "Population maximale",
+    "themes": "Thèmes",
+    "aid_types": "Types d'aide",
+    "is_call_for_projects": "Appel à projets",
+    "opens_on": "Date d'ouverture",
+    "deadlines": "Dates limites",
+    "recurrence": "Récurrence",
+    "rate_min": "Taux minimal (%)",
+    "rate_max": "Taux maximal (%)",
+    "amount_min": "Montant minimal (€)",
+    "amount_max": "Montant maximal (€)",
+    "contact": "Contact",
+    "application_url": "Adresse du dépôt de dossier",
+}
+TEXT_FIELDS = {"title", "summary", "description_html", "contact"}
+EMPTY = "non renseigné"
+
+
+def _item_label(field_name: str, value) -> str:
+    if field_name == "themes":
+        return theme_label(value)
+    if field_name == "beneficiaries":
+        return BENEFICIARIES.get(value, value)
+    if field_name == "aid_types":
+        return AID_TYPES.get(value, value)
+    if field_name == "regions":
+        return geo.REGIONS.get(value, value)
+    if field_name == "departments":
+        name = geo.DEPARTMENT_NAMES.get(value)
+        return f"{name} ({value})" if name else value
+    if field_name == "deadlines":
+        try:
+            return date_fr(value)
+        except ValueError:
+            return str(value)
+    return str(value)
+
+
+def display_value(field_name: str, value) -> str:
+    """A value as a curator reads it."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if field_name in LIST_FIELDS:
+        return ", ".join(_item_label(field_name, item) for item in value)
+    if field_name == "level":
+        return LEVEL_LABELS.get(value, value)
+    if field_name == "recurrence":
+        return RECURRENCE_LABELS.get(value, value)
+    if field_name == "is_call_for_projects":
+        return "oui" if value else "non"
+    if field_name == "opens_on":
+        try:
+            return date_fr(value)
+        except ValueError:
+            return str(value)
+    if field_name in ("population_min", "population_max", "rate_min", "rate_max", "amount_min", "amount_max"):
+        try:
+            return number_fr(float(value) if not isinstance(value, int) else value)
+        except (TypeError, ValueError):
+            return str(value)
+    if field_name == "description_html":
+        return html_text(value)
+    return str(value)
+
+
+def html_text(html: str) -> str:
+    text = BeautifulSoup(html or "", "html.parser").get_text(" ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class FieldChange:
+    field: str
+    label: str
+    before: str
+    after: str
+    # Texts: [(kind, words)] with kind "equal" · "delete" · "insert".
+    segments: list = field(default_factory=list)
+    added: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        if self.segments:
+            return "text"
+        if self.added or self.removed:
+            return "list"
+        return "value"
+
+
+def _word_segments(before: str, after: str) -> list[tuple[str, str]]:
+    old, new = before.split(), after.split()
+    segments = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            segments.append(("equal", " ".join(old[i1:i2])))
+            continue
+        if tag in ("delete", "replace"):
+            segments.append(("delete", " ".join(old[i1:i2])))
+        if tag in ("insert", "replace"):
+            segments.append(("insert", " ".join(new[j1:j2])))
+    return segments
+
+
+def _normalised(field_name: str, value):
+    if field_name in LIST_FIELDS:
+        return list(value or [])
+    if value == "":
+        return None
+    if field_name in ("rate_min", "rate_max", "amount_min", "amount_max") and value is not None:
+        return float(value)
+    return value
+
+
+def values_differ(field_name: str, first, second) -> bool:
+    return _normalised(field_name, first) != _normalised(field_name, second)
+
+
+def field_change(field_name: str, before, after) -> FieldChange | None:
+    if not values_differ(field_name, before, after):
+        return None
+    change = FieldChange(field_name, FIELD_LABELS.get(field_name, field_name), display_value(field_name, before),
+                         display_value(field_name, after))
+    if field_name in TEXT_FIELDS and before and after:
+        old = html_text(before) if field_name == "description_html" else str(before)
+        new = html_text(after) if field_name == "description_html" else str(after)
+        if old == new:  # only the markup changed
+            change.segments = [("equal", new)]
+        else:
+            change.segments = _word_segments(old, new)
+    elif field_name in LIST_FIELDS:
+        old_items, new_items = list(before or []), list(after or [])
+        change.added = [_item_label(field_name, item) for item in new_items if item not in old_items]
+        change.removed = [_item_label(field_name, item) for item in old_items if item not in new_items]
+    return change
+
+
+def diff_values(before: dict | None, after: dict | None) -> list[FieldChange]:
+    """The changed fields, in the record's order."""
+    before, after = before or {}, after or {}
+    changes = []
+    for field_name in CONTENT_FIELDS:
+        change = field_change(field_name, before.get(field_name), after.get(field_name))
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
+def describe(changes: list[FieldChange]) -> str:
+    """One line for a list or a log: « Titre, Dates limites »."""
+    return ", ".join(change.label for change in changes)

@@ -1,0 +1,66 @@
+"""The duplicate candidates found by the scrapers (guichet.duplicates), as curators settle them."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from guichet.admin.models import User
+from guichet.duplicates.models import DuplicateCandidate
+from guichet.programmes.models import Programme, utcnow
+
+
+@dataclass(frozen=True)
+class CandidatePage:
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def candidates(session: Session, page: int = 1, per_page: int = 25) -> CandidatePage:
+    """Pending pairs whose two programmes are both still live (neither merged already)."""
+    first, second = aliased(Programme), aliased(Programme)
+    statement = (select(DuplicateCandidate)
+                 .join(first, first.id == DuplicateCandidate.programme_a_id)
+                 .join(second, second.id == DuplicateCandidate.programme_b_id)
+                 .where(DuplicateCandidate.status == "pending", first.state != "merged", second.state != "merged"))
+    total = session.scalar(select(func.count()).select_from(statement.subquery()))
+    rows = session.scalars(statement.order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
+                           .offset((page - 1) * per_page).limit(per_page)).all()
+    return CandidatePage(list(rows), total, page, per_page)
+
+
+def candidate_for(session: Session, first_id: str, second_id: str) -> DuplicateCandidate | None:
+    low, high = sorted((first_id, second_id))
+    return session.scalar(select(DuplicateCandidate).where(DuplicateCandidate.programme_a_id == low,
+                                                           DuplicateCandidate.programme_b_id == high))
+
+
+def settle(session: Session, keep_id: str, drop_id: str, user: User | None) -> None:
+    """After a merge: this pair is merged, and pairs with the dropped programme are moot."""
+    now = utcnow()
+    who = user.email if user is not None else None
+    candidate = candidate_for(session, keep_id, drop_id)
+    if candidate is not None:
+        candidate.status, candidate.decided_at, candidate.decided_by, candidate.kept_id = "merged", now, who, keep_id
+    others = session.scalars(select(DuplicateCandidate).where(
+        DuplicateCandidate.status == "pending",
+        or_(DuplicateCandidate.programme_a_id == drop_id, DuplicateCandidate.programme_b_id == drop_id)))
+    for other in others:
+        if other is not candidate:
+            other.status, other.decided_at, other.decided_by = "dismissed", now, who
+            other.details = f"{drop_id} fusionné dans {keep_id}"
+
+
+def dismiss(session: Session, first_id: str, second_id: str, user: User | None) -> bool:
+    candidate = candidate_for(session, first_id, second_id)
+    if candidate is None or candidate.status != "pending":
+        return False
+    candidate.status, candidate.decided_at = "dismissed", utcnow()
+    candidate.decided_by = user.email if user is not None else None
+    return True

@@ -1,0 +1,228 @@
+"""The review queue: programmes new from the scrapers (``pending``) and programmes already
+reviewed whose source content changed since, with what changed.
+
+A change at the source is noticed when the store is written, without the scrapers knowing:
+a session listener sees ``upsert_source_record`` give a programme a new ``content_hash`` and
+new ``source_values``, and compares them with what the curators last reviewed.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import String, and_, cast, event, func, or_, select
+from sqlalchemy.orm import Session, attributes
+
+from guichet.admin import audit
+from guichet.admin.diff import FieldChange, describe, diff_values
+from guichet.admin.models import ProgrammeReview, User
+from guichet.programmes.models import Programme, utcnow
+from guichet.programmes.services import set_state
+
+REVIEWED_STATES = ("published", "rejected")
+KINDS = {"tous": "Tout", "nouveaux": "Nouveaux", "modifies": "Modifiés à la source"}
+ACTIONS = {"publish": "publier", "reject": "rejeter", "acknowledge": "marquer comme vus"}
+
+
+class ReviewError(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# ---------------------------------------------------------------- change detection
+
+def _previous_source_values(session: Session, programme: Programme):
+    history = attributes.get_history(programme, "source_values")
+    if history.deleted:
+        return history.deleted[0]
+    # Not loaded before it was replaced: the row still holds the previous values (not flushed yet).
+    return session.execute(select(Programme.source_values).where(Programme.id == programme.id)).scalar()
+
+
+def note_source_changes(session: Session, now=None) -> None:
+    """For each reviewed programme a scrape just rewrote, open or close its « changed » flag."""
+    now = now or utcnow()
+    with session.no_autoflush:
+        for programme in list(session.dirty):
+            if not isinstance(programme, Programme) or programme.state not in REVIEWED_STATES:
+                continue
+            # Only a write from a source moves the content hash: curators' edits never do.
+            if not attributes.get_history(programme, "content_hash").has_changes():
+                continue
+            if not attributes.get_history(programme, "source_values").has_changes():
+                continue
+            review = session.get(ProgrammeReview, programme.id)
+            if review is None:
+                # Reviewed before the back office kept track (imports, curated data): what the
+                # source said until now is what was published.
+                review = ProgrammeReview(programme_id=programme.id,
+                                         reviewed_values=_previous_source_values(session, programme))
+                session.add(review)
+            if diff_values(review.reviewed_values, programme.source_values):
+                review.changed_at = review.changed_at or now
+            else:
+                review.changed_at = None
+
+
+def watch_source_changes(app) -> None:
+    sessionmaker = app.extensions["guichet.db"].sessionmaker
+
+    @event.listens_for(sessionmaker, "before_flush")
+    def _before_flush(session, _flush_context, _instances):
+        note_source_changes(session)
+
+
+# ---------------------------------------------------------------- the queue
+
+@dataclass
+class QueueItem:
+    programme: Programme
+    review: ProgrammeReview | None
+
+    @property
+    def is_changed(self) -> bool:
+        return self.review is not None and self.review.changed_at is not None
+
+    def changes(self) -> list[FieldChange]:
+        if not self.is_changed:
+            return []
+        return diff_values(self.review.reviewed_values, self.programme.source_values)
+
+
+@dataclass
+class QueuePage:
+    items: list[QueueItem]
+    total: int
+    page: int
+    per_page: int
+    counts: dict
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _queue_condition():
+    changed = and_(ProgrammeReview.changed_at.is_not(None), Programme.state.in_(REVIEWED_STATES))
+    return or_(Programme.state == "pending", changed)
+
+
+def _base_statement():
+    return (select(Programme, ProgrammeReview)
+            .outerjoin(ProgrammeReview, ProgrammeReview.programme_id == Programme.id)
+            .where(_queue_condition()))
+
+
+def json_list_contains(column, value: str):
+    """A JSON list column holding ``value`` (portable: SQLite and PostgreSQL keep the JSON text)."""
+    return cast(column, String).like(f'%"{value}"%')
+
+
+def queue(session: Session, kind: str = "tous", source: str | None = None, theme: str | None = None,
+          level: str | None = None, page: int = 1, per_page: int = 25) -> QueuePage:
+    statement = _base_statement()
+    if source:
+        statement = statement.where(Programme.source == source)
+    if theme:
+        statement = statement.where(json_list_contains(Programme.themes, theme))
+    if level:
+        statement = statement.where(Programme.level == level)
+    counts = {}
+    for key in KINDS:
+        counts[key] = session.scalar(select(func.count()).select_from(_with_kind(statement, key).subquery()))
+    statement = _with_kind(statement, kind)
+    total = counts.get(kind, 0)
+    statement = statement.order_by(func.coalesce(ProgrammeReview.changed_at, Programme.first_seen_at).desc(),
+                                   Programme.id)
+    rows = session.execute(statement.offset((page - 1) * per_page).limit(per_page)).all()
+    return QueuePage([QueueItem(programme, review) for programme, review in rows], total, page, per_page, counts)
+
+
+def _with_kind(statement, kind: str):
+    if kind == "nouveaux":
+        return statement.where(Programme.state == "pending")
+    if kind == "modifies":
+        return statement.where(Programme.state != "pending")
+    return statement
+
+
+def queue_sources(session: Session) -> list[tuple[str, str]]:
+    """(slug, name) of the sources that have programmes waiting, for the filter."""
+    from guichet.sources.models import Source
+
+    slugs = session.scalars(select(Programme.source).outerjoin(
+        ProgrammeReview, ProgrammeReview.programme_id == Programme.id).where(_queue_condition()).distinct()).all()
+    names = dict(session.execute(select(Source.slug, Source.name)).all())
+    return sorted(((slug, names.get(slug) or slug) for slug in slugs), key=lambda pair: pair[1].lower())
+
+
+def review_of(session: Session, programme_id: str) -> ProgrammeReview | None:
+    return session.get(ProgrammeReview, programme_id)
+
+
+def pending_changes(session: Session, programme: Programme) -> list[FieldChange]:
+    review = review_of(session, programme.id)
+    if review is None or review.changed_at is None:
+        return []
+    return diff_values(review.reviewed_values, programme.source_values)
+
+
+# ---------------------------------------------------------------- decisions
+
+def mark_reviewed(session: Session, programme: Programme, user: User | None, now=None) -> None:
+    """What the source says now is what the curators have seen."""
+    now = now or utcnow()
+    review = session.get(ProgrammeReview, programme.id)
+    if review is None:
+        review = ProgrammeReview(programme_id=programme.id)
+        session.add(review)
+    review.reviewed_values = dict(programme.source_values or {})
+    review.reviewed_at = now
+    review.reviewed_by = user.email if user is not None else None
+    review.changed_at = None
+
+
+def decide(session: Session, programme: Programme, action: str, user: User | None, now=None) -> str:
+    """Publish, reject or acknowledge one programme; returns a French summary of what was done."""
+    if action not in ACTIONS:
+        raise ReviewError("Action inconnue.")
+    if programme.state == "merged":
+        raise ReviewError(f"« {programme.title} » a été fusionné avec un autre programme : "
+                          "modifiez plutôt le programme conservé.")
+    now = now or utcnow()
+    changes = pending_changes(session, programme)
+    details = {"state": [programme.state, None]}
+    if changes:
+        details["source_changes"] = [change.field for change in changes]
+    if action == "publish":
+        set_state(programme, "published", now)
+        summary = f"« {programme.title} » publié"
+    elif action == "reject":
+        set_state(programme, "rejected", now)
+        summary = f"« {programme.title} » rejeté"
+    else:
+        if programme.state == "pending":
+            raise ReviewError(f"« {programme.title} » est nouveau : publiez-le ou rejetez-le.")
+        summary = f"Changements à la source de « {programme.title} » pris en compte"
+    if changes:
+        summary += f" (modifié à la source : {describe(changes)})"
+    details["state"][1] = programme.state
+    mark_reviewed(session, programme, user, now)
+    audit.record(session, user, action, summary, programme.id, details, now)
+    return summary
+
+
+def decide_many(session: Session, programme_ids: list[str], action: str, user: User | None) -> tuple[int, list[str]]:
+    """The same decision on several programmes: (how many done, French errors)."""
+    done, errors = 0, []
+    for programme_id in dict.fromkeys(programme_ids):
+        programme = session.get(Programme, programme_id)
+        if programme is None:
+            errors.append(f"Programme introuvable : {programme_id}.")
+            continue
+        try:
+            decide(session, programme, action, user)
+        except ReviewError as error:
+            errors.append(error.message)
+            continue
+        done += 1
+    return done, errors

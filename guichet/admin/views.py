@@ -1,0 +1,504 @@
+"""The back office (/admin/): thin views over the admin services.
+
+Everything under /admin/ needs a staff account (the login page aside); user management needs
+the admin role. Every form carries a CSRF token (CSRFProtect, app-wide).
+"""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from guichet import geo
+from guichet.admin import accounts, audit, editing, forms, merging, review
+from guichet.admin.diff import FIELD_LABELS, diff_values, display_value
+from guichet.admin.models import ROLE_LABELS, ROLES, User
+from guichet.db import get_session
+from guichet.programmes.models import LEVELS, RECURRENCES, STATES, Programme
+from guichet.programmes.records import CONTENT_FIELDS
+from guichet.programmes.themes import THEMES
+from guichet.search.query import AID_TYPES, BENEFICIARIES, LEVEL_LABELS
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", static_url_path="/static")
+
+PUBLIC_ENDPOINTS = {"admin.login", "admin.static"}
+STATE_LABELS = {"pending": "En attente", "published": "Publié", "rejected": "Rejeté", "merged": "Fusionné"}
+PER_PAGE = 25
+ERROR_TITLES = {401: "Connexion requise", 403: "Accès refusé"}
+
+
+def error_page(status: int, message: str):
+    return render_template("errors/error.html", status=status, title=ERROR_TITLES.get(status, "Erreur"),
+                           message=message), status
+
+
+# ---------------------------------------------------------------- access
+
+@bp.before_request
+def require_login():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        if request.method == "GET":
+            flash("Connectez-vous pour accéder à l'espace de gestion.", "info")
+            return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+        return error_page(401, "Votre session a expiré : connectez-vous à nouveau, puis recommencez.")
+    return None
+
+
+def admin_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            return error_page(403, "La gestion des comptes est réservée aux administrateurs et administratrices.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of the back office: never another site (open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith("/admin") and "\\" not in target:
+            return target
+    return url_for("admin.queue")
+
+
+def _client_address() -> str:
+    return request.remote_addr or "inconnue"
+
+
+def _page_number() -> int:
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400)
+    if page < 1 or page > 100_000:
+        abort(400)
+    return page
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = _safe_next(request.values.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url)
+    error, email, status = None, "", 200
+    if request.method == "POST":
+        email = (request.form.get("email") or "").strip()
+        password = request.form.get("password") or ""
+        db = get_session()
+        rules = accounts.ThrottleRules.from_config(current_app.config)
+        try:
+            user = accounts.authenticate(db, email, password, _client_address(), rules)
+        except accounts.LoginThrottled as throttled:
+            response = render_template("admin/login.html", error=throttled.message, email=email, next_url=next_url)
+            return response, 429, {"Retry-After": str(throttled.retry_after)}
+        db.commit()
+        if user is not None:
+            # A fresh session at login: nothing from before (session fixation) survives.
+            session.clear()
+            login_user(user)
+            flash("Vous êtes connecté·e.", "success")
+            return redirect(next_url)
+        error, status = "Adresse électronique ou mot de passe incorrect.", 401
+    return render_template("admin/login.html", error=error, email=email, next_url=next_url), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash("Vous êtes déconnecté·e.", "success")
+    return redirect(url_for("admin.login"))
+
+
+# ---------------------------------------------------------------- review queue
+
+def _queue_filters() -> dict:
+    kind = request.args.get("type", "tous")
+    if kind not in review.KINDS:
+        kind = "tous"
+    level = request.args.get("level") or None
+    theme = request.args.get("theme") or None
+    return {"kind": kind, "source": request.args.get("source") or None,
+            "theme": theme if theme in {item.slug for item in THEMES} else None,
+            "level": level if level in LEVELS else None}
+
+
+@bp.get("/")
+def queue():
+    filters = _queue_filters()
+    db = get_session()
+    page = review.queue(db, filters["kind"], filters["source"], filters["theme"], filters["level"],
+                        _page_number(), PER_PAGE)
+    return render_template("admin/queue.html", page=page, filters=filters, sources=review.queue_sources(db),
+                           kinds=review.KINDS, themes=THEMES, levels=LEVEL_LABELS, state_labels=STATE_LABELS)
+
+
+@bp.post("/revue")
+def decide_many():
+    action = request.form.get("action")
+    ids = request.form.getlist("ids")
+    back = _safe_next(request.form.get("next"))
+    if action not in review.ACTIONS:
+        flash("Choisissez une action : publier, rejeter ou marquer comme vus.", "error")
+        return redirect(back)
+    if not ids:
+        flash("Cochez au moins un programme.", "error")
+        return redirect(back)
+    db = get_session()
+    done, errors = review.decide_many(db, ids, action, current_user)
+    db.commit()
+    verbs = {"publish": "publié", "reject": "rejeté", "acknowledge": "marqué comme vu"}
+    if done:
+        flash(f"{done} programme{'s' if done > 1 else ''} {verbs[action]}{'s' if done > 1 else ''}.", "success")
+    for message in errors:
+        flash(message, "error")
+    return redirect(back)
+
+
+# ---------------------------------------------------------------- programmes
+
+def _programme_or_404(programme_id: str) -> Programme:
+    from guichet.web import french_404
+
+    programme = get_session().get(Programme, programme_id)
+    if programme is None:
+        raise french_404("Aucun programme ne porte cet identifiant.")
+    return programme
+
+
+def _form_context(**extra) -> dict:
+    return dict(levels=LEVEL_LABELS, recurrences=RECURRENCES, themes=THEMES, aid_types=AID_TYPES,
+                beneficiaries=BENEFICIARIES, labels=FIELD_LABELS, regions=geo.REGIONS,
+                departments=geo.DEPARTMENT_NAMES, **extra)
+
+
+@bp.get("/programmes")
+def programmes():
+    db = get_session()
+    text = (request.args.get("q") or "").strip()[:200]
+    state = request.args.get("state") if request.args.get("state") in STATES else None
+    source = request.args.get("source") or None
+    statement = select(Programme)
+    if text:
+        pattern = f"%{text.lower()}%"
+        statement = statement.where(or_(func.lower(Programme.title).like(pattern),
+                                        func.lower(Programme.id).like(pattern)))
+    if state:
+        statement = statement.where(Programme.state == state)
+    if source:
+        statement = statement.where(Programme.source == source)
+    total = db.scalar(select(func.count()).select_from(statement.subquery()))
+    page = _page_number()
+    rows = db.scalars(statement.order_by(Programme.updated_at.desc(), Programme.id)
+                      .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    sources = db.scalars(select(Programme.source).distinct().order_by(Programme.source)).all()
+    return render_template("admin/programmes.html", programmes=rows, total=total, page=page,
+                           pages=max(1, -(-total // PER_PAGE)), text=text, state=state, source=source,
+                           sources=sources, state_labels=STATE_LABELS)
+
+
+def _edit_page(programme: Programme, raw: dict, errors: dict | None = None, conflict: dict | None = None,
+               status: int = 200, version: int | None = None):
+    db = get_session()
+    return render_template(
+        "admin/programme.html", programme=programme, raw=raw, errors=errors or {},
+        error_summary=forms.error_summary(errors or {}), conflict=conflict,
+        version=programme.version if version is None else version,
+        suggestions=editing.source_suggestions(programme), source_changes=review.pending_changes(db, programme),
+        review=review.review_of(db, programme.id), history=audit.entries(db, programme_id=programme.id, per_page=20),
+        merged_here=merging.merged_into_it(db, programme), state_labels=STATE_LABELS,
+        action_labels=audit.ACTION_LABELS, **_form_context()), status
+
+
+def _conflict(programme: Programme, raw: dict) -> dict:
+    """What the other person saved, for each field where it differs from what this curator typed."""
+    db = get_session()
+    stored = forms.raw_from_programme(programme)
+    fields = {}
+    for name in CONTENT_FIELDS:
+        if stored[name] != raw.get(name):
+            fields[name] = display_value(name, audit.jsonable(getattr(programme, name)))
+    return {"message": editing.CONFLICT_MESSAGE, "fields": fields, "last": editing.last_change(db, programme.id)}
+
+
+@bp.route("/programmes/<path:programme_id>", methods=["GET", "POST"])
+def programme(programme_id):
+    db = get_session()
+    programme = _programme_or_404(programme_id)
+    if request.method == "GET":
+        return _edit_page(programme, forms.raw_from_programme(programme))
+    if programme.state == "merged":
+        flash("Ce programme a été fusionné : modifiez le programme conservé.", "error")
+        return redirect(url_for("admin.programme", programme_id=programme.id))
+    form = forms.parse_programme_form(request.form)
+    expected_version = request.form.get("version")
+    if not form.is_valid:
+        return _edit_page(programme, form.raw, form.errors, status=400, version=expected_version)
+    try:
+        changes = editing.apply_edit(db, programme, form.values, expected_version, current_user)
+        db.commit()
+    except editing.EditConflict:
+        db.rollback()
+        return _edit_page(programme, form.raw, conflict=_conflict(programme, form.raw), status=409)
+    except StaleDataError:
+        # Someone saved between our read and our write.
+        db.rollback()
+        db.expire_all()
+        programme = _programme_or_404(programme_id)
+        return _edit_page(programme, form.raw, conflict=_conflict(programme, form.raw), status=409)
+    if changes:
+        flash(f"Modifications enregistrées : {', '.join(FIELD_LABELS[name] for name in changes)}.", "success")
+    else:
+        flash("Aucune modification à enregistrer.", "info")
+    return redirect(url_for("admin.programme", programme_id=programme.id))
+
+
+@bp.post("/programmes/<path:programme_id>/etat")
+def programme_state(programme_id):
+    db = get_session()
+    programme = _programme_or_404(programme_id)
+    try:
+        summary = review.decide(db, programme, request.form.get("action", ""), current_user)
+        db.commit()
+    except review.ReviewError as error:
+        db.rollback()
+        flash(error.message, "error")
+    except StaleDataError:
+        db.rollback()
+        flash(editing.CONFLICT_MESSAGE, "error")
+    else:
+        flash(summary + ".", "success")
+    return redirect(_safe_next(request.form.get("next")) if request.form.get("next")
+                    else url_for("admin.programme", programme_id=programme_id))
+
+
+@bp.post("/programmes/<path:programme_id>/accepter")
+def accept_source(programme_id):
+    db = get_session()
+    programme = _programme_or_404(programme_id)
+    name = request.form.get("field", "")
+    try:
+        editing.accept_source_value(db, programme, name, request.form.get("version"), current_user)
+        db.commit()
+    except ValueError:
+        db.rollback()
+        flash("Ce champ n'a pas de valeur de la source.", "error")
+    except (editing.EditConflict, StaleDataError):
+        db.rollback()
+        flash(editing.CONFLICT_MESSAGE.split(". ")[0] + " : vérifiez la valeur avant de l'accepter.", "error")
+    else:
+        flash(f"Valeur de la source acceptée pour « {FIELD_LABELS[name]} ».", "success")
+    return redirect(url_for("admin.programme", programme_id=programme_id))
+
+
+@bp.route("/programmes/nouveau", methods=["GET", "POST"])
+def new_programme():
+    if request.method == "GET":
+        raw = forms.raw_from_values({"level": "national", "beneficiaries": ["commune"]})
+        return render_template("admin/programme_new.html", raw=raw, errors={}, error_summary=[], **_form_context())
+    form = forms.parse_programme_form(request.form)
+    if not form.is_valid:
+        return render_template("admin/programme_new.html", raw=form.raw, errors=form.errors,
+                               error_summary=forms.error_summary(form.errors), **_form_context()), 400
+    db = get_session()
+    programme = editing.create_curated(db, form.values, current_user, publish=request.form.get("publish") == "1")
+    db.commit()
+    flash(f"Programme « {programme.title} » créé" + (" et publié." if programme.state == "published" else
+                                                    " : il attend sa publication."), "success")
+    return redirect(url_for("admin.programme", programme_id=programme.id))
+
+
+# ---------------------------------------------------------------- duplicates
+
+def _duplicate_candidates(db, page: int):
+    try:
+        from guichet.admin import duplicates
+    except ImportError:
+        return None
+    return duplicates.candidates(db, page, PER_PAGE)
+
+
+@bp.get("/doublons")
+def duplicates():
+    db = get_session()
+    candidates = _duplicate_candidates(db, _page_number())
+    return render_template("admin/duplicates.html", candidates=candidates, state_labels=STATE_LABELS)
+
+
+@bp.get("/doublons/comparer")
+def compare():
+    db = get_session()
+    first_id, second_id = request.args.get("a", "").strip(), request.args.get("b", "").strip()
+    if not first_id or not second_id:
+        return render_template("admin/compare.html", first=None, second=None, a=first_id, b=second_id,
+                               rows=[], state_labels=STATE_LABELS)
+    first, second = db.get(Programme, first_id), db.get(Programme, second_id)
+    missing = [value for value, programme in ((first_id, first), (second_id, second)) if programme is None]
+    if missing:
+        return render_template("admin/compare.html", first=None, second=None, a=first_id, b=second_id, rows=[],
+                               state_labels=STATE_LABELS,
+                               error=f"Aucun programme ne porte l'identifiant {', '.join(missing)}."), 404
+    rows = []
+    different = {change.field for change in diff_values(
+        {name: audit.jsonable(getattr(first, name)) for name in CONTENT_FIELDS},
+        {name: audit.jsonable(getattr(second, name)) for name in CONTENT_FIELDS})}
+    for name in CONTENT_FIELDS:
+        rows.append((FIELD_LABELS[name], display_value(name, audit.jsonable(getattr(first, name))),
+                     display_value(name, audit.jsonable(getattr(second, name))), name in different))
+    return render_template("admin/compare.html", first=first, second=second, a=first_id, b=second_id, rows=rows,
+                           state_labels=STATE_LABELS)
+
+
+@bp.post("/doublons/fusionner")
+def merge():
+    db = get_session()
+    keep = db.get(Programme, request.form.get("keep", ""))
+    drop = db.get(Programme, request.form.get("drop", ""))
+    if keep is None or drop is None:
+        flash("Programme introuvable : la fusion n'a pas été faite.", "error")
+        return redirect(url_for("admin.duplicates"))
+    try:
+        summary = merging.merge(db, keep, drop, current_user)
+        db.commit()
+    except merging.MergeError as error:
+        db.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.compare", a=keep.id, b=drop.id))
+    except StaleDataError:
+        db.rollback()
+        flash("Un des deux programmes a été modifié entre-temps : vérifiez-les puis recommencez.", "error")
+        return redirect(url_for("admin.compare", a=keep.id, b=drop.id))
+    flash(summary + ".", "success")
+    return redirect(url_for("admin.programme", programme_id=keep.id))
+
+
+@bp.post("/doublons/ecarter")
+def dismiss_duplicate():
+    db = get_session()
+    first_id, second_id = request.form.get("a", ""), request.form.get("b", "")
+    try:
+        from guichet.admin import duplicates as duplicate_candidates
+    except ImportError:
+        abort(404)
+    if duplicate_candidates.dismiss(db, first_id, second_id, current_user):
+        audit.record(db, current_user, "dismiss_duplicate", f"{first_id} et {second_id} ne sont pas des doublons",
+                     first_id, {"pair": [first_id, second_id]})
+        audit.record(db, current_user, "dismiss_duplicate", f"{first_id} et {second_id} ne sont pas des doublons",
+                     second_id, {"pair": [first_id, second_id]})
+        db.commit()
+        flash("Paire écartée : elle ne sera plus proposée.", "success")
+    else:
+        flash("Cette paire n'est pas (ou plus) proposée comme doublon.", "error")
+    return redirect(url_for("admin.duplicates"))
+
+
+# ---------------------------------------------------------------- sources
+
+@bp.get("/sources")
+def sources():
+    from guichet.admin import sources as source_health
+
+    db = get_session()
+    return render_template("admin/sources.html", overview=source_health.overview(current_app, db),
+                           running=source_health.running(current_app))
+
+
+@bp.post("/sources/<slug>/lancer")
+def run_source(slug):
+    from guichet.admin import sources as source_health
+
+    db = get_session()
+    try:
+        source_health.start_run(current_app._get_current_object(), db, slug, current_user)
+        db.commit()
+    except source_health.RunRefused as refused:
+        db.rollback()
+        flash(refused.message, "error")
+    else:
+        flash("Collecte lancée : actualisez la page dans quelques instants pour voir son résultat.", "success")
+    return redirect(url_for("admin.sources"))
+
+
+# ---------------------------------------------------------------- audit log
+
+@bp.get("/journal")
+def journal():
+    db = get_session()
+    action = request.args.get("action") if request.args.get("action") in audit.ACTION_LABELS else None
+    programme_id = (request.args.get("programme") or "").strip() or None
+    user_email = (request.args.get("user") or "").strip() or None
+    page = audit.entries(db, programme_id=programme_id, action=action, user_email=user_email,
+                         page=_page_number(), per_page=50)
+    return render_template("admin/journal.html", page=page, action=action, programme_id=programme_id,
+                           user_email=user_email, action_labels=audit.ACTION_LABELS)
+
+
+# ---------------------------------------------------------------- users (admins only)
+
+def _users_page(errors=None, values=None, status=200):
+    db = get_session()
+    users = db.scalars(select(User).order_by(User.email)).all()
+    return render_template("admin/users.html", users=users, errors=errors or {}, values=values or {},
+                           roles=ROLES, role_labels=ROLE_LABELS), status
+
+
+@bp.get("/utilisateurs")
+@admin_required
+def users():
+    return _users_page()
+
+
+@bp.post("/utilisateurs")
+@admin_required
+def create_user():
+    db = get_session()
+    values = {"email": (request.form.get("email") or "").strip(), "role": request.form.get("role", "")}
+    try:
+        user = accounts.create_user(db, values["email"], values["role"], request.form.get("password", ""))
+    except accounts.AccountError as error:
+        db.rollback()
+        return _users_page({error.field or "email": error.message}, values, 400)
+    audit.record(db, current_user, "user_create", f"Compte {user.email} créé ({ROLE_LABELS[user.role].lower()})",
+                 details={"email": user.email, "role": user.role})
+    db.commit()
+    flash(f"Compte {user.email} créé.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/utilisateurs/<int:user_id>/statut")
+@admin_required
+def user_status(user_id):
+    db = get_session()
+    user = db.get(User, user_id)
+    if user is None:
+        from guichet.web import french_404
+
+        raise french_404("Ce compte n'existe pas.")
+    active = request.form.get("active") == "1"
+    if user.id == current_user.id and not active:
+        flash("Vous ne pouvez pas désactiver votre propre compte.", "error")
+        return redirect(url_for("admin.users"))
+    if user.active != active:
+        accounts.set_active(user, active)
+        action = "user_enable" if active else "user_disable"
+        audit.record(db, current_user, action, f"Compte {user.email} {'réactivé' if active else 'désactivé'}",
+                     details={"email": user.email})
+        db.commit()
+        flash(f"Compte {user.email} {'réactivé' if active else 'désactivé'}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.app_context_processor
+def admin_globals():
+    if request.blueprint != "admin":
+        return {}
+    return {"state_label": lambda state: STATE_LABELS.get(state, state),
+            "level_label": lambda level: LEVEL_LABELS.get(level, level),
+            "field_label": lambda name: FIELD_LABELS.get(name, name)}

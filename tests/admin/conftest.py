@@ -1,0 +1,73 @@
+"""Back-office fixtures: staff accounts and logged-in clients."""
+
+import re
+
+import pytest
+
+CURATOR = ("curatrice@anct.test", "mot-de-passe-curatrice")
+SECOND_CURATOR = ("curateur@anct.test", "mot-de-passe-curateur")
+ADMIN = ("admin@anct.test", "mot-de-passe-admin")
+
+
+@pytest.fixture
+def staff(app):
+    """A curator, a second curator and an admin in the store."""
+    from guichet.admin.accounts import create_user
+
+    with app.app_context():
+        with app.extensions["guichet.db"].session() as session:
+            create_user(session, CURATOR[0], "curator", CURATOR[1])
+            create_user(session, SECOND_CURATOR[0], "curator", SECOND_CURATOR[1])
+            create_user(session, ADMIN[0], "admin", ADMIN[1])
+            session.commit()
+    return {"curator": CURATOR, "second_curator": SECOND_CURATOR, "admin": ADMIN}
+
+
+def csrf_token(client, path="/admin/login") -> str:
+    """The CSRF token of a form of the page (the session's token)."""
+    page = client.get(path)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, email, password, **extra):
+    token = csrf_token(client)
+    return client.post("/admin/login", data={"email": email, "password": password, "csrf_token": token, **extra})
+
+
+def post_form(client, path, data, page="/admin/"):
+    """POST with the CSRF token, as the form of ``page`` would."""
+    return client.post(path, data={"csrf_token": csrf_token(client, page), **data})
+
+
+@pytest.fixture
+def curator_client(app, staff):
+    client = app.test_client()
+    response = login(client, *CURATOR)
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def admin_client(app, staff):
+    client = app.test_client()
+    response = login(client, *ADMIN)
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def second_curator_client(app, staff):
+    client = app.test_client()
+    response = login(client, *SECOND_CURATOR)
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def store(app):
+    """A session on the app's store, outside any request (for arranging and checking)."""
+    with app.app_context():
+        with app.extensions["guichet.db"].session() as session:
+            yield session
