@@ -1,0 +1,148 @@
+"""Région Grand Est — the regional guide of aids (HTML list, then each aid's page).
+
+List: ``https://www.grandest.fr/aides/?beneficiaire=63`` (63 = collectivités), cards ``a.card``.
+A card's header ``div.txt.new_txt span.new_type`` holds either a category ("Environnement") or
+"Date limite de dépôt" with the date (dd/mm/yyyy) in its ``strong``.
+Pagination: ``a[rel=next]`` points to ``/aides/page/N/?beneficiaire=63`` but the site only
+honours the page when ``pg=N`` is repeated in the query (WordPress + a custom filter plugin).
+Detail: title in ``meta[property="og:title"]`` (with the site's " - Région Grand Est" suffix),
+body ``div.pf-content`` (the print plugin's wrapper, the only stable one), contact ``div.know``.
+Id: the last path segment of the aid's URL (its WordPress slug; stable across edits).
+"""
+
+from __future__ import annotations
+
+from scrapers import normalise as norm
+from scrapers import pages
+from scrapers.base import Entry, ListPage, Source
+from scrapers.http import Fetched, Request, absolute, replace_query
+
+BASE_URL = "https://www.grandest.fr"
+LIST_URL = f"{BASE_URL}/aides/"
+COLLECTIVITES = "63"  # the list's "Vous êtes : Collectivité" filter
+
+SELECTORS = pages.Selectors("Grand Est", {
+    "card": "a.card",
+    "card_type": "div.txt.new_txt span.new_type",
+    "card_date": "div.txt.new_txt span.new_type strong",
+    "card_title": "div.txt.new_txt h3, div.txt.new_txt h2",
+    "next_page": "a[rel=next]",
+    "title": 'meta[property="og:title"]',
+    "body": "div.pf-content",
+    "contact": "div.know",
+    "modified": 'meta[property="article:modified_time"]',
+    "canonical": 'link[rel="canonical"]',
+})
+TITLE_SUFFIX = " - Région Grand Est"
+# Link texts of the application, most telling first.
+APPLY_WORDS = ("deposer", "candidater", "demande en ligne", "plateforme", "portail des aides")
+
+
+class GrandEst(Source):
+    slug = "grand-est"
+    name = "Région Grand Est"
+    level = "regional"
+    url = "https://www.grandest.fr/aides/"
+    schedule = {"hour": 4, "minute": 15}
+    schedule_text = "chaque nuit à 4 h 15"
+    has_details = True
+    funders = ("Région Grand Est",)
+    regions = ("44",)
+
+    def first_request(self) -> Request:
+        return Request(LIST_URL, params={"beneficiaire": COLLECTIVITES})
+
+    def parse_list(self, response: Fetched) -> ListPage:
+        document = pages.html_document(response)
+        cards = SELECTORS.all(document, "card", url=response.url)
+        items = []
+        for card in cards:
+            header = SELECTORS.one(card, "card_type", required=False)
+            strong = SELECTORS.one(card, "card_date", required=False)
+            items.append({
+                "url": absolute(response.url, card.get("href")),
+                "title": pages.text_of(SELECTORS.one(card, "card_title", required=False)),
+                "deadline": norm.parse_date(pages.text_of(strong)) if strong else None,
+                # The header is a category unless it announces the deadline.
+                "category": None if strong else pages.text_of(header) or None,
+            })
+        link = SELECTORS.one(document, "next_page", required=False)
+        return ListPage(items, self._next_request(absolute(response.url, link.get("href"))) if link else None)
+
+    @staticmethod
+    def _next_request(href: str) -> Request:
+        # ".../aides/page/2/?beneficiaire=63": the page number is the second-last path segment.
+        segments = [segment for segment in href.split("?")[0].split("/") if segment]
+        number = segments[-1] if segments and segments[-1].isdigit() else segments[-2]
+        return Request(replace_query(href, pg=number))
+
+    def entry(self, item) -> Entry:
+        if not item.get("url"):
+            raise ValueError("carte sans lien")
+        return Entry(pages.last_path_segment(item["url"]), item["url"], item)
+
+    def parse(self, entry: Entry) -> dict:
+        document = pages.html_document(entry.document)
+        url = entry.url
+        title = SELECTORS.one(document, "title", url=url).get("content", "").strip()
+        if not title:
+            raise SELECTORS.missing("title", url)
+        body = SELECTORS.one(document, "body", url=url)
+        contact = SELECTORS.one(document, "contact", required=False)
+        modified = SELECTORS.one(document, "modified", required=False)
+        if contact is not None and contact.h2:
+            contact.h2.decompose()  # the block's own "Contact" heading
+        return {
+            "title": title.removesuffix(TITLE_SUFFIX).strip(),
+            "text": pages.text_of(body),
+            "summary": pages.paragraphs_summary(body),
+            "description_html": pages.fragment_html(body, url),
+            "application_url": pages.link_by_words(body, url, APPLY_WORDS),
+            "contact": pages.text_of(contact) or None,
+            "modified": modified.get("content") if modified else None,
+            "card": entry.payload,
+        }
+
+    def normalise(self, raw: dict, entry: Entry) -> dict:
+        record = self.base_record(entry)
+        text, card = raw["text"], raw.get("card") or {}
+        opens_on, deadlines = pages.dates_from_text(text)
+        if card.get("deadline"):
+            deadlines = sorted({card["deadline"], *deadlines})
+        # The list was filtered on collectivités: they are always among the beneficiaries.
+        found = pages.beneficiaries_from_text(_section(text, "Bénéficiaires") or text)
+        low, high = pages.population_from_text(text)
+        rate_min, rate_max = norm.rate_range(text)
+        record.update({
+            "source_url": entry.url,
+            "title": raw["title"] or card.get("title"),
+            "summary": raw["summary"],
+            "description_html": raw["description_html"],
+            "regions": list(self.regions),
+            "beneficiaries": norm.dedupe(["commune", *found]),
+            "population_min": low,
+            "population_max": high,
+            # Keyword rules read the title and the summary: the whole page names too many things.
+            "themes": norm.themes_from_text(raw["title"], card.get("category"), raw["summary"]),
+            "aid_types": pages.aid_types_from_text(_section(text, "Montant de l’aide") or text),
+            "is_call_for_projects": pages.is_call_for_projects(raw["title"]),
+            "opens_on": opens_on,
+            "deadlines": deadlines,
+            "recurrence": pages.recurrence_from_text(text, deadlines),
+            "rate_min": rate_min,
+            "rate_max": rate_max,
+            "amount_max": pages.amount_max_from_text(text),
+            "contact": raw["contact"],
+            "application_url": raw["application_url"] or entry.url,
+            "source_updated_at": norm.parse_datetime(raw.get("modified")),
+        })
+        return record
+
+
+def _section(text: str, heading: str) -> str:
+    """The lines after a heading of the page text, up to the next short heading-like line."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if line.strip().lower() == heading.lower():
+            return "\n".join(lines[index + 1:index + 2])
+    return ""
