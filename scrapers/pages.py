@@ -130,6 +130,16 @@ def paragraphs_summary(tag: Tag | None, limit: int = 320) -> str:
     return norm.summary(" ".join(text for text in texts if text) or text_of(tag), limit)
 
 
+def section_after(text: str, heading: str, lines: int = 1) -> str:
+    """The ``lines`` lines after a heading line of a page's text ("Bénéficiaires" → who may apply)."""
+    wanted = norm.strip_accents(heading).lower().replace("’", "'").strip()
+    all_lines = text.splitlines()
+    for index, line in enumerate(all_lines):
+        if norm.strip_accents(line).lower().replace("’", "'").strip(" :") == wanted.strip(" :"):
+            return "\n".join(all_lines[index + 1:index + 1 + lines])
+    return ""
+
+
 def last_path_segment(url: str) -> str:
     from urllib.parse import urlsplit
 

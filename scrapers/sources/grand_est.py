@@ -110,7 +110,7 @@ class GrandEst(Source):
         if card.get("deadline"):
             deadlines = sorted({card["deadline"], *deadlines})
         # The list was filtered on collectivités: they are always among the beneficiaries.
-        found = pages.beneficiaries_from_text(_section(text, "Bénéficiaires") or text)
+        found = pages.beneficiaries_from_text(pages.section_after(text, "Bénéficiaires") or text)
         low, high = pages.population_from_text(text)
         rate_min, rate_max = norm.rate_range(text)
         record.update({
@@ -124,7 +124,7 @@ class GrandEst(Source):
             "population_max": high,
             # Keyword rules read the title and the summary: the whole page names too many things.
             "themes": norm.themes_from_text(raw["title"], card.get("category"), raw["summary"]),
-            "aid_types": pages.aid_types_from_text(_section(text, "Montant de l’aide") or text),
+            "aid_types": pages.aid_types_from_text(pages.section_after(text, "Montant de l’aide") or text),
             "is_call_for_projects": pages.is_call_for_projects(raw["title"]),
             "opens_on": opens_on,
             "deadlines": deadlines,
@@ -138,11 +138,3 @@ class GrandEst(Source):
         })
         return record
 
-
-def _section(text: str, heading: str) -> str:
-    """The lines after a heading of the page text, up to the next short heading-like line."""
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        if line.strip().lower() == heading.lower():
-            return "\n".join(lines[index + 1:index + 2])
-    return ""
