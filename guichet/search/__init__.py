@@ -97,5 +97,11 @@ def _watch_sessions(app):
 
 
 def init_app(app):
+    from guichet.scheduler import register_job
+
     app.extensions["guichet.search"] = create_backend(app.config, app.instance_path)
     _watch_sessions(app)
+    # Deadlines pass every night: a fresh index keeps "nearest deadline" order exact and
+    # brings in any change an unreachable index missed.
+    register_job(app, "search-reindex", lambda: rebuild_index(app), {"hour": 3, "minute": 30},
+                 "Reconstruction nocturne de l'index de recherche")

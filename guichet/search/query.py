@@ -202,6 +202,21 @@ def parse_population(value: str | None):
     return (number, number), f"{number:,} hab.".replace(",", "\u202f")
 
 
+def parse_date(value: str | None, parameter: str) -> date | None:
+    """ISO (what date fields send) or JJ/MM/AAAA (what people type where there is no date picker)."""
+    if not value:
+        return None
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+    try:
+        if match:
+            day, month, year = (int(part) for part in match.groups())
+            return date(year, month, day)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidQuery(parameter, "La date limite doit être une date valide, au format JJ/MM/AAAA "
+                                      "ou AAAA-MM-JJ.") from None
+
+
 CommuneResolver = Callable[[str], Eligibility | None]
 
 
@@ -226,13 +241,7 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
         if not _DEPARTMENT.fullmatch(value):
             raise InvalidQuery("department", f"Code de département inconnu : « {value[:20]} ».")
 
-    deadline_before = None
-    raw_deadline = _single(args, "deadline_before")
-    if raw_deadline:
-        try:
-            deadline_before = date.fromisoformat(raw_deadline)
-        except ValueError:
-            raise InvalidQuery("deadline_before", "La date limite doit être une date au format AAAA-MM-JJ.") from None
+    deadline_before = parse_date(_single(args, "deadline_before"), "deadline_before")
 
     population_range, population_label = parse_population(_single(args, "population"))
 

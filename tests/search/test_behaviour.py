@@ -137,6 +137,8 @@ def test_deadline_before(client, make_programme):
     make_programme(deadlines=[], recurrence="permanente")
     later_stage = make_programme(deadlines=[days(-3), days(15)])
     assert sorted(ids(search(client, deadline_before=days(30)))) == sorted([soon, later_stage])
+    typed = (TODAY + timedelta(days=30)).strftime("%d/%m/%Y")
+    assert sorted(ids(search(client, deadline_before=typed))) == sorted([soon, later_stage])
 
 
 def test_town_size_exact_population_and_bands(client, make_programme):
@@ -196,7 +198,7 @@ def test_paging(client, make_programme):
     {"sort": "prix"}, {"page": "0"}, {"page": "-1"}, {"page": "deux"}, {"per_page": "101"}, {"per_page": "0"},
     {"q": "x" * 501}, {"q": '"éclairage'}, {"q": "vélo*"}, {"q": "NEAR(vélo école)"}, {"q": "vélo AND école"},
     {"q": "vélo OR école"}, {"q": "NOT vélo"}, {"q": "-vélo"}, {"level": "mondial"}, {"status": "fini"},
-    {"deadline_before": "31/12/2026"}, {"region": "ABC"}, {"department": "999"}, {"commune": "123"},
+    {"deadline_before": "31/02/2027"}, {"deadline_before": "demain"}, {"region": "ABC"}, {"department": "999"}, {"commune": "123"},
     {"aid_type": "don"}, {"beneficiary": "martiens"}, {"q": "{titre}"},
 ])
 def test_bad_input_is_a_french_400(client, make_programme, params):
