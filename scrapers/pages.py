@@ -185,6 +185,8 @@ def dates_from_text(text: str | None) -> tuple[date | None, list[date]]:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
+# A size that earns priority or a bonus is no eligibility rule.
+_PREFERENCE = re.compile(r"prioritaires?|priorit[ée]|bonification|bonifi[ée]|major[ée]e?s?\b|majoration", re.IGNORECASE)
 _EXCLUSION = re.compile(r"(ne\s+sont\s+pas\s+[ée]ligibles?|n['’]est\s+pas\s+[ée]ligible|sont\s+exclu|"
                         r"[àa]\s+l['’]exclusion|hors\s+communes?|sauf\s+les)", re.IGNORECASE)
 
@@ -195,7 +197,7 @@ def population_from_text(text: str | None) -> tuple[int | None, int | None]:
     ranges = []
     for sentence in _SENTENCE_END.split(norm.plain_text(text or "")):
         low, high = norm.population_range(sentence)
-        if low is None and high is None:
+        if (low is None and high is None) or _PREFERENCE.search(sentence):
             continue
         if _EXCLUSION.search(sentence):
             if low is not None and high is None:
