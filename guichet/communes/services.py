@@ -1,5 +1,268 @@
-"""Placeholder until the commune reference lands: no commune is known yet."""
+"""Communes: what the search, the pages, the API, the CLI and the tests call.
+
+- ``eligibility_for(code)``: the commune's population, département, région and the kinds of
+  beneficiary it counts as, for ``commune=<INSEE>`` on every search backend;
+- ``find(text)``: the autocomplete (name, postcode or INSEE code);
+- ``resolve_typed(text)``: what the search page does with a name typed without JavaScript;
+- ``commune_programmes`` / ``epci_programmes``: the commune page.
+"""
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select
+
+from guichet.communes.index import CURRENT_NAME, AliasRow, CommuneIndex, Entry, Match
+from guichet.communes.models import Commune, CommuneAlias, Department, Epci, ReferenceVersion, Region
+from guichet.communes.names import fold
+from guichet.db import get_session
+from guichet.programmes.themes import THEMES
+from guichet.search.query import POPULATION_BANDS, Eligibility, SearchQuery
+
+MAX_QUERY_LENGTH = 100
+MAX_LIMIT = 50
+# How often a web worker checks whether `guichet communes refresh` loaded a new version.
+VERSION_CHECK_SECONDS = 2.0
+# The commune page lists at most this many programmes, then links to the full search.
+PAGE_PROGRAMMES_LIMIT = 300
+BAND_NAMES = {
+    "moins-2000": ("Petite commune", "moins de 2 000 habitants"),
+    "2000-20000": ("Petite ville", "de 2 000 à 20 000 habitants"),
+    "20000-100000": ("Ville moyenne", "de 20 000 à 100 000 habitants"),
+    "plus-100000": ("Grande ville", "plus de 100 000 habitants"),
+}
+
+_index_lock = threading.Lock()
 
 
-def eligibility_for(code: str):
+class InvalidCommuneQuery(ValueError):
+    """What was typed cannot be searched; ``message`` says why, in French."""
+
+    def __init__(self, message: str, parameter: str = "q"):
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+
+
+# -- the in-memory finder ----------------------------------------------------------------------
+def build_index(session) -> CommuneIndex:
+    departments = dict(session.execute(select(Department.code, Department.name)).all())
+    epcis = dict(session.execute(select(Epci.code, Epci.name)).all())
+    connection = session.connection()
+    # Plain SQL: 40,000 rows through the ORM's JSON type cost more than the whole index.
+    rows = connection.exec_driver_sql("SELECT code, name, population, department, region, postcodes, epci_code, "
+                                      "search_name FROM communes")
+    communes = [Entry(code, name, population, department, departments.get(department, department), region,
+                      tuple(_json_list(postcodes)), epci_code, epcis.get(epci_code), search_name)
+                for code, name, population, department, region, postcodes, epci_code, search_name in rows]
+    aliases = [AliasRow(code, name, kind, commune_code, tuple(_json_list(postcodes)), search_name)
+               for code, name, kind, commune_code, postcodes, search_name in connection.exec_driver_sql(
+                   "SELECT code, name, kind, commune_code, postcodes, search_name FROM commune_aliases ORDER BY id")]
+    return CommuneIndex(communes, aliases)
+
+
+def _json_list(value) -> list:
+    """A JSON list of postcodes as the driver returns it (text on SQLite, a list on PostgreSQL)."""
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes)):
+        if isinstance(value, bytes):
+            value = value.decode()
+        # Postcodes are digits: splitting is exact, and much cheaper than 40,000 json.loads.
+        if "\\" not in value:
+            return [item.strip().strip('"') for item in value.strip("[] ").split(",") if item.strip()]
+        return json.loads(value)
+    return list(value)
+
+
+def loaded_version(session) -> str | None:
+    return session.scalar(select(ReferenceVersion.version).order_by(ReferenceVersion.id.desc()).limit(1))
+
+
+def get_index(app=None) -> CommuneIndex:
+    """The app's finder, rebuilt when another process loaded a new version of the reference."""
+    app = app or current_app._get_current_object()
+    cached = app.extensions.get("guichet.communes.index")
+    now = time.monotonic()
+    if cached and now - cached["checked_at"] < VERSION_CHECK_SECONDS:
+        return cached["index"]
+    with _index_lock:
+        cached = app.extensions.get("guichet.communes.index")
+        with app.extensions["guichet.db"].session() as session:
+            version = loaded_version(session)
+            if cached is None or cached["version"] != version:
+                cached = {"version": version, "index": build_index(session)}
+        cached["checked_at"] = time.monotonic()
+        app.extensions["guichet.communes.index"] = cached
+    return cached["index"]
+
+
+def forget_index(app) -> None:
+    app.extensions.pop("guichet.communes.index", None)
+
+
+def find(text: str, limit: int = 10) -> list[Match]:
+    """The autocomplete: communes for a name (or its beginning), a postcode or an INSEE code."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidCommuneQuery("Saisissez le nom, le code postal ou le code INSEE d'une commune.")
+    if len(text) > MAX_QUERY_LENGTH:
+        raise InvalidCommuneQuery(f"La recherche de commune est trop longue : {MAX_QUERY_LENGTH} caractères au plus.")
+    if not fold(text):
+        raise InvalidCommuneQuery("Saisissez des lettres ou des chiffres : le nom, le code postal ou le code INSEE "
+                                  "d'une commune.")
+    return get_index().search(text, limit=limit)
+
+
+# -- one commune ---------------------------------------------------------------------------------
+def get_commune(session, code: str) -> tuple[Commune | None, CommuneAlias | None]:
+    """The current commune of an INSEE code (its own, or a former commune's), and that alias."""
+    code = (code or "").strip().upper()
+    commune = session.get(Commune, code)
+    if commune is not None:
+        return commune, None
+    alias = session.scalar(select(CommuneAlias).where(CommuneAlias.code == code).order_by(CommuneAlias.id).limit(1))
+    if alias is not None:
+        return alias.commune, alias
+    return None, None
+
+
+def eligibility_of(commune: Commune) -> Eligibility:
+    # A commune without an EPCI (a few islands) cannot count on programmes reserved to groupings.
+    beneficiaries = frozenset({"commune", "epci"}) if commune.epci_code else frozenset({"commune"})
+    return Eligibility(commune_code=commune.code, commune_name=commune.name, population=commune.population,
+                       department=commune.department, region=commune.region, beneficiaries=beneficiaries)
+
+
+def eligibility_for(code: str) -> Eligibility | None:
+    """What the commune with this INSEE code can apply for; None when the code is unknown."""
+    commune, _alias = get_commune(get_session(), code)
+    return eligibility_of(commune) if commune is not None else None
+
+
+def population_band(population: int | None) -> tuple[str, str, str] | None:
+    """(slug, name, range) of the town-size band (DESIGN.md) the population falls in:
+    ("20000-100000", "Ville moyenne", "de 20 000 à 100 000 habitants")."""
+    if population is None:
+        return None
+    for slug, (_label, low, high) in POPULATION_BANDS.items():
+        if population >= low and (high is None or population <= high):
+            return (slug, *BAND_NAMES[slug])
     return None
+
+
+def region_name(session, code: str) -> str:
+    region = session.get(Region, code)
+    return region.name if region else code
+
+
+def department_name(session, code: str) -> str:
+    department = session.get(Department, code)
+    return department.name if department else code
+
+
+# -- a name typed on the search page -------------------------------------------------------------
+@dataclass
+class Resolution:
+    """What a typed commune turned into: one code, or choices, or nothing (with a message)."""
+
+    text: str
+    code: str | None = None
+    choices: list[Match] = field(default_factory=list)
+    message: str | None = None
+
+
+def resolve_typed(text: str, limit: int = 20) -> Resolution:
+    """A name, postcode or label typed in the commune field → one commune, or the list to choose from.
+
+    One exact match (name, postcode or code) wins; several exact matches are ambiguous
+    (« Saint-Denis »); without an exact match, a single candidate wins and several are offered.
+    """
+    try:
+        matches = find(text, limit=limit)
+    except InvalidCommuneQuery as error:
+        return Resolution(text, message=error.message)
+    exact = [match for match in matches if match.exact]
+    exact_current = [match for match in exact if match.tier == CURRENT_NAME]
+    if len(exact_current) == 1:
+        return Resolution(text, code=exact_current[0].commune.code)
+    if len(exact_current) > 1:
+        return Resolution(text, choices=exact_current)
+    if len(exact) == 1:
+        return Resolution(text, code=exact[0].commune.code)
+    if len(matches) == 1:
+        return Resolution(text, code=matches[0].commune.code)
+    if not matches:
+        return Resolution(text, message=f"Aucune commune ne correspond à « {text[:MAX_QUERY_LENGTH]} ». "
+                                        "Vérifiez l'orthographe, ou saisissez le code postal ou le code INSEE.")
+    return Resolution(text, choices=exact or matches)
+
+
+# -- programmes of the commune page --------------------------------------------------------------
+@dataclass
+class ThemeGroup:
+    slug: str | None
+    label: str
+    items: list = field(default_factory=list)  # ResultItem
+
+
+@dataclass
+class CommuneProgrammes:
+    total: int
+    groups: list[ThemeGroup]
+    listed: int
+    upcoming: int = 0
+
+    @property
+    def truncated(self) -> bool:
+        return self.listed < self.total
+
+
+def _all_results(query: SearchQuery, limit: int):
+    from guichet.search import services as search_services
+
+    items, total, page = [], 0, 1
+    while True:
+        result = search_services.search(query.without(page=page, per_page=100))
+        total = result.total
+        items.extend(result.items)
+        if len(items) >= min(total, limit) or not result.items:
+            return items[:limit], total
+        page += 1
+
+
+def commune_programmes(eligibility: Eligibility, today: date | None = None,
+                       limit: int = PAGE_PROGRAMMES_LIMIT) -> CommuneProgrammes:
+    """Every open programme the commune can apply for, grouped by theme, nearest deadlines first."""
+    from guichet.search import services as search_services
+
+    today = today or date.today()
+    query = SearchQuery(eligibility=eligibility, statuses=frozenset({"ouvert"}), sort="date_limite", today=today)
+    items, total = _all_results(query, limit)
+    groups = {theme.slug: ThemeGroup(theme.slug, theme.label) for theme in THEMES}
+    others = ThemeGroup(None, "Autres programmes")
+    for item in items:
+        slugs = {slug.split("/")[0] for slug in item.programme.themes or []}
+        placed = False
+        for slug in slugs:
+            if slug in groups:
+                groups[slug].items.append(item)
+                placed = True
+        if not placed:
+            others.items.append(item)
+    upcoming = search_services.search(query.without(statuses=frozenset({"a_venir"}), per_page=1)).total
+    ordered = [group for group in groups.values() if group.items] + ([others] if others.items else [])
+    return CommuneProgrammes(total=total, groups=ordered, listed=len(items), upcoming=upcoming)
+
+
+def epci_programmes(eligibility: Eligibility, today: date | None = None, per_page: int = 10):
+    """Open programmes that the commune's EPCI can carry for its members (beneficiary « epci »)."""
+    from guichet.search import services as search_services
+
+    query = SearchQuery(eligibility=eligibility, beneficiaries=frozenset({"epci"}), statuses=frozenset({"ouvert"}),
+                        sort="date_limite", per_page=per_page, today=today or date.today())
+    return search_services.search(query)
