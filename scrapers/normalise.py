@@ -197,7 +197,16 @@ _POPULATION_RULES = (
     (re.compile(_NUMBER + _INHABITANTS + r"\s+(?:et\s+plus|ou\s+plus|et\s+au-del[àa]|minimum|au\s+moins)\b"),
      lambda value: (value, None)),
 )
-_TOWNS = re.compile(r"\b(communes?|villes?|bourgs?|villages?|collectivit[ée]s?|municipalit[ée]s?)\b")
+# Who a condition is about: the last of these nouns before it ("syndicats de communes" are groupings).
+_SUBJECTS = re.compile(r"\b(?P<group>(?:syndicats?|groupements?|communaut[ée]s?)\s+(?:de\s+|d')communes|epci|"
+                       r"intercommunalit[ée]s?|d[ée]partements?|r[ée]gions?|unit[ée]s?\s+urbaines?|"
+                       r"agglom[ée]rations?|m[ée]tropoles?)\b|\b(?P<town>communes?|villes?|bourgs?|villages?|"
+                       r"municipalit[ée]s?)\b")
+
+
+def _about_towns(text: str, position: int) -> bool:
+    subjects = list(_SUBJECTS.finditer(text[max(0, position - 100):position]))
+    return bool(subjects) and subjects[-1].group("town") is not None
 
 
 def _population_text(text: str) -> str:
@@ -240,7 +249,7 @@ def population_range(text: str | None) -> tuple[int | None, int | None]:
     if not conditions:
         return None, None
     plain = _population_text(text)
-    about_towns = [item for item in conditions if _TOWNS.search(plain[max(0, item[2] - 80):item[2]])]
+    about_towns = [item for item in conditions if _about_towns(plain, item[2])]
     chosen = about_towns or conditions
     lows = [low for low, _high, _position in chosen]
     highs = [high for _low, high, _position in chosen]
