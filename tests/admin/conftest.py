@@ -9,17 +9,23 @@ SECOND_CURATOR = ("curateur@anct.test", "mot-de-passe-curateur")
 ADMIN = ("admin@anct.test", "mot-de-passe-admin")
 
 
-@pytest.fixture
-def staff(app):
-    """A curator, a second curator and an admin in the store."""
-    from guichet.admin.accounts import create_user
+@pytest.fixture(scope="session")
+def staff_hashes():
+    """Password hashes computed once: scrypt is slow on purpose."""
+    from werkzeug.security import generate_password_hash
 
-    with app.app_context():
-        with app.extensions["guichet.db"].session() as session:
-            create_user(session, CURATOR[0], "curator", CURATOR[1])
-            create_user(session, SECOND_CURATOR[0], "curator", SECOND_CURATOR[1])
-            create_user(session, ADMIN[0], "admin", ADMIN[1])
-            session.commit()
+    return {email: generate_password_hash(password) for email, password in (CURATOR, SECOND_CURATOR, ADMIN)}
+
+
+@pytest.fixture
+def staff(app, staff_hashes):
+    """A curator, a second curator and an admin in the store."""
+    from guichet.admin.models import User
+
+    with app.extensions["guichet.db"].session() as session:
+        for (email, _password), role in ((CURATOR, "curator"), (SECOND_CURATOR, "curator"), (ADMIN, "admin")):
+            session.add(User(email=email, role=role, password_hash=staff_hashes[email], active=True, session_token=1))
+        session.commit()
     return {"curator": CURATOR, "second_curator": SECOND_CURATOR, "admin": ADMIN}
 
 
@@ -27,7 +33,7 @@ def csrf_token(client, path="/admin/login") -> str:
     """The CSRF token of a form of the page (the session's token)."""
     page = client.get(path)
     match = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
-    assert match, f"no CSRF token on {path}"
+    assert match, f"no CSRF token on {path}: {page.status_code} {page.get_data(as_text=True)[-1500:]}"
     return match.group(1)
 
 
@@ -67,7 +73,7 @@ def second_curator_client(app, staff):
 
 @pytest.fixture
 def store(app):
-    """A session on the app's store, outside any request (for arranging and checking)."""
-    with app.app_context():
-        with app.extensions["guichet.db"].session() as session:
-            yield session
+    """A session on the app's store, for arranging and checking. No app context is held open:
+    requests of the test client would share its ``g`` (current user, session)."""
+    with app.extensions["guichet.db"].session() as session:
+        yield session
