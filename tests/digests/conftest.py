@@ -153,3 +153,31 @@ def subscription_state(app):
             return session.get(Subscription, subscription_id)
 
     return state
+
+
+@pytest.fixture
+def csrf_app(app_config, tmp_path, monkeypatch):
+    """The app with CSRF protection on, turned on by a feature that comes before digests (as
+    the back office does): whatever the other features do, the pages must work with it."""
+    import sys
+    import types
+
+    import guichet
+    from guichet import create_app
+
+    def enable_csrf(app):
+        from flask_wtf.csrf import CSRFProtect
+
+        if "csrf" not in app.extensions:
+            CSRFProtect(app)
+
+    feature = types.ModuleType("tests_digests_csrf_feature")
+    feature.init_app = enable_csrf
+    monkeypatch.setitem(sys.modules, feature.__name__, feature)
+    features = list(guichet.FEATURES)
+    features.insert(features.index("guichet.digests"), feature.__name__)
+    monkeypatch.setattr(guichet, "FEATURES", tuple(features))
+    monkeypatch.setenv("GUICHET_INSTANCE_PATH", str(tmp_path / "instance"))
+    application = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    yield application
+    application.extensions["guichet.db"].dispose()
