@@ -78,6 +78,9 @@ class AidesTerritoires(Source):
     # -- mapping ---------------------------------------------------------------------------
     def normalise(self, raw: dict, entry: Entry) -> dict:
         record = self.base_record(entry)
+        title = raw.get("name") or raw.get("name_initial") or raw.get("short_title")
+        if not title:
+            raise ValueError("aide sans nom")
         description = raw.get("description") or ""
         eligibility = raw.get("eligibility") or ""
         perimeter = raw.get("perimeter")
@@ -88,7 +91,7 @@ class AidesTerritoires(Source):
         categories = raw.get("categories") or []
         record.update({
             "source_url": entry.url,
-            "title": " ".join(str(raw.get("name") or raw.get("name_initial") or raw.get("short_title")).split()),
+            "title": " ".join(str(title).split()),
             "summary": norm.summary(description),
             "description_html": norm.sanitise_html(description + (f"<h2>Éligibilité</h2>{eligibility}"
                                                                    if norm.plain_text(eligibility) else "")),
