@@ -39,7 +39,8 @@ Known differences (written down in docs/elasticsearch.md too):
   about the same size, cut at different places.
 - Paging stops at ``index.max_result_window`` (10,000 results: page 500 at 20 per page); a
   page beyond it is empty (total and facets are still right).
-- Ties (same score, same date) can come in a different order.
+- Ties (same score, same date) go by indexing order on both, which a rebuild resets to the
+  order of programme ids on both; an index with several shards would break ties per shard.
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ BULK_CHUNK_SIZE = 1000
 # Errors that mean "the cluster cannot answer now" rather than "this request is wrong".
 _UNAVAILABLE_STATUSES = {404, 408, 429, 500, 502, 503, 504}
 _MARK = re.compile(r"</?mark>")
+# The standard tokenizer keeps "l'éclairage" as one token: the elided article goes outside the
+# mark, as on the embedded backend ("l'<mark>éclairage</mark>").
+_MARKED_ELISION = re.compile(r"<mark>((?:%s)(?:&#x27;|&#39;|'|’))" % "|".join(
+    ["jusqu", "quoiqu", "lorsqu", "puisqu", "qu", "l", "m", "t", "n", "s", "j", "d", "c"]), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -274,6 +279,18 @@ class ElasticsearchBackend:
         self._index_ready = True
         return count
 
+    def drop(self) -> None:
+        """Delete every index of this alias (tests, and operators starting over)."""
+        def drop_all():
+            indices = self._alias_indices()
+            pattern = self.client.indices.get(index=f"{self.alias}-*", expand_wildcards="all")
+            names = sorted(set(indices) | set(pattern))
+            if names:
+                self.client.options(ignore_status=404).indices.delete(index=",".join(names))
+
+        self._call(drop_all)
+        self._index_ready = False
+
     # -- reading -------------------------------------------------------------------------------
     def count(self) -> int:
         try:
@@ -404,10 +421,12 @@ def _facet_aggregation(facet: str, today: str) -> dict:
 
 
 def sort_clause(query: SearchQuery) -> list:
+    # Ties go by indexing order (_seq_no; the index has one shard), as the embedded backend's
+    # row ids: newest indexed first for "nouveauté", first indexed first otherwise.
     if query.sort == "nouveaute":
-        return [{"first_seen_at": {"order": "desc", "missing": "_last"}}, {"id": "asc"}]
+        return [{"first_seen_at": {"order": "desc", "missing": "_last"}}, {"_seq_no": "desc"}]
     if query.sort == "pertinence" and query.has_text:
-        return ["_score", {"id": "asc"}]
+        return ["_score", {"_seq_no": "asc"}]
     today = query.today.isoformat()
     return [
         {"deadline_dates.date": {
@@ -417,7 +436,7 @@ def sort_clause(query: SearchQuery) -> list:
             "nested": {"path": "deadline_dates", "filter": {"range": {"deadline_dates.date": {"gte": today}}}},
         }},
         {"title.sort": "asc"},
-        {"id": "asc"},
+        {"_seq_no": "asc"},
     ]
 
 
@@ -458,6 +477,10 @@ def compile_search(query: SearchQuery) -> dict:
 
 
 # -- responses -------------------------------------------------------------------------------
+def _fragment(fragment: str) -> str:
+    return _MARKED_ELISION.sub(r"\1<mark>", fragment.replace("&#x27;", "&#39;"))
+
+
 def _with_ellipses(fragment: str, text: str) -> Markup:
     """"… " before and " …" after a fragment that does not reach the start or end of its field."""
     plain = Markup(_MARK.sub("", fragment)).unescape().strip()
@@ -478,9 +501,9 @@ def read_response(query: SearchQuery, response: dict) -> SearchResult:
             if not fragments:
                 continue
             if field == "title":
-                highlights["title"] = Markup(fragments[0])
+                highlights["title"] = Markup(_fragment(fragments[0]))
             else:
-                highlights[field] = _with_ellipses(fragments[0], source.get(field) or "")
+                highlights[field] = _with_ellipses(_fragment(fragments[0]), source.get(field) or "")
         hits.append(Hit(id=raw["_id"], score=raw.get("_score"), highlights=highlights))
     facets = {}
     aggregations = response.get("aggregations", {})
