@@ -1,0 +1,149 @@
+"""The review queue: new programmes, programmes changed at the source (with a readable diff),
+decisions on one or many, filters and pagination."""
+
+from sqlalchemy import select
+
+from guichet.admin.models import AuditEntry, ProgrammeReview
+from guichet.programmes.models import Programme
+from guichet.programmes.services import upsert_source_record
+from tests.admin.conftest import post_form
+from tests.conftest import programme_data
+
+
+def rescrape(app, programme_id, **changes):
+    """What a scraper does: the source's whole record again, some fields changed."""
+    with app.extensions["guichet.db"].session() as session:
+        programme = session.get(Programme, programme_id)
+        data = {**programme.source_values, "id": programme.id, "source": programme.source,
+                "source_id": programme.source_id, **changes}
+        outcome = upsert_source_record(session, data)
+        session.commit()
+    return outcome
+
+
+def test_new_programmes_wait_in_the_queue_and_are_published(app, curator_client, make_programme, store):
+    waiting = make_programme(state="pending", title="Fonds vert : renaturation des villes")
+    published = make_programme(title="Déjà publié")
+    page = curator_client.get("/admin/").get_data(as_text=True)
+    assert "Fonds vert : renaturation des villes" in page and "Déjà publié" not in page
+    assert "Nouveau" in page
+
+    response = post_form(curator_client, "/admin/revue", {"action": "publish", "ids": [waiting], "next": "/admin/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+    assert "1 programme publié." in curator_client.get("/admin/").get_data(as_text=True)
+    programme = store.get(Programme, waiting)
+    assert programme.state == "published" and programme.published_at is not None
+    entry = store.scalar(select(AuditEntry).where(AuditEntry.programme_id == waiting))
+    assert entry.action == "publish" and entry.user_email == "curatrice@anct.test"
+    assert app.test_client().get(f"/programmes/{waiting}").status_code == 200
+    assert "Fonds vert" not in curator_client.get("/admin/").get_data(as_text=True)
+    assert store.get(Programme, published).state == "published"
+
+
+def test_publish_or_reject_many_at_once(curator_client, make_programme, store):
+    first, second, third = (make_programme(state="pending") for _ in range(3))
+    response = post_form(curator_client, "/admin/revue", {"action": "reject", "ids": [first, second]})
+    assert response.status_code == 302
+    assert [store.get(Programme, pid).state for pid in (first, second, third)] == ["rejected", "rejected", "pending"]
+    assert "2 programmes rejetés." in curator_client.get("/admin/").get_data(as_text=True)
+    response = post_form(curator_client, "/admin/revue", {"action": "publish"})
+    assert "Cochez au moins un programme." in curator_client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_filters_by_source_theme_and_level(curator_client, make_programme):
+    make_programme(state="pending", title="Vélo région", source="region-test", themes=["mobilite"], level="regional")
+    make_programme(state="pending", title="Fibre nationale", themes=["numerique", "numerique/tres-haut-debit"])
+    make_programme(state="pending", title="Eau Europe", themes=["environnement"], level="europe")
+
+    def titles(query):
+        page = curator_client.get(f"/admin/?{query}").get_data(as_text=True)
+        return {title for title in ("Vélo région", "Fibre nationale", "Eau Europe") if title in page}
+
+    assert titles("") == {"Vélo région", "Fibre nationale", "Eau Europe"}
+    assert titles("source=region-test") == {"Vélo région"}
+    assert titles("theme=numerique") == {"Fibre nationale"}
+    assert titles("level=europe") == {"Eau Europe"}
+    assert titles("level=national&theme=mobilite") == set()
+    # Unknown filter values are ignored rather than failing.
+    assert curator_client.get("/admin/?level=lune&theme=inconnu").status_code == 200
+
+
+def test_queue_pages(curator_client, make_programme):
+    for number in range(30):
+        make_programme(state="pending", title=f"Programme en attente numéro {number:02d}")
+    first = curator_client.get("/admin/").get_data(as_text=True)
+    second = curator_client.get("/admin/?page=2").get_data(as_text=True)
+    count = lambda page: page.count('name="ids"')  # noqa: E731
+    assert count(first) == 25 and count(second) == 5
+    assert "30 programmes à revoir" in first
+    assert curator_client.get("/admin/?page=abc").status_code == 400
+
+
+def test_a_change_at_the_source_brings_a_published_programme_back_with_a_diff(app, curator_client,
+                                                                              make_programme, store):
+    programme_id = make_programme(title="Aide aux tiers-lieux ruraux", summary="Pour les communes rurales.",
+                                  themes=["revitalisation-commerce"], deadlines=["2030-03-01"])
+    assert rescrape(app, programme_id) == "unchanged"
+    assert programme_id not in curator_client.get("/admin/").get_data(as_text=True)
+
+    assert rescrape(app, programme_id, summary="Pour les communes rurales et les petites villes.",
+                    themes=["revitalisation-commerce", "numerique"], deadlines=["2030-04-15"]) == "updated"
+    page = curator_client.get("/admin/?type=modifies").get_data(as_text=True)
+    assert "Aide aux tiers-lieux ruraux" in page and "Modifié à la source" in page
+    assert "Modifiés à la source (1)" in page
+    # The readable diff: words added, list items added, dates before → after, in French.
+    assert ('<del><span class="fr-sr-only">[supprimé : </span>rurales.<span class="fr-sr-only">]</span></del> '
+            '<ins><span class="fr-sr-only">[ajouté : </span>rurales et les petites villes.') in page
+    assert "Ajouté : Numérique et ville intelligente" in page
+    assert "1er mars 2030" in page and "15 avril 2030" in page
+    # Still published meanwhile: mayors keep seeing it.
+    assert store.get(Programme, programme_id).state == "published"
+
+    detail = curator_client.get(f"/admin/programmes/{programme_id}").get_data(as_text=True)
+    assert "Ce qui a changé à la source depuis la dernière revue" in detail
+
+    response = post_form(curator_client, f"/admin/programmes/{programme_id}/etat", {"action": "publish"})
+    assert response.status_code == 302
+    assert programme_id not in curator_client.get("/admin/").get_data(as_text=True)
+    store.expire_all()
+    review = store.get(ProgrammeReview, programme_id)
+    assert review.changed_at is None and review.reviewed_by == "curatrice@anct.test"
+    entry = store.scalars(select(AuditEntry).where(AuditEntry.programme_id == programme_id)).one()
+    assert "modifié à la source : Résumé, Thèmes, Dates limites" in entry.summary
+
+    # The next change is compared with what was just reviewed.
+    rescrape(app, programme_id, title="Aide aux tiers-lieux")
+    page = curator_client.get("/admin/?type=modifies").get_data(as_text=True)
+    assert "Titre" in page and "Résumé" not in page.split("Ce qui a changé")[1]
+
+
+def test_a_source_going_back_to_what_was_reviewed_leaves_the_queue(app, curator_client, make_programme):
+    programme_id = make_programme(title="Programme stable")
+    rescrape(app, programme_id, title="Programme instable")
+    assert programme_id in curator_client.get("/admin/").get_data(as_text=True)
+    rescrape(app, programme_id, title="Programme stable")
+    assert programme_id not in curator_client.get("/admin/").get_data(as_text=True)
+
+
+def test_acknowledge_changes_of_a_rejected_programme(app, curator_client, make_programme, store):
+    programme_id = make_programme(state="rejected", title="Hors sujet")
+    rescrape(app, programme_id, summary="Toujours hors sujet.")
+    assert programme_id in curator_client.get("/admin/?type=modifies").get_data(as_text=True)
+    post_form(curator_client, "/admin/revue", {"action": "acknowledge", "ids": [programme_id]})
+    assert programme_id not in curator_client.get("/admin/").get_data(as_text=True)
+    assert store.get(Programme, programme_id).state == "rejected"
+
+
+def test_a_new_programme_cannot_be_merely_acknowledged(curator_client, make_programme, store):
+    programme_id = make_programme(state="pending", title="Tout neuf")
+    response = post_form(curator_client, "/admin/revue", {"action": "acknowledge", "ids": [programme_id]})
+    assert "est nouveau : publiez-le ou rejetez-le" in curator_client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert store.get(Programme, programme_id).state == "pending"
+
+
+def test_scrapes_of_new_programmes_do_not_count_as_changes(app, store):
+    with app.extensions["guichet.db"].session() as session:
+        upsert_source_record(session, programme_data(id="neuf-1", state=None), default_state="pending")
+        session.commit()
+    assert store.get(ProgrammeReview, "neuf-1") is None
