@@ -1,48 +1,30 @@
-"""Fixtures and checks shared by the tests of the HTML and regional sources (issue 5).
+"""Checks shared by the tests of the HTML and regional sources (issue 5).
 
-Import the fixtures into a test module (``from tests.scrapers.regional_support import *``):
-``replay`` is a local HTTP server answering the source's recorded responses
-(``tests/fixtures/<slug>/responses.json``), started on a free port for one test;
-``scraping_app`` is the app with its sources pointed at that server, without politeness delay.
+The fixtures come from ``tests.fixtures.replay`` (re-exported here): ``replay_server`` serves every
+source's recorded responses (``scrapers/recorded/<slug>/``, also the offline demonstration data)
+on a free port; ``scraper_app`` is the app pointed at it. Pages in an unexpected layout, which
+only tests serve, are in ``tests/fixtures/<slug>/``.
 """
 
 import json
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from guichet.programmes.models import Programme
 from guichet.sources.models import ScrapeRun
 from scrapers.replay import ReplayServer
+from tests.fixtures.replay import SHARED_SOURCES, replay_server, scraper_app, scraper_runner  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
-# The real payloads beside the project (never copied into it): read when present.
-SHARED_SOURCES = ROOT.parent / "shared" / "reference" / "sources"
+RECORDED = ROOT / "scrapers" / "recorded"
 
-__all__ = ["replay", "scraping_app", "scraping_runner"]
-
-
-@pytest.fixture
-def replay(request):
-    """The source's recorded responses (the test module's ``SLUG``), served on a free port."""
-    server = ReplayServer()
-    server.load_dir(FIXTURES / request.module.SLUG)
-    server.start()
-    yield server
-    server.stop()
+__all__ = ["replay_server", "scraper_app", "scraper_runner"]
 
 
-@pytest.fixture
-def scraping_app(app_config, replay, request):
-    app_config.update(SOURCES_REPLAY_URL=replay.url, SCRAPER_DELAY=0, SCRAPER_BACKOFF=0, SCRAPER_TIMEOUT=5)
-    return request.getfixturevalue("app")
-
-
-@pytest.fixture
-def scraping_runner(scraping_app):
-    return scraping_app.test_cli_runner()
+def recorded_path(slug: str, name: str) -> Path:
+    return RECORDED / slug / name
 
 
 def fixture_path(slug: str, name: str) -> Path:

@@ -4,18 +4,18 @@ from datetime import date
 
 from tests.scrapers.regional_support import *  # noqa: F401,F403 (fixtures)
 from tests.scrapers.regional_support import (check_layout_change_is_a_clear_error, check_record_html, dry_run_json,
-                                             fixture_path, programmes, run, runs, serve_instead)
+                                             fixture_path, programmes, recorded_path, run, runs, serve_instead)
 
 SLUG = "banque-des-territoires"
 BASE = "https://www.banquedesterritoires.fr/"
 
 
-def test_a_full_run_reads_both_list_pages_and_every_call(scraping_app, replay):
-    result = run(scraping_app, SLUG)
+def test_a_full_run_reads_both_list_pages_and_every_call(scraper_app, replay_server):
+    result = run(scraper_app, SLUG)
     assert (result.status, result.added, result.errored) == ("success", 4, 0)
-    assert [request.query for request in replay.requests_to("www.banquedesterritoires.fr",
+    assert [request.query for request in replay_server.requests_to("www.banquedesterritoires.fr",
                                                             "/appels-a-projets-et-manifestations-d-interet")] == ["", "page=1"]
-    stored = programmes(scraping_app, SLUG)
+    stored = programmes(scraper_app, SLUG)
     industry = stored["banque-des-territoires-28761"]  # Drupal's node id
     assert industry.title == "AMI « Territoires d’industrie en transition »"
     assert industry.opens_on == date(2026, 11, 2) and industry.deadlines == ["2027-01-29"]
@@ -32,22 +32,22 @@ def test_a_full_run_reads_both_list_pages_and_every_call(scraping_app, replay):
     assert stored["banque-des-territoires-29310"].population_max == 19999
 
 
-def test_a_list_rendered_by_javascript_is_a_parse_error(scraping_app, replay):
-    serve_instead(replay, BASE + "appels-a-projets-et-manifestations-d-interet", SLUG, "list-unexpected-layout.html")
-    check_layout_change_is_a_clear_error(scraping_app, SLUG, "Banque des Territoires")
+def test_a_list_rendered_by_javascript_is_a_parse_error(scraper_app, replay_server):
+    serve_instead(replay_server, BASE + "appels-a-projets-et-manifestations-d-interet", SLUG, "list-unexpected-layout.html")
+    check_layout_change_is_a_clear_error(scraper_app, SLUG, "Banque des Territoires")
 
 
-def test_a_call_page_in_another_layout_is_that_records_error(scraping_app, replay):
-    serve_instead(replay, BASE + "appel-projets-ecoles-numeriques-rurales", SLUG, "detail-unexpected-layout.html")
-    result = run(scraping_app, SLUG)
+def test_a_call_page_in_another_layout_is_that_records_error(scraper_app, replay_server):
+    serve_instead(replay_server, BASE + "appel-projets-ecoles-numeriques-rurales", SLUG, "detail-unexpected-layout.html")
+    result = run(scraper_app, SLUG)
     assert (result.status, result.added, result.errored) == ("partial", 3, 1)
-    [error] = runs(scraping_app, SLUG)[-1].errors
+    [error] = runs(scraper_app, SLUG)[-1].errors
     assert (error.stage, error.record_id) == ("parse", "banque-des-territoires-27440")
     assert "Banque des Territoires" in error.message
 
 
-def test_dry_run_from_the_saved_list_page(scraping_runner):
-    records = dry_run_json(scraping_runner, SLUG, fixture_path(SLUG, "list-page-0.html"))
+def test_dry_run_from_the_saved_list_page(scraper_runner):
+    records = dry_run_json(scraper_runner, SLUG, recorded_path(SLUG, "list-page-0.html"))
     assert [record["source_id"] for record in records] == ["28761", "29104", "27440"]
     for record in records:
         check_record_html(record, BASE)

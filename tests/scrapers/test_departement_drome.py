@@ -4,16 +4,16 @@ import pytest
 
 from tests.scrapers.regional_support import *  # noqa: F401,F403 (fixtures)
 from tests.scrapers.regional_support import (SHARED_SOURCES, check_layout_change_is_a_clear_error, dry_run_json,
-                                             fixture_path, programmes, run)
+                                             fixture_path, programmes, recorded_path, run)
 
 SLUG = "departement-drome"
 AIDS = "https://collectivites.ladrome.fr/wp-json/aides-territoires/v1/aides/"
 
 
-def test_a_full_run_follows_next(scraping_app, replay):
-    result = run(scraping_app, SLUG)
+def test_a_full_run_follows_next(scraper_app, replay_server):
+    result = run(scraper_app, SLUG)
     assert (result.status, result.added, result.errored, result.seen) == ("success", 4, 0, 4)
-    stored = programmes(scraping_app, SLUG)
+    stored = programmes(scraper_app, SLUG)
     roads = stored["departement-drome-412"]
     assert roads.level == "departmental" and roads.departments == ["26"] and roads.regions == []
     assert roads.funders == ["Département de la Drôme"]  # "Conseil Départemental de la Drôme"
@@ -31,22 +31,22 @@ def test_a_full_run_follows_next(scraping_app, replay):
     assert energy.funders == ["Agence de l'énergie de la Drôme"]
 
 
-def test_an_answer_without_results_is_a_parse_error(scraping_app, replay):
-    replay.add("GET", AIDS + "?page=1", status=200, headers={"Content-Type": "application/json"},
+def test_an_answer_without_results_is_a_parse_error(scraper_app, replay_server):
+    replay_server.add("GET", AIDS + "?page=1", status=200, headers={"Content-Type": "application/json"},
                body=fixture_path(SLUG, "aides-unexpected-layout.json").read_bytes())
-    check_layout_change_is_a_clear_error(scraping_app, SLUG, "Drôme")
+    check_layout_change_is_a_clear_error(scraper_app, SLUG, "Drôme")
 
 
-def test_dry_run_from_the_saved_first_page(scraping_runner):
-    records = dry_run_json(scraping_runner, SLUG, fixture_path(SLUG, "aides-page-1.json"))
+def test_dry_run_from_the_saved_first_page(scraper_runner):
+    records = dry_run_json(scraper_runner, SLUG, recorded_path(SLUG, "aides-page-1.json"))
     assert [record["id"] for record in records] == ["departement-drome-412", "departement-drome-415"]
 
 
-def test_dry_run_parses_the_real_sample(scraping_runner):
+def test_dry_run_parses_the_real_sample(scraper_runner):
     sample = SHARED_SOURCES / "aides-territoires-fixture-departement_drome_data.json"
     if not sample.exists():
         pytest.skip("the real payloads are not beside the project on this machine")
-    records = dry_run_json(scraping_runner, SLUG, sample)
+    records = dry_run_json(scraper_runner, SLUG, sample)
     assert [record["source_id"] for record in records] == ["162", "338", "650"]
     first = records[0]
     assert first["title"] == "Développement d’une alimentation de proximité"

@@ -10,12 +10,12 @@ SLUG = "departement-manche"
 AIDS = "https://www.manche.fr/wp-json/cd50/v1/aides-territoires"
 
 
-def test_a_full_run_asks_pages_until_count(scraping_app, replay):
-    result = run(scraping_app, SLUG)
+def test_a_full_run_asks_pages_until_count(scraper_app, replay_server):
+    result = run(scraper_app, SLUG)
     assert (result.status, result.added, result.errored, result.seen) == ("success", 4, 0, 4)
-    assert [request.query for request in replay.requests_to("www.manche.fr") if request.path != "/robots.txt"] == [
+    assert [request.query for request in replay_server.requests_to("www.manche.fr") if request.path != "/robots.txt"] == [
         "page=1", "page=2"]
-    stored = programmes(scraping_app, SLUG)
+    stored = programmes(scraper_app, SLUG)
     contract = stored["departement-manche-41210"]
     assert contract.departments == ["50"] and contract.funders == ["Département de la Manche"]
     assert (contract.population_min, contract.population_max) == (None, 3499)
@@ -31,17 +31,17 @@ def test_a_full_run_asks_pages_until_count(scraping_app, replay):
     assert set(rescue.beneficiaries) == {"commune", "etablissement_public"}
 
 
-def test_an_answer_without_aides_is_a_parse_error(scraping_app, replay):
-    replay.add("GET", AIDS + "?page=1", headers={"Content-Type": "application/json"},
+def test_an_answer_without_aides_is_a_parse_error(scraper_app, replay_server):
+    replay_server.add("GET", AIDS + "?page=1", headers={"Content-Type": "application/json"},
                body=fixture_path(SLUG, "aides-unexpected-layout.json").read_bytes())
-    check_layout_change_is_a_clear_error(scraping_app, SLUG, "Manche")
+    check_layout_change_is_a_clear_error(scraper_app, SLUG, "Manche")
 
 
-def test_dry_run_parses_the_real_sample(scraping_runner):
+def test_dry_run_parses_the_real_sample(scraper_runner):
     sample = SHARED_SOURCES / "aides-territoires-fixture-departement_manche_data.json"
     if not sample.exists():
         pytest.skip("the real payloads are not beside the project on this machine")
-    records = dry_run_json(scraping_runner, SLUG, sample)
+    records = dry_run_json(scraper_runner, SLUG, sample)
     assert len(records) == 10  # every record the response holds, its editors' test sheets included
     by_id = {record["source_id"]: record for record in records}
     assert by_id["36021"]["title"] == "Appel à projets pour une mise en place d’un centre parental d’une capacité de 20 places"

@@ -4,22 +4,22 @@ from datetime import date
 
 from tests.scrapers.regional_support import *  # noqa: F401,F403 (fixtures)
 from tests.scrapers.regional_support import (check_layout_change_is_a_clear_error, check_record_html, dry_run_json,
-                                             fixture_path, programmes, run, runs, serve_instead)
+                                             fixture_path, programmes, recorded_path, run, runs, serve_instead)
 
 SLUG = "grand-est"
 BASE = "https://www.grandest.fr/aides/"
 
 
-def test_a_full_run_follows_the_odd_pagination_and_reads_every_page(scraping_app, replay):
-    result = run(scraping_app, SLUG)
+def test_a_full_run_follows_the_odd_pagination_and_reads_every_page(scraper_app, replay_server):
+    result = run(scraper_app, SLUG)
 
     assert (result.status, result.added, result.errored, result.seen) == ("success", 5, 0, 5)
-    list_requests = [request for request in replay.requests_to("www.grandest.fr") if "page" in request.path
+    list_requests = [request for request in replay_server.requests_to("www.grandest.fr") if "page" in request.path
                      or request.path == "/aides/"]
     # The site only honours the page when pg=N is repeated in the query.
     assert [(request.path, request.query) for request in list_requests] == [
         ("/aides/", "beneficiaire=63"), ("/aides/page/2/", "beneficiaire=63&pg=2")]
-    stored = programmes(scraping_app, SLUG)
+    stored = programmes(scraper_app, SLUG)
     rural = stored["grand-est-soutien-a-linvestissement-des-communes-rurales"]
     assert rural.title == "Soutien à l’investissement des communes rurales"  # og:title without the site suffix
     assert rural.source_url == BASE + "soutien-a-linvestissement-des-communes-rurales/"
@@ -49,32 +49,32 @@ def test_a_full_run_follows_the_odd_pagination_and_reads_every_page(scraping_app
     assert tiers_lieux.population_min == 1000 and tiers_lieux.deadlines == ["2026-06-30"]
 
 
-def test_a_second_run_finds_nothing_new(scraping_app):
-    run(scraping_app, SLUG)
-    again = run(scraping_app, SLUG)
+def test_a_second_run_finds_nothing_new(scraper_app):
+    run(scraper_app, SLUG)
+    again = run(scraper_app, SLUG)
     assert (again.status, again.added, again.updated, again.unchanged, again.closed) == ("success", 0, 0, 5, 0)
 
 
-def test_a_redesigned_list_page_is_a_parse_error_not_an_empty_success(scraping_app, replay):
-    serve_instead(replay, BASE + "?beneficiaire=63", SLUG, "list-unexpected-layout.html")
-    check_layout_change_is_a_clear_error(scraping_app, SLUG, "Grand Est")
-    [error] = runs(scraping_app, SLUG)[-1].errors
+def test_a_redesigned_list_page_is_a_parse_error_not_an_empty_success(scraper_app, replay_server):
+    serve_instead(replay_server, BASE + "?beneficiaire=63", SLUG, "list-unexpected-layout.html")
+    check_layout_change_is_a_clear_error(scraper_app, SLUG, "Grand Est")
+    [error] = runs(scraper_app, SLUG)[-1].errors
     assert "a.card" in error.message
 
 
-def test_a_detail_page_in_another_layout_is_that_records_error(scraping_app, replay):
-    serve_instead(replay, BASE + "climaxion-renovation-basse-consommation-des-batiments-publics/", SLUG,
+def test_a_detail_page_in_another_layout_is_that_records_error(scraper_app, replay_server):
+    serve_instead(replay_server, BASE + "climaxion-renovation-basse-consommation-des-batiments-publics/", SLUG,
                   "detail-unexpected-layout.html")
-    result = run(scraping_app, SLUG)
+    result = run(scraper_app, SLUG)
     assert (result.status, result.added, result.errored) == ("partial", 4, 1)
-    [error] = runs(scraping_app, SLUG)[-1].errors
+    [error] = runs(scraper_app, SLUG)[-1].errors
     assert error.stage == "parse" and error.record_id == "grand-est-climaxion-renovation-basse-consommation-des-batiments-publics"
     assert "Grand Est" in error.message and "og:title" in error.message
 
 
-def test_dry_run_from_the_saved_list_response(scraping_runner, replay):
-    records = dry_run_json(scraping_runner, SLUG, fixture_path(SLUG, "list-page-1.html"))
-    # The file is the first list page: its three cards, their details through the replay server.
+def test_dry_run_from_the_saved_list_response(scraper_runner, replay_server):
+    records = dry_run_json(scraper_runner, SLUG, recorded_path(SLUG, "list-page-1.html"))
+    # The file is the first list page: its three cards, their details through the replay_server server.
     assert [record["source_id"] for record in records] == [
         "soutien-a-linvestissement-des-communes-rurales",
         "climaxion-renovation-basse-consommation-des-batiments-publics",
@@ -83,4 +83,4 @@ def test_dry_run_from_the_saved_list_response(scraping_runner, replay):
         check_record_html(record, BASE)
         assert record["level"] == "regional" and record["regions"] == ["44"]
     assert records[0]["deadlines"] == ["2027-03-31"] and records[0]["next_deadline"] == "2027-03-31"
-    assert not any(request.query.endswith("pg=2") for request in replay.requests)  # no further list page
+    assert not any(request.query.endswith("pg=2") for request in replay_server.requests)  # no further list page

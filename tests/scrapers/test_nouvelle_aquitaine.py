@@ -4,16 +4,16 @@ from datetime import date
 
 from tests.scrapers.regional_support import *  # noqa: F401,F403 (fixtures)
 from tests.scrapers.regional_support import (check_layout_change_is_a_clear_error, check_record_html, dry_run_json,
-                                             fixture_path, programmes, run, runs, serve_instead)
+                                             fixture_path, programmes, recorded_path, run, runs, serve_instead)
 
 SLUG = "nouvelle-aquitaine"
 BASE = "https://les-aides.nouvelle-aquitaine.fr/"
 
 
-def test_a_full_run_reads_the_feed_then_every_sheet(scraping_app, replay):
-    result = run(scraping_app, SLUG)
+def test_a_full_run_reads_the_feed_then_every_sheet(scraper_app, replay_server):
+    result = run(scraper_app, SLUG)
     assert (result.status, result.added, result.errored) == ("success", 4, 0)
-    stored = programmes(scraping_app, SLUG)
+    stored = programmes(scraper_app, SLUG)
     # The id is Drupal's node number from the guid, not the address.
     assert set(stored) == {"nouvelle-aquitaine-4521", "nouvelle-aquitaine-4610", "nouvelle-aquitaine-3987",
                            "nouvelle-aquitaine-3702"}
@@ -40,31 +40,31 @@ def test_a_full_run_reads_the_feed_then_every_sheet(scraping_app, replay):
     assert stored["nouvelle-aquitaine-3702"].population_max == 99999
 
 
-def test_the_feed_answers_304_the_second_time(scraping_app, replay):
-    run(scraping_app, SLUG)
-    again = run(scraping_app, SLUG)
+def test_the_feed_answers_304_the_second_time(scraper_app, replay_server):
+    run(scraper_app, SLUG)
+    again = run(scraper_app, SLUG)
     assert (again.status, again.added, again.updated, again.unchanged) == ("success", 0, 0, 4)
-    feed_answers = [request for request in replay.requests_to("les-aides.nouvelle-aquitaine.fr", "/fiches-rss.xml")]
+    feed_answers = [request for request in replay_server.requests_to("les-aides.nouvelle-aquitaine.fr", "/fiches-rss.xml")]
     assert len(feed_answers) == 2 and "If-None-Match" in feed_answers[1].headers
 
 
-def test_a_feed_replaced_by_a_page_is_a_parse_error(scraping_app, replay):
-    serve_instead(replay, BASE + "fiches-rss.xml", SLUG, "feed-unexpected-layout.html")
-    check_layout_change_is_a_clear_error(scraping_app, SLUG, "Nouvelle-Aquitaine")
+def test_a_feed_replaced_by_a_page_is_a_parse_error(scraper_app, replay_server):
+    serve_instead(replay_server, BASE + "fiches-rss.xml", SLUG, "feed-unexpected-layout.html")
+    check_layout_change_is_a_clear_error(scraper_app, SLUG, "Nouvelle-Aquitaine")
 
 
-def test_a_sheet_in_another_layout_is_that_records_error(scraping_app, replay):
-    serve_instead(replay, BASE + "environnement/restauration-des-cours-deau-et-des-zones-humides", SLUG,
+def test_a_sheet_in_another_layout_is_that_records_error(scraper_app, replay_server):
+    serve_instead(replay_server, BASE + "environnement/restauration-des-cours-deau-et-des-zones-humides", SLUG,
                   "detail-unexpected-layout.html")
-    result = run(scraping_app, SLUG)
+    result = run(scraper_app, SLUG)
     assert (result.status, result.added, result.errored) == ("partial", 3, 1)
-    [error] = runs(scraping_app, SLUG)[-1].errors
+    [error] = runs(scraper_app, SLUG)[-1].errors
     assert (error.stage, error.record_id) == ("parse", "nouvelle-aquitaine-3987")
     assert "h1.headline-aide" in error.message
 
 
-def test_dry_run_from_the_saved_feed(scraping_runner):
-    records = dry_run_json(scraping_runner, SLUG, fixture_path(SLUG, "fiches-rss.xml"))
+def test_dry_run_from_the_saved_feed(scraper_runner):
+    records = dry_run_json(scraper_runner, SLUG, recorded_path(SLUG, "fiches-rss.xml"))
     assert [record["source_id"] for record in records] == ["4521", "4610", "3987", "3702"]
     for record in records:
         check_record_html(record, BASE)

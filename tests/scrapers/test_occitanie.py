@@ -4,17 +4,17 @@ from datetime import date
 
 from tests.scrapers.regional_support import *  # noqa: F401,F403 (fixtures)
 from tests.scrapers.regional_support import (check_layout_change_is_a_clear_error, check_record_html, dry_run_json,
-                                             fixture_path, programmes, run, runs, serve_instead)
+                                             fixture_path, programmes, recorded_path, run, runs, serve_instead)
 
 SLUG = "occitanie"
 EXPORT = ("https://data.laregion.fr/explore/dataset/aides-et-appels-a-projets-de-la-region-occitanie/download/"
           "?format=json")
 
 
-def test_a_full_run_reads_the_export_then_every_page(scraping_app):
-    result = run(scraping_app, SLUG)
+def test_a_full_run_reads_the_export_then_every_page(scraper_app):
+    result = run(scraper_app, SLUG)
     assert (result.status, result.added, result.errored) == ("success", 4, 0)
-    stored = programmes(scraping_app, SLUG)
+    stored = programmes(scraper_app, SLUG)
     village = stored["occitanie-AAP-2026-114"]  # the Region's reference, not the export's record hash
     assert village.title == "Appel à projets « Cœur de village »"
     assert village.is_call_for_projects and village.opens_on == date(2026, 9, 7)
@@ -35,23 +35,23 @@ def test_a_full_run_reads_the_export_then_every_page(scraping_app):
     assert "culture-patrimoine-sport/culture" in culture.themes
 
 
-def test_an_export_that_is_no_longer_a_list_is_a_parse_error(scraping_app, replay):
-    replay.add("GET", EXPORT, json_body={"error": "Unknown dataset: aides-et-appels-a-projets-de-la-region-occitanie"})
-    check_layout_change_is_a_clear_error(scraping_app, SLUG, "Occitanie")
+def test_an_export_that_is_no_longer_a_list_is_a_parse_error(scraper_app, replay_server):
+    replay_server.add("GET", EXPORT, json_body={"error": "Unknown dataset: aides-et-appels-a-projets-de-la-region-occitanie"})
+    check_layout_change_is_a_clear_error(scraper_app, SLUG, "Occitanie")
 
 
-def test_a_page_in_another_layout_is_that_records_error(scraping_app, replay):
-    serve_instead(replay, "https://www.laregion.fr/Equipements-culturels-de-proximite", SLUG,
+def test_a_page_in_another_layout_is_that_records_error(scraper_app, replay_server):
+    serve_instead(replay_server, "https://www.laregion.fr/Equipements-culturels-de-proximite", SLUG,
                   "detail-unexpected-layout.html")
-    result = run(scraping_app, SLUG)
+    result = run(scraper_app, SLUG)
     assert (result.status, result.added, result.errored) == ("partial", 3, 1)
-    [error] = runs(scraping_app, SLUG)[-1].errors
+    [error] = runs(scraper_app, SLUG)[-1].errors
     assert (error.stage, error.record_id) == ("parse", "occitanie-DISP-0519")
     assert "article h1" in error.message
 
 
-def test_dry_run_from_the_saved_export(scraping_runner):
-    records = dry_run_json(scraping_runner, SLUG, fixture_path(SLUG, "export.json"))
+def test_dry_run_from_the_saved_export(scraper_runner):
+    records = dry_run_json(scraper_runner, SLUG, recorded_path(SLUG, "export.json"))
     assert [record["source_id"] for record in records] == ["AAP-2026-114", "DISP-0482", "AAP-2026-087", "DISP-0519"]
     for record in records:
         check_record_html(record, "https://www.laregion.fr/")
