@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from guichet.admin.models import User
+from guichet.duplicates import services as duplicates_services
 from guichet.duplicates.models import DuplicateCandidate
-from guichet.programmes.models import Programme, utcnow
+from guichet.programmes.models import Programme
 
 
 @dataclass(frozen=True)
@@ -42,25 +43,14 @@ def candidate_for(session: Session, first_id: str, second_id: str) -> DuplicateC
 
 
 def settle(session: Session, keep_id: str, drop_id: str, user: User | None) -> None:
-    """After a merge: this pair is merged, and pairs with the dropped programme are moot."""
-    now = utcnow()
-    who = user.email if user is not None else None
-    candidate = candidate_for(session, keep_id, drop_id)
-    if candidate is not None:
-        candidate.status, candidate.decided_at, candidate.decided_by, candidate.kept_id = "merged", now, who, keep_id
-    others = session.scalars(select(DuplicateCandidate).where(
-        DuplicateCandidate.status == "pending",
-        or_(DuplicateCandidate.programme_a_id == drop_id, DuplicateCandidate.programme_b_id == drop_id)))
-    for other in others:
-        if other is not candidate:
-            other.status, other.decided_at, other.decided_by = "dismissed", now, who
-            other.details = f"{drop_id} fusionné dans {keep_id}"
+    """After a merge: the pair is settled (created when the curator found it alone)."""
+    duplicates_services.mark_merged(session, keep_id, drop_id, user.email if user is not None else None)
 
 
 def dismiss(session: Session, first_id: str, second_id: str, user: User | None) -> bool:
+    """Not the same programme: the pair is never proposed again."""
     candidate = candidate_for(session, first_id, second_id)
     if candidate is None or candidate.status != "pending":
         return False
-    candidate.status, candidate.decided_at = "dismissed", utcnow()
-    candidate.decided_by = user.email if user is not None else None
+    duplicates_services.dismiss(session, candidate.id, user.email if user is not None else None)
     return True
