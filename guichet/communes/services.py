@@ -8,6 +8,7 @@
 """
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ BAND_NAMES = {
 }
 
 _index_lock = threading.Lock()
+_PARTIAL_CODE = re.compile(r"^[0-9][0-9AB]?[0-9]{0,3}$", re.IGNORECASE)
 
 
 class InvalidCommuneQuery(ValueError):
@@ -194,7 +196,8 @@ def resolve_typed(text: str, limit: int = 20) -> Resolution:
         return Resolution(text, choices=exact_current)
     if len(exact) == 1:
         return Resolution(text, code=exact[0].commune.code)
-    if len(matches) == 1:
+    if len(matches) == 1 and not _PARTIAL_CODE.match(text.replace(" ", "")):
+        # The start of a name that only one commune has; never the start of a code.
         return Resolution(text, code=matches[0].commune.code)
     if not matches:
         return Resolution(text, message=f"Aucune commune ne correspond à « {text[:MAX_QUERY_LENGTH]} ». "

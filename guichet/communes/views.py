@@ -13,6 +13,7 @@ from guichet.web import error_page, french_404
 bp = Blueprint("communes", __name__)
 
 INSEE_CODE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
+PARTIAL_CODE = re.compile(r"^[0-9][0-9AB]?[0-9]*$", re.IGNORECASE)
 COOKIE = "guichet_commune"
 UNAVAILABLE = "La recherche est momentanément indisponible. Merci de réessayer dans quelques instants."
 
@@ -80,6 +81,8 @@ def _search_page_commune():
     if len(values) != 1:
         return None  # none, or several: the search parser says what is wrong
     value = values[0]
+    if PARTIAL_CODE.match(value.replace(" ", "")) and len(value.replace(" ", "")) != 5:
+        return None  # not a whole code: the search parser's French 400
     looks_like_code = bool(INSEE_CODE.match(value.upper()))
     if looks_like_code:
         found, alias = services.get_commune(get_session(), value)
