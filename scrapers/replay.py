@@ -31,6 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from requests.structures import CaseInsensitiveDict
+
 
 def route_key(method: str, host: str, path: str, query: str) -> tuple:
     return (method.upper(), host.lower(), path or "/", tuple(sorted(parse_qsl(query, keep_blank_values=True))))
@@ -140,7 +142,8 @@ class ReplayServer:
                 host, _, path = target.path.lstrip("/").partition("/")
                 path = "/" + path
                 replay.requests.append(ReceivedRequest(self.command, host, path, target.query,
-                                                       dict(self.headers), body, time.monotonic()))
+                                                       CaseInsensitiveDict(self.headers.items()), body,
+                                                       time.monotonic()))
                 route = replay._match(route_key(self.command, host, path, target.query))
                 if replay.latency:
                     time.sleep(replay.latency)
