@@ -74,8 +74,8 @@ class GrandEst(Source):
     def _next_request(href: str) -> Request:
         # ".../aides/page/2/?beneficiaire=63": the page number is the second-last path segment.
         segments = [segment for segment in href.split("?")[0].split("/") if segment]
-        number = segments[-1] if segments and segments[-1].isdigit() else segments[-2]
-        return Request(replace_query(href, pg=number))
+        numbers = [segment for segment in segments[-2:] if segment.isdigit()]
+        return Request(replace_query(href, pg=numbers[-1]) if numbers else href)
 
     def entry(self, item) -> Entry:
         if not item.get("url"):
