@@ -4,6 +4,7 @@ Everything under /admin/ needs a staff account (the login page aside); user mana
 the admin role. Every form carries a CSRF token (CSRFProtect, app-wide).
 """
 
+import json
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -205,27 +206,41 @@ def programmes():
 
 
 def _edit_page(programme: Programme, raw: dict, errors: dict | None = None, conflict: dict | None = None,
-               status: int = 200, version: int | None = None):
+               status: int = 200, version=None, base: str | None = None):
+    """The edit page. ``version`` and ``base`` (the values the form started from, as JSON) travel
+    with the form: the version for optimistic locking, the base to tell, on a conflict, which
+    fields the other person changed."""
     db = get_session()
+    if base is None:
+        base = json.dumps(forms.raw_from_programme(programme), ensure_ascii=False)
     return render_template(
         "admin/programme.html", programme=programme, raw=raw, errors=errors or {},
         error_summary=forms.error_summary(errors or {}), conflict=conflict,
-        version=programme.version if version is None else version,
+        version=programme.version if version is None else version, base=base,
         suggestions=editing.source_suggestions(programme), source_changes=review.pending_changes(db, programme),
         review=review.review_of(db, programme.id), history=audit.entries(db, programme_id=programme.id, per_page=20),
         merged_here=merging.merged_into_it(db, programme), state_labels=STATE_LABELS,
         action_labels=audit.ACTION_LABELS, **_form_context()), status
 
 
-def _conflict(programme: Programme, raw: dict) -> dict:
-    """What the other person saved, for each field where it differs from what this curator typed."""
+def _conflict(programme: Programme, raw: dict, base: str | None) -> dict:
+    """What was saved meanwhile: the fields whose stored value moved away from what the form
+    started from (or, without that, from what this curator typed)."""
     db = get_session()
     stored = forms.raw_from_programme(programme)
+    try:
+        started_from = json.loads(base) if base else None
+    except ValueError:
+        started_from = None
+    if not isinstance(started_from, dict):
+        started_from = raw
     fields = {}
     for name in CONTENT_FIELDS:
-        if stored[name] != raw.get(name):
+        if stored[name] != started_from.get(name):
             fields[name] = display_value(name, audit.jsonable(getattr(programme, name)))
-    return {"message": editing.CONFLICT_MESSAGE, "fields": fields, "last": editing.last_change(db, programme.id)}
+    yours = {name for name in CONTENT_FIELDS if raw.get(name) != started_from.get(name)}
+    return {"message": editing.CONFLICT_MESSAGE, "fields": fields, "yours": yours,
+            "last": editing.last_change(db, programme.id)}
 
 
 @bp.route("/programmes/<path:programme_id>", methods=["GET", "POST"])
@@ -238,21 +253,21 @@ def programme(programme_id):
         flash("Ce programme a été fusionné : modifiez le programme conservé.", "error")
         return redirect(url_for("admin.programme", programme_id=programme.id))
     form = forms.parse_programme_form(request.form)
-    expected_version = request.form.get("version")
+    expected_version, base = request.form.get("version"), request.form.get("base")
     if not form.is_valid:
-        return _edit_page(programme, form.raw, form.errors, status=400, version=expected_version)
+        return _edit_page(programme, form.raw, form.errors, status=400, version=expected_version, base=base)
     try:
         changes = editing.apply_edit(db, programme, form.values, expected_version, current_user)
         db.commit()
     except editing.EditConflict:
         db.rollback()
-        return _edit_page(programme, form.raw, conflict=_conflict(programme, form.raw), status=409)
+        return _edit_page(programme, form.raw, conflict=_conflict(programme, form.raw, base), status=409)
     except StaleDataError:
         # Someone saved between our read and our write.
         db.rollback()
         db.expire_all()
         programme = _programme_or_404(programme_id)
-        return _edit_page(programme, form.raw, conflict=_conflict(programme, form.raw), status=409)
+        return _edit_page(programme, form.raw, conflict=_conflict(programme, form.raw, base), status=409)
     if changes:
         flash(f"Modifications enregistrées : {', '.join(FIELD_LABELS[name] for name in changes)}.", "success")
     else:

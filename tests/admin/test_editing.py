@@ -281,3 +281,15 @@ def test_unknown_programme_is_a_french_404(curator_client):
     response = curator_client.get("/admin/programmes/nulle-part")
     assert response.status_code == 404
     assert "Aucun programme ne porte cet identifiant." in response.get_data(as_text=True)
+
+
+def test_a_conflict_names_only_what_the_other_person_changed(curator_client, second_curator_client, make_programme):
+    programme_id = make_programme(title="Titre commun", summary="Résumé commun.")
+    first_form = form_of(curator_client, programme_id)
+    second_form = form_of(second_curator_client, programme_id)
+    save(curator_client, programme_id, first_form, title="Titre de la première")
+    response = save(second_curator_client, programme_id, second_form, summary="Résumé de la seconde.")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert 'id="title-conflit"' in page and 'id="summary-conflit"' not in page
+    assert "Résumé de la seconde." in page
