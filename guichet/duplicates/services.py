@@ -92,20 +92,28 @@ def title_similarity(first: str, second: str) -> float:
     return _similarity(normalise_title(first), normalise_title(second))
 
 
-def _similarity(a: str, b: str, floor: float = 0.0) -> float:
-    """Similarity of two normalised titles; below ``floor`` a cheap lower value may be returned."""
+def _stems(title: str) -> frozenset:
+    """Words of a normalised title without their plural mark: "equipements" ~ "equipement"."""
+    return frozenset(word[:-1] if len(word) > 3 and word[-1] in "sx" else word for word in title.split())
+
+
+def _similarity(a: str, b: str, floor: float = 0.0, stems_a=None, stems_b=None) -> float:
+    """Similarity of two normalised titles. With a ``floor``, pairs that cannot reach it are
+    dismissed by cheap bounds (length, shared words) before the character-level ratio."""
     if not a or not b:
         return 0.0
     if a == b:
         return 1.0
-    words_a, words_b = set(a.split()), set(b.split())
-    overlap = len(words_a & words_b) / len(words_a | words_b)
-    if overlap >= floor and floor:
+    if floor and 2 * min(len(a), len(b)) / (len(a) + len(b)) < floor:
+        return 0.0
+    stems_a = stems_a if stems_a is not None else _stems(a)
+    stems_b = stems_b if stems_b is not None else _stems(b)
+    overlap = len(stems_a & stems_b) / len(stems_a | stems_b)
+    if floor and overlap >= floor:
         return overlap
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < floor or matcher.quick_ratio() < floor:
-        return overlap
-    return max(matcher.ratio(), overlap)
+    if floor and overlap < 0.5:
+        return overlap  # titles sharing so few words are not the same programme
+    return max(SequenceMatcher(None, a, b, autojunk=False).ratio(), overlap)
 
 
 @dataclass
@@ -114,6 +122,7 @@ class _Entry:
     source: str
     title: str
     folded_title: str
+    stems: frozenset
     funders: frozenset
     source_url: str | None
     application_url: str | None
@@ -127,12 +136,17 @@ def _entries(session: Session) -> dict[str, _Entry]:
         Programme.application_url, Programme.state, Programme.first_seen_at,
     ).where(Programme.state.in_(_ACTIVE_STATES)))
     return {
-        row.id: _Entry(row.id, row.source, row.title or "", normalise_title(row.title or ""),
+        row.id: _Entry(row.id, row.source, row.title or "", *_folded(row.title or ""),
                        frozenset(filter(None, (normalise_funder(name) for name in row.funders or []))),
                        normalise_url(row.source_url), normalise_url(row.application_url), row.state,
                        row.first_seen_at)
         for row in rows
     }
+
+
+def _folded(title: str) -> tuple[str, frozenset]:
+    folded = normalise_title(title)
+    return folded, _stems(folded)
 
 
 def _pair(first: str, second: str) -> tuple[str, str]:
@@ -166,7 +180,7 @@ def _matches(entry: _Entry, others: dict[str, _Entry], by_source_url, by_applica
             # Within one source, two titles alike are usually two editions of a programme.
             if other_id in found or other_id == entry.id or other.source == entry.source:
                 continue
-            score = _similarity(entry.folded_title, other.folded_title, TITLE_THRESHOLD)
+            score = _similarity(entry.folded_title, other.folded_title, TITLE_THRESHOLD, entry.stems, other.stems)
             if score >= TITLE_THRESHOLD:
                 found[other_id] = ("similar_title", round(score, 3))
     found.pop(entry.id, None)

@@ -26,6 +26,7 @@ def test_urls_are_compared_on_what_identifies_the_page():
 def test_titles_are_compared_without_accents_small_words_nor_genre():
     assert services.title_similarity("Appel à projets « Cœur de village »", "Coeur de village") == 1.0
     assert services.title_similarity("Fonds de soutien aux tiers-lieux", "Fonds de soutien aux tiers lieux 2027") > 0.86
+    assert services.title_similarity("Soutien aux équipements sportifs", "Soutien à l'équipement sportif") == 1.0
     assert services.title_similarity("Soutien aux équipements sportifs", "Restauration des cours d'eau") < 0.5
 
 
