@@ -77,6 +77,7 @@ FACET_TERM_FIELDS = {
 TEXT_FIELDS = ("title^10", "summary^4", "description")
 SNIPPET_SIZE = 240
 BULK_CHUNK_SIZE = 1000
+BULK_THREADS = 2
 # Errors that mean "the cluster cannot answer now" rather than "this request is wrong".
 _UNAVAILABLE_STATUSES = {404, 408, 429, 500, 502, 503, 504}
 _MARK = re.compile(r"</?mark>")
@@ -244,15 +245,18 @@ class ElasticsearchBackend:
         restored = {key: value for key, value in index_definition()["settings"]["index"].items()
                     if key in ("refresh_interval", "number_of_replicas", "auto_expand_replicas")}
         try:
-            # no refresh and no replica while loading: each document is written once
+            # No refresh, no replica and no fsync per request while loading: each document is
+            # written once, and a crash half way only loses an index that was never used.
             self._create_index(new_index, {"refresh_interval": "-1", "number_of_replicas": 0,
-                                           "auto_expand_replicas": "false"})
+                                           "auto_expand_replicas": "false", "translog.durability": "async"})
             count = 0
-            for ok, item in helpers.streaming_bulk(slow, self._actions(documents, new_index),
-                                                   chunk_size=BULK_CHUNK_SIZE, max_chunk_bytes=20 * 1024 * 1024,
-                                                   raise_on_error=True):
+            # Two bulk requests in flight: Elasticsearch indexes one while the client encodes
+            # the next (a single stream leaves one of the node's write threads idle).
+            for ok, _item in helpers.parallel_bulk(slow, self._actions(documents, new_index),
+                                                   thread_count=BULK_THREADS, chunk_size=BULK_CHUNK_SIZE,
+                                                   max_chunk_bytes=20 * 1024 * 1024, raise_on_error=True):
                 count += ok
-            slow.indices.put_settings(index=new_index, settings={"index": restored})
+            slow.indices.put_settings(index=new_index, settings={"index": {**restored, "translog.durability": "request"}})
             slow.indices.refresh(index=new_index)
             slow.cluster.health(index=new_index, wait_for_status="yellow", timeout="60s")
             old_indices = self._alias_indices()
