@@ -52,13 +52,15 @@ def elasticsearch_url():
         yield configured.rstrip("/")
         return
     node_module = _load_node_module()
+    node, failure = None, None
     try:
         node = node_module.start_node()
     except node_module.NodeError as error:
-        message = f"the Elasticsearch test node could not start: {error}"
+        failure = f"the Elasticsearch test node could not start: {error}"
+    if failure is not None:  # reported outside the except block: the reason alone, no chained traceback
         if running_under_ci():
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+            pytest.fail(failure, pytrace=False)
+        pytest.skip(failure)
     try:
         yield node.url
     finally:
