@@ -109,3 +109,15 @@ def test_healthz(client, make_programme):
     assert response.status_code == 200
     body = response.get_json()
     assert body["store"]["programmes"] == 1 and body["search"]["documents"] == 1 and body["status"] == "ok"
+
+
+def test_programmes_from_recorded_responses_say_so(app, client, make_programme):
+    from guichet.programmes.models import Programme
+
+    programme_id = make_programme(title="Plan vélo enregistré")
+    with app.app_context():
+        with app.extensions["guichet.db"].session() as session:
+            session.get(Programme, programme_id).recorded_response = True
+            session.commit()
+    assert "Réponse enregistrée" in client.get("/?q=vélo").get_data(as_text=True)
+    assert "réponse enregistrée de la source" in client.get(f"/programmes/{programme_id}").get_data(as_text=True)
