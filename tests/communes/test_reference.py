@@ -5,7 +5,7 @@ import shutil
 
 from sqlalchemy import func, select
 
-from guichet.communes.models import Commune, CommuneAlias, Department, Epci, ReferenceVersion, Region
+from guichet.communes.models import Commune, CommuneAlias, Department, ReferenceVersion, Region
 from guichet.communes.reference import load_reference
 from tests.communes.conftest import FIXTURE_DATA
 
