@@ -17,7 +17,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import select
 
-from guichet.communes.index import CURRENT_NAME, AliasRow, CommuneIndex, Entry, Match
+from guichet.communes.index import INNER_WORD, AliasRow, CommuneIndex, Entry, Match
 from guichet.communes.models import Commune, CommuneAlias, Department, Epci, ReferenceVersion, Region
 from guichet.communes.names import fold
 from guichet.db import get_session
@@ -195,21 +195,21 @@ def resolve_typed(text: str, limit: int = 20) -> Resolution:
         matches = find(text, limit=limit)
     except InvalidCommuneQuery as error:
         return Resolution(text, message=error.message)
-    exact = [match for match in matches if match.exact]
-    exact_current = [match for match in exact if match.tier == CURRENT_NAME]
-    if len(exact_current) == 1:
-        return Resolution(text, code=exact_current[0].commune.code)
-    if len(exact_current) > 1:
-        return Resolution(text, choices=exact_current)
-    if len(exact) == 1:
-        return Resolution(text, code=exact[0].commune.code)
+    exact = [match for match in matches if match.exact and match.tier != INNER_WORD]
+    if exact:
+        # Only the best kind of exact match counts: a commune's own name before a former
+        # commune's, a postcode before the old code of a merged commune.
+        best = [match for match in exact if match.tier == min(item.tier for item in exact)]
+        if len(best) == 1:
+            return Resolution(text, code=best[0].commune.code)
+        return Resolution(text, choices=best)
     if len(matches) == 1 and not _PARTIAL_CODE.match(text.replace(" ", "")):
         # The start of a name that only one commune has; never the start of a code.
         return Resolution(text, code=matches[0].commune.code)
     if not matches:
         return Resolution(text, message=f"Aucune commune ne correspond à « {text[:MAX_QUERY_LENGTH]} ». "
                                         "Vérifiez l'orthographe, ou saisissez le code postal ou le code INSEE.")
-    return Resolution(text, choices=exact or matches)
+    return Resolution(text, choices=matches)
 
 
 # -- programmes of the commune page --------------------------------------------------------------

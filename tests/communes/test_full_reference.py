@@ -72,3 +72,10 @@ def test_common_names_are_ambiguous_on_the_search_page(client):
     html = response.get_data(as_text=True)
     assert "Quelle commune ?" in html
     assert "/?commune=93066" in html and "/?commune=97411" in html
+
+
+def test_a_postcode_wins_over_an_old_code(client):
+    # 75001 is Paris 1er's postcode, and the pre-1968 INSEE code of Alfortville.
+    assert client.get("/?commune=75001").headers["Location"] == "/?commune=75056"
+    codes = [item["code"] for item in client.get("/api/v1/communes?q=75001").get_json()]
+    assert codes == ["75056", "94002"]
