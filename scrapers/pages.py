@@ -28,7 +28,8 @@ from scrapers.http import Fetched, absolute
 
 
 def html_document(response: Fetched) -> BeautifulSoup:
-    """The page parsed with lxml; an empty or non-HTML answer is a parse error."""
+    """The page parsed with lxml; an empty answer is a parse error (what a page lacks is the
+    selectors' to tell)."""
     content = response.content or b""
     if not content.strip():
         raise ParseError(f"page vide : {response.url}")
@@ -245,7 +246,6 @@ def beneficiaries_from_text(text: str | None) -> list[str]:
 _AMOUNT_CAP = re.compile(
     r"(?:plafonn[ée]e?s?\s+[àa]|dans\s+la\s+limite\s+de|jusqu['’][àa]|plafond\s+de|maximum\s+de|"
     r"au\s+plus)\s+(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)\s*(?:€|euros?)", re.IGNORECASE)
-_MILLION = re.compile(r"(\d+(?:,\d+)?)\s+millions?\s+d['’]euros", re.IGNORECASE)
 
 
 def amount_max_from_text(text: str | None) -> float | None:
