@@ -145,15 +145,16 @@ def render_all(app):
     from sqlalchemy import select
 
     from guichet.digests.models import Delivery
-    from guichet.digests.services import digest_message
+    from guichet.digests.services import DigestRenderer
 
     with app.app_context():
         with app.extensions["guichet.db"].session() as session:
             ids = session.scalars(select(Delivery.id).where(Delivery.status == "pending").order_by(Delivery.id)).all()
             started = time.perf_counter()
+            renderer = DigestRenderer(session)  # one a run, as send_pending does
             size = 0
             for delivery_id in ids:
-                size += len(digest_message(session, session.get(Delivery, delivery_id)).as_bytes())
+                size += len(renderer.message(session.get(Delivery, delivery_id)).as_bytes())
             elapsed = time.perf_counter() - started
     return len(ids), elapsed, size
 

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
@@ -29,6 +29,7 @@ from guichet.digests.mailer import (Mailer, PermanentFailure, TemporaryFailure, 
 from guichet.digests.models import FREQUENCIES, Delivery, DigestLogEntry, Subscription, SubscriptionRequest
 from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.themes import theme_label
+from guichet.search import get_backend
 from guichet.search import services as search_services
 from guichet.search.query import (AID_TYPES, BENEFICIARIES, DEFAULT_STATUSES, LEVEL_LABELS, STATUS_LABELS,
                                   InvalidQuery, SearchQuery)
@@ -450,29 +451,32 @@ class RunReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _floor(subscription: Subscription) -> datetime:
-    """Programmes published after this moment are candidates for the subscription's next digest."""
-    since = subscription.digest_since or subscription.confirmed_at or subscription.created_at
-    start = subscription.confirmed_at or since
+def _floor(digest_since, confirmed_at, created_at) -> datetime:
+    """Programmes published after this moment are candidates for a subscription's next digest."""
+    since = digest_since or confirmed_at or created_at
+    start = confirmed_at or since
     return max(since - LOOKBACK, start)
 
 
-def new_programmes(query: SearchQuery, after: datetime, until: datetime) -> list[Programme]:
-    """Published programmes matching ``query`` (the search page's semantics) with
-    ``after < published_at <= until``, all pages, newest first."""
-    # The index compares whole seconds: ask a second early, then compare exactly here.
+def matching_ids(query: SearchQuery, after: datetime) -> list[str]:
+    """Ids of the published programmes that the search page would show for ``query`` among
+    those published after ``after`` (every page), newest first.
+
+    This is the search backend's own answer, as ``guichet.search.services.search`` gets it;
+    loading the programmes and labelling facets is left out because a run needs neither
+    (it reads each new programme once for all searches).
+    """
+    # The index compares whole seconds: ask a second early; callers compare exactly.
     paged = query.without(published_after=after - timedelta(seconds=1), page=1, per_page=PER_PAGE, sort="nouveaute")
-    found: dict[str, Programme] = {}
+    backend = get_backend()
+    ids: dict[str, None] = {}
     while True:
-        page = search_services.search(paged)
-        for item in page.items:
-            found.setdefault(item.programme.id, item.programme)
-        if not page.items or paged.page * paged.per_page >= page.total:
+        result = backend.search(paged)
+        ids.update((hit.id, None) for hit in result.hits)
+        if not result.hits or paged.page * paged.per_page >= result.total:
             break
         paged = paged.without(page=paged.page + 1)
-    return [programme for programme in found.values()
-            if programme.state == "published" and programme.published_at is not None
-            and after < programme.published_at <= until]
+    return list(ids)
 
 
 def _chunks(items, size=500):
@@ -481,29 +485,54 @@ def _chunks(items, size=500):
         yield items[start:start + size]
 
 
+# Subscriptions whose digests are written in one transaction (whole saved-search groups).
+PLAN_BATCH = 500
+
+
 def plan_digests(session: Session, frequency: str, now: datetime | None = None,
                  report: RunReport | None = None) -> RunReport:
     """Decide every digest of this run and record them as pending deliveries.
 
-    Subscriptions sharing one saved search are searched once. Each group is one
-    transaction: its pending deliveries, their log rows and the subscriptions' new
-    watermark commit together, so a run killed here resumes where it stopped. A
-    subscription with a digest still pending (relay down last time) gets no new one: that
-    one goes out first, and the programmes since wait for the next run.
+    Subscriptions sharing one saved search are searched once; the programmes published
+    since the oldest watermark are read once for the whole run. Whole groups are written in
+    one transaction (pending deliveries, their log rows, the subscriptions' new watermark),
+    so a run killed here resumes where it stopped, without duplicates. A subscription with
+    a digest still pending (relay down last time) gets no new one: that one goes out first,
+    and the programmes since wait for the next run.
     """
     check_frequency(frequency)
     now = now or utcnow()
     report = report or RunReport(frequency)
     waiting = select(Delivery.subscription_id).where(Delivery.status == "pending")
-    subscriptions = session.scalars(
-        select(Subscription).where(Subscription.status == "active", Subscription.frequency == frequency,
-                                   Subscription.id.not_in(waiting)).order_by(Subscription.id)).all()
-    groups: dict[str, list[Subscription]] = defaultdict(list)
-    for subscription in subscriptions:
-        groups[subscription.search].append(subscription)
-    report.subscriptions += len(subscriptions)
+    rows = session.execute(
+        select(Subscription.id, Subscription.search, Subscription.digest_since, Subscription.confirmed_at,
+               Subscription.created_at)
+        .where(Subscription.status == "active", Subscription.frequency == frequency, Subscription.id.not_in(waiting))
+        .order_by(Subscription.id)).all()
+    groups: dict[str, list[tuple[int, datetime, datetime]]] = defaultdict(list)
+    for subscription_id, search, digest_since, confirmed_at, created_at in rows:
+        groups[search].append((subscription_id, digest_since or _floor(None, confirmed_at, created_at),
+                                _floor(digest_since, confirmed_at, created_at)))
+    report.subscriptions += len(rows)
     report.searches += len(groups)
+    if not rows:
+        return report
+
+    # Every programme that can be new for someone in this run: id → published_at.
+    oldest = min(floor for members in groups.values() for _id, _since, floor in members)
+    published = dict(session.execute(
+        select(Programme.id, Programme.published_at).where(
+            Programme.state == "published", Programme.published_at > oldest, Programme.published_at <= now)).all())
+    # What the log already holds of them (programmes unpublished then published again).
+    logged: set[tuple[int, str]] = set()
+    for chunk in _chunks(published, 400):
+        logged.update((subscription_id, programme_id) for subscription_id, programme_id in session.execute(
+            select(DigestLogEntry.subscription_id, DigestLogEntry.programme_id)
+            .where(DigestLogEntry.programme_id.in_(chunk))).all())
+
     today = date.today()
+    batch: list[tuple[int, datetime, list[str]]] = []  # (subscription, window start, programme ids)
+    done: list[int] = []
     for search, members in groups.items():
         try:
             query = parse_saved(search, today=today)
@@ -512,67 +541,120 @@ def plan_digests(session: Session, frequency: str, now: datetime | None = None,
             log.warning("saved search %r is invalid: %s", search, error.message)
             report.invalid_searches.append(f"{search} : {error.message}")
             continue
-        floors = {subscription.id: _floor(subscription) for subscription in members}
-        candidates = new_programmes(query, min(floors.values()), now)
-        logged: set[tuple[int, str]] = set()
-        if candidates:
-            candidate_ids = [programme.id for programme in candidates]
-            for member_ids in _chunks([subscription.id for subscription in members], 400):
-                for id_chunk in _chunks(candidate_ids, 400):
-                    logged.update(tuple(row) for row in session.execute(
-                        select(DigestLogEntry.subscription_id, DigestLogEntry.programme_id).where(
-                            DigestLogEntry.subscription_id.in_(member_ids),
-                            DigestLogEntry.programme_id.in_(id_chunk))).all())
-        planned: list[tuple[Delivery, list[Programme]]] = []
-        for subscription in members:
-            chosen = [programme for programme in candidates
-                      if programme.published_at > floors[subscription.id]
-                      and (subscription.id, programme.id) not in logged]
+        candidates = []
+        if published:
+            group_floor = min(floor for _id, _since, floor in members)
+            candidates = [programme_id for programme_id in matching_ids(query, group_floor)
+                          if programme_id in published and published[programme_id] > group_floor]
+        for subscription_id, since, floor in members:
+            chosen = [programme_id for programme_id in candidates
+                      if published[programme_id] > floor and (subscription_id, programme_id) not in logged]
             if chosen:
-                delivery = Delivery(subscription_id=subscription.id, frequency=frequency, status="pending",
-                                    window_start=subscription.digest_since or floors[subscription.id],
-                                    window_end=now, created_at=now, attempts=0)
-                planned.append((delivery, chosen))
-            subscription.digest_since = now
-        if planned:
-            session.add_all([delivery for delivery, _chosen in planned])
-            session.flush()
-            rows = [{"subscription_id": delivery.subscription_id, "programme_id": programme.id,
-                     "delivery_id": delivery.id, "position": position, "logged_at": now}
-                    for delivery, chosen in planned for position, programme in enumerate(chosen)]
-            session.execute(insert(DigestLogEntry), rows)
-            report.planned += len(planned)
-            report.programmes += len(rows)
-        session.commit()
+                batch.append((subscription_id, since, chosen))
+            done.append(subscription_id)
+        if len(done) >= PLAN_BATCH:
+            _write_plan(session, frequency, now, batch, done, report)
+            batch, done = [], []
+    _write_plan(session, frequency, now, batch, done, report)
     return report
 
 
+def _write_plan(session: Session, frequency: str, now: datetime, batch, done, report: RunReport) -> None:
+    if batch:
+        deliveries = session.execute(
+            insert(Delivery).returning(Delivery.id, Delivery.subscription_id, sort_by_parameter_order=True),
+            [{"subscription_id": subscription_id, "frequency": frequency, "status": "pending",
+              "window_start": since, "window_end": now, "created_at": now, "attempts": 0}
+             for subscription_id, since, _chosen in batch]).all()
+        delivery_of = {subscription_id: delivery_id for delivery_id, subscription_id in deliveries}
+        entries = [{"subscription_id": subscription_id, "programme_id": programme_id,
+                    "delivery_id": delivery_of[subscription_id], "position": position, "logged_at": now}
+                   for subscription_id, _since, chosen in batch for position, programme_id in enumerate(chosen)]
+        session.execute(insert(DigestLogEntry), entries)
+        report.planned += len(batch)
+        report.programmes += len(entries)
+    for chunk in _chunks(done, 400):
+        session.execute(update(Subscription).where(Subscription.id.in_(chunk)).values(digest_since=now)
+                        .execution_options(synchronize_session=False))
+    session.commit()
+
+
 # -- digests: rendering ------------------------------------------------------------------------
-def digest_context(delivery: Delivery, programmes: list[Programme], app=None) -> dict:
-    subscription = delivery.subscription
-    day = delivery.window_end.date()
-    items = []
-    for programme in programmes:
+class DigestRenderer:
+    """Renders the digests of one run. A programme appears in many digests of a run: it is
+    read and prepared once; so is each saved search's description."""
+
+    def __init__(self, session: Session, app=None):
+        self.session = session
+        self.app = app or current_app._get_current_object()
+        base = urlsplit(self.app.config["BASE_URL"])
+        self.urls = self.app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
+                                          url_scheme=base.scheme or "https")
+        self.domain = mail_domain(self.app)
+        self._items: dict[tuple[str, date], dict] = {}
+        self._searches: dict[str, tuple[list[str], str, str]] = {}
+
+    def url(self, endpoint: str, **values) -> str:
+        return self.urls.build(endpoint, values, force_external=True)
+
+    def search(self, search: str) -> tuple[list[str], str, str]:
+        if search not in self._searches:
+            url = self.url("web.search")
+            self._searches[search] = (describe_saved(search), search_title(search),
+                                      f"{url}?{search}" if search else url)
+        return self._searches[search]
+
+    def items(self, delivery: Delivery) -> list[dict]:
+        day = delivery.window_end.date()
+        ids = self.session.scalars(select(DigestLogEntry.programme_id).where(DigestLogEntry.delivery_id == delivery.id)
+                                   .order_by(DigestLogEntry.position)).all()
+        missing = [programme_id for programme_id in ids if (programme_id, day) not in self._items]
+        for chunk in _chunks(missing, 400):
+            for programme in self.session.scalars(select(Programme).where(Programme.id.in_(chunk))):
+                self._items[(programme.id, day)] = self.item(programme, day)
+        return [self._items[(programme_id, day)] for programme_id in ids if (programme_id, day) in self._items]
+
+    def item(self, programme: Programme, day: date) -> dict:
         deadline = programme.next_deadline(day)
-        items.append({
+        return {
             "title": programme.title,
             "funders": ", ".join(programme.funders or []) or "Financeur non précisé",
             "next_deadline": date_fr(deadline) if deadline else None,
             "summary": _shorten(programme.summary or "", 280),
-            "url": external_url("web.programme_detail", app=app, programme_id=programme.id),
-        })
-    return {
-        "subscription": subscription,
-        "programmes": items,
-        "count": len(items),
-        "filters": describe_saved(subscription.search),
-        "title": search_title(subscription.search),
-        "frequency_label": FREQUENCIES.get(delivery.frequency, delivery.frequency),
-        "since": date_fr(delivery.window_start),
-        "search_url": search_page_url(subscription.search, app=app),
-        "manage_url": manage_url(subscription, app=app),
-        "unsubscribe_url": unsubscribe_url(subscription, app=app),
-    }
+            "url": self.url("web.programme_detail", programme_id=programme.id),
+        }
+
+    def context(self, delivery: Delivery) -> dict:
+        subscription = delivery.subscription
+        filters, title, search_url = self.search(subscription.search)
+        items = self.items(delivery)
+        return {
+            "subscription": subscription,
+            "programmes": items,
+            "count": len(items),
+            "filters": filters,
+            "title": title,
+            "frequency_label": FREQUENCIES.get(delivery.frequency, delivery.frequency),
+            "since": date_fr(delivery.window_start),
+            "search_url": search_url,
+            "manage_url": self.url("digests.manage", token=make_token(subscription, SALT_MANAGE, self.app)),
+            "unsubscribe_url": self.url("digests.unsubscribe",
+                                        token=make_token(subscription, SALT_UNSUBSCRIBE, self.app)),
+        }
+
+    def message(self, delivery: Delivery):
+        """The email of a delivery: the same programmes on every attempt, a stable Message-ID."""
+        context = self.context(delivery)
+        subject, text, html = render_email("digest", app=self.app, **context)
+        subscription = delivery.subscription
+        headers = {
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"Nouveaux programmes Guichet <digests.{self.domain}>",
+        }
+        message_id = f"<digest.{delivery.id}.{subscription.link_key[:12]}@{self.domain}>"
+        return build_message(subscription.email, subject, text, html, headers=headers, message_id=message_id,
+                             app=self.app)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -582,26 +664,8 @@ def _shorten(text: str, limit: int) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def delivery_programmes(session: Session, delivery: Delivery) -> list[Programme]:
-    rows = session.execute(
-        select(Programme).join(DigestLogEntry, DigestLogEntry.programme_id == Programme.id)
-        .where(DigestLogEntry.delivery_id == delivery.id).order_by(DigestLogEntry.position)).scalars()
-    return list(rows)
-
-
 def digest_message(session: Session, delivery: Delivery, app=None):
-    """The email of a delivery: the same programmes on every attempt, a stable Message-ID."""
-    app = app or current_app
-    context = digest_context(delivery, delivery_programmes(session, delivery), app=app)
-    subject, text, html = render_email("digest", app=app, **context)
-    subscription = delivery.subscription
-    headers = {
-        "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": f"Nouveaux programmes Guichet <digests.{mail_domain(app)}>",
-    }
-    message_id = f"<digest.{delivery.id}.{subscription.link_key[:12]}@{mail_domain(app)}>"
-    return build_message(subscription.email, subject, text, html, headers=headers, message_id=message_id, app=app)
+    return DigestRenderer(session, app).message(delivery)
 
 
 # -- digests: sending --------------------------------------------------------------------------
@@ -617,6 +681,7 @@ def send_pending(session: Session, mailer: Mailer, now: datetime | None = None,
     report = report or RunReport("")
     limit = int(current_app.config["DIGEST_PERMANENT_FAILURE_LIMIT"])
     ids = session.scalars(select(Delivery.id).where(Delivery.status == "pending").order_by(Delivery.id)).all()
+    renderer = DigestRenderer(session)
     for position, delivery_id in enumerate(ids):
         delivery = session.get(Delivery, delivery_id)
         if delivery is None or delivery.status != "pending":
@@ -627,7 +692,7 @@ def send_pending(session: Session, mailer: Mailer, now: datetime | None = None,
             session.commit()
             report.cancelled += 1
             continue
-        message = digest_message(session, delivery)
+        message = renderer.message(delivery)
         delivery.attempts += 1
         delivery.last_attempt_at = utcnow()
         delivery.message_id = message["Message-ID"]
