@@ -140,8 +140,10 @@ class Harvest:
     may be closed)."""
 
     def __init__(self, source: Source, client: HttpClient | None, *, first_response: Fetched | None = None,
-                 follow_pages: bool = True):
+                 follow_pages: bool = True, known=None):
         self.source = source
+        # known(record_id): the store holds this record as last read, so a 304 needs no re-reading.
+        self.known = known or (lambda record_id: False)
         self.client = client
         self.first_response = first_response
         self.follow_pages = follow_pages
@@ -197,6 +199,8 @@ class Harvest:
                 entry.not_modified = entry.document.not_modified
             except FetchError as error:
                 return Outcome(entry, error=StageError("fetch", _message(error), record_id, error.url or entry.url))
+        if entry.not_modified and self.known(record_id):
+            return Outcome(entry, not_modified=True)
         try:
             raw = source.parse(entry)
         except Exception as error:  # noqa: BLE001 - any failure of one record is recorded, the run goes on

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from guichet.programmes.models import Programme, utcnow
@@ -199,14 +199,20 @@ def _stored_run(app, source, *, first_response, from_file, report) -> ScrapeRun:
         now = utcnow()
         touched: list[str] = []
         stage_counts: dict[str, int] = {}
-        harvest = Harvest(source, client, first_response=first_response, follow_pages=from_file is None)
+        # Programmes held as last read: a 304 for them needs no re-reading, only a "seen" stamp.
+        known = set(session.scalars(select(Programme.id).where(
+            Programme.source == slug, Programme.content_hash.is_not(None), Programme.closed_at.is_(None))))
+        seen_unchanged: list[str] = []
+        harvest = Harvest(source, client, first_response=first_response, follow_pages=from_file is None,
+                          known=known.__contains__)
         try:
             for outcome in harvest:
                 if outcome.error is not None:
                     _record_error(run, outcome.error, stage_counts)
                     report("error", error=outcome.error)
                     continue
-                outcome_name = _store(session, source, outcome, now, recorded, run, stage_counts)
+                outcome_name = _store(session, source, outcome, now, recorded, run, stage_counts,
+                                      seen_unchanged)
                 if outcome_name in ("added", "updated"):
                     touched.append(outcome.record["id"])
                 processed = run.added + run.updated + run.unchanged + run.errored
@@ -220,6 +226,9 @@ def _stored_run(app, source, *, first_response, from_file, report) -> ScrapeRun:
         finally:
             if client is not None:
                 client.close()
+        for start in range(0, len(seen_unchanged), 500):
+            session.execute(update(Programme).where(Programme.id.in_(seen_unchanged[start:start + 500]))
+                            .values(last_seen_at=now).execution_options(synchronize_session=False))
         run.seen = len(harvest.seen_ids)
         _conclude(session, run, harvest, previous, from_file, now)
         run.finished_at = utcnow()
@@ -243,25 +252,25 @@ def _record_error(run: ScrapeRun, error: StageError, stage_counts: dict) -> None
         run.errored += 1
 
 
-def _store(session, source, outcome, now, recorded, run, stage_counts) -> str | None:
+def _store(session, source, outcome, now, recorded, run, stage_counts, seen_unchanged) -> str | None:
+    record_id = source.record_id(outcome.entry.source_id)
+    if outcome.record is None and outcome.not_modified:
+        # 304 for a programme we hold: the source says nothing changed, nothing was re-read.
+        seen_unchanged.append(record_id)
+        run.unchanged += 1
+        return "unchanged"
     record = outcome.record
-    if outcome.not_modified:
-        # 304: the source says nothing changed. Trust it for programmes we already hold.
-        programme = session.get(Programme, record["id"])
-        if programme is not None and programme.content_hash and programme.closed_at is None:
-            programme.last_seen_at = now
-            run.unchanged += 1
-            return "unchanged"
     try:
         with session.begin_nested():
-            result = upsert_source_record(session, record, raw_payload=_jsonable(outcome.raw), now=now,
-                                          default_state=source.default_state)
-            programme = session.get(Programme, record["id"])
+            with session.no_autoflush:  # its lookups need no flush of what came before
+                result = upsert_source_record(session, record, raw_payload=_jsonable(outcome.raw), now=now,
+                                              default_state=source.default_state)
+            session.flush()
+            programme = session.get(Programme, record_id)  # in the identity map since the flush
             if programme.recorded_response != recorded:
                 programme.recorded_response = recorded
-            session.flush()
     except Exception as error:  # noqa: BLE001 - one record that cannot be stored does not stop the run
-        _record_error(run, StageError("store", f"{type(error).__name__}: {error}", record["id"]), stage_counts)
+        _record_error(run, StageError("store", f"{type(error).__name__}: {error}", record_id), stage_counts)
         return None
     setattr(run, result, getattr(run, result) + 1)
     return result
