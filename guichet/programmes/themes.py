@@ -290,7 +290,8 @@ KEYWORD_RULES = {
     "revitalisation-commerce/tiers-lieux": ["tiers-lieu", "coworking", "fablab", "fabrique"],
     "revitalisation-commerce/services-publics": ["France services", "services au public", "maison de santé"],
     "culture-patrimoine-sport/culture": ["culture", "culturel", "bibliothèque", "médiathèque", "musée", "spectacle"],
-    "culture-patrimoine-sport/patrimoine": ["patrimoine", "monument historique", "restauration"],
+    "culture-patrimoine-sport/patrimoine": ["patrimoine", "monument historique", "restauration du patrimoine",
+                                            "édifice protégé"],
     "culture-patrimoine-sport/sport": ["sport", "sportif", "équipement sportif", "piscine", "gymnase"],
     "solidarites-sante-education": ["solidarité", "social", "santé", "éducation"],
     "solidarites-sante-education/ecoles": ["école", "écoles", "groupe scolaire", "crèche", "petite enfance"],
@@ -298,5 +299,6 @@ KEYWORD_RULES = {
     "tourisme": ["tourisme", "touristique", "randonnée", "itinérance"],
     "developpement-economique": ["économie", "économique", "entreprises", "industrie", "emploi", "innovation"],
     "ingenierie": ["ingénierie", "étude", "études", "accompagnement", "assistance à maîtrise d'ouvrage"],
-    "ingenierie/cooperation": ["coopération", "jumelage", "transfrontalier", "interreg", "échanges"],
+    "ingenierie/cooperation": ["coopération européenne", "coopération transfrontalière", "jumelage",
+                               "transfrontalier", "interreg", "échanges européens"],
 }
