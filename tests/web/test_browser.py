@@ -26,7 +26,7 @@ def test_search_page_end_to_end(live_server, browser_page, make_programme):
     page.wait_for_url(re.compile(r"theme=energie-climat"))
     assert results.count() == 1
     assert "clôture dans 12 jours" in results.first.inner_text()
-    assert "ouvert" not in page.url  # empty fields are left out of the URL
+    assert "commune=" not in page.url and "population=" not in page.url  # empty fields stay out of the URL
 
     results.first.get_by_role("link").click()
     page.wait_for_url(re.compile(r"/programmes/"))
