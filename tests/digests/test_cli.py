@@ -87,3 +87,16 @@ def test_the_scheduler_job_sends_the_digests(app, smtp_server, subscribe, make_p
         jobs(app)["digests-weekly"].func()
     [received] = smtp_server.messages
     assert received.to == "hebdo@commune.example"
+
+
+def test_two_runs_never_overlap(app, runner, subscribe, make_programme, smtp_server):
+    from guichet.digests.services import _run_lock
+
+    subscribe("maire@commune.example", "", "daily")
+    make_programme(title="Écoles")
+    with _run_lock(app):
+        result = runner.invoke(args=["digest", "send", "--frequency", "daily"])
+    assert result.exit_code == 1 and "un envoi des lettres est déjà en cours" in result.output
+    assert smtp_server.messages == []
+    assert runner.invoke(args=["digest", "send", "--frequency", "daily"]).exit_code == 0
+    assert len(smtp_server.messages) == 1
