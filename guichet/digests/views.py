@@ -86,7 +86,7 @@ def confirm(token):
     subscription = _subscription(token, services.SALT_CONFIRM, max_age=services.CONFIRMATION_MAX_AGE)
     session = get_session()
     # GET only shows a button: mail scanners that open links must not confirm in the owner's stead.
-    if request.method == "POST":
+    if request.method == "POST" and subscription.status in ("pending", "active"):
         confirmed = services.confirm_subscription(session, subscription)
         return render_template("digests/confirmed.html", subscription=subscription, just_confirmed=confirmed,
                                filters=services.describe_saved(subscription.search),

@@ -270,3 +270,17 @@ def test_unknown_management_link_is_a_french_404(client):
     response = client.get("/abonnement/gerer/nimporte-quoi")
     assert response.status_code == 404
     assert "Ce lien n'est pas valide" in page_text(response)
+
+
+def test_an_old_confirmation_link_does_not_restart_a_stopped_subscription(app, client, smtp_server):
+    from guichet.digests.services import unsubscribe
+
+    subscribe_via_form(client, "maire@commune.example")
+    [link] = smtp_server.messages[0].links("/abonnement/confirmer/")
+    with app.extensions["guichet.db"].session() as session:
+        [subscription] = session.scalars(select(Subscription)).all()
+        unsubscribe(session, subscription)
+    page = client.get(path_of(link))
+    assert "Cet abonnement a été arrêté depuis" in page_text(page)
+    client.post(path_of(link), data=csrf_fields(page_text(page)))
+    assert stored(app, "maire@commune.example")[0].status == "unsubscribed"
