@@ -36,6 +36,8 @@ def test_new_programmes_wait_in_the_queue_and_are_published(app, curator_client,
     entry = store.scalar(select(AuditEntry).where(AuditEntry.programme_id == waiting))
     assert entry.action == "publish" and entry.user_email == "curatrice@anct.test"
     assert app.test_client().get(f"/programmes/{waiting}").status_code == 200
+    # Published from the back office: in the search index too.
+    assert f'href="/programmes/{waiting}"' in app.test_client().get("/?q=renaturation").get_data(as_text=True)
     assert "Fonds vert" not in curator_client.get("/admin/").get_data(as_text=True)
     assert store.get(Programme, published).state == "published"
 
