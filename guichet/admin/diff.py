@@ -133,7 +133,9 @@ def _word_segments(before: str, after: str) -> list[tuple[str, str]]:
 
 def _normalised(field_name: str, value):
     if field_name in LIST_FIELDS:
-        return list(value or [])
+        # The order of themes, beneficiaries, codes ... carries no meaning (forms list them
+        # in their own order): only the items count.
+        return sorted(str(item) for item in value or [])
     if value == "":
         return None
     if field_name in ("rate_min", "rate_max", "amount_min", "amount_max") and value is not None:

@@ -234,11 +234,16 @@ def _conflict(programme: Programme, raw: dict, base: str | None) -> dict:
         started_from = None
     if not isinstance(started_from, dict):
         started_from = raw
+    def same(first, second):
+        if isinstance(first, list) and isinstance(second, list):  # checkbox order is the page's
+            return sorted(first) == sorted(second)
+        return first == second
+
     fields = {}
     for name in CONTENT_FIELDS:
-        if stored[name] != started_from.get(name):
+        if not same(stored[name], started_from.get(name)):
             fields[name] = display_value(name, audit.jsonable(getattr(programme, name)))
-    yours = {name for name in CONTENT_FIELDS if raw.get(name) != started_from.get(name)}
+    yours = {name for name in CONTENT_FIELDS if not same(raw.get(name), started_from.get(name))}
     return {"message": editing.CONFLICT_MESSAGE, "fields": fields, "yours": yours,
             "last": editing.last_change(db, programme.id)}
 

@@ -293,3 +293,12 @@ def test_a_conflict_names_only_what_the_other_person_changed(curator_client, sec
     page = response.get_data(as_text=True)
     assert 'id="title-conflit"' in page and 'id="summary-conflit"' not in page
     assert "Résumé de la seconde." in page
+
+
+def test_list_order_is_not_a_change(curator_client, make_programme, store):
+    programme_id = make_programme(beneficiaries=["epci", "commune"], aid_types=["pret", "subvention"],
+                                  themes=["mobilite/voirie", "mobilite"], departments=["50", "26"])
+    response = save(curator_client, programme_id, form_of(curator_client, programme_id))
+    assert "Aucune modification à enregistrer." in curator_client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    assert store.get(Programme, programme_id).curated_fields == []
