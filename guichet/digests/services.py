@@ -543,9 +543,9 @@ def plan_digests(session: Session, frequency: str, now: datetime | None = None,
             continue
         candidates = []
         if published:
-            group_floor = min(floor for _id, _since, floor in members)
-            candidates = [programme_id for programme_id in matching_ids(query, group_floor)
-                          if programme_id in published and published[programme_id] > group_floor]
+            # One moment for every search of the run (the backend caches its date filter);
+            # each subscription's own window is applied exactly below.
+            candidates = [programme_id for programme_id in matching_ids(query, oldest) if programme_id in published]
         for subscription_id, since, floor in members:
             chosen = [programme_id for programme_id in candidates
                       if published[programme_id] > floor and (subscription_id, programme_id) not in logged]

@@ -205,3 +205,23 @@ def test_a_programme_reaches_a_subscription_at_most_once(app, smtp_server, subsc
         session.commit()
     run_digests("daily")
     assert len(smtp_server.messages) == 1
+
+
+def test_a_programme_indexed_late_still_reaches_the_next_digest(app, smtp_server, subscribe, make_programme,
+                                                                run_digests):
+    from guichet.search import sync_programmes
+
+    subscribe("maire@commune.example", "theme=mobilite", "daily")
+    app.config["SEARCH_SYNC_DISABLED"] = True  # published in the store, not yet in the index
+    late = make_programme(title="Programme indexé en retard", themes=["mobilite"])
+    app.config["SEARCH_SYNC_DISABLED"] = False
+    assert run_digests("daily").sent == 0
+
+    with app.app_context():
+        sync_programmes(app, [late])
+    make_programme(title="Programme du jour", themes=["mobilite"])
+    run_digests("daily")
+    [received] = smtp_server.messages
+    assert "Programme indexé en retard" in received.text and "Programme du jour" in received.text
+    run_digests("daily")
+    assert len(smtp_server.messages) == 1
