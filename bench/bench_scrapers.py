@@ -135,10 +135,13 @@ def main():
     slugs = ["eu-funding-tenders", "aides-territoires", "ademe-agir", "culture", "ile-de-france"]
     print(f"{total} records over {len(slugs)} sources, {LATENCY * 1000:.0f} ms latency per response, "
           f"politeness {delay} s per host")
+    import scrapers.http
+
     tracemalloc.start()
     for label in ("full run", "second run (304)"):
         started = time.perf_counter()
         first_request = len(server.requests)
+        scrapers.http.SENT_LOG = []
         counts = {}
         for slug in slugs:
             run = run_source(app, slug)
@@ -148,7 +151,10 @@ def main():
         print(f"{label}: {elapsed:.1f} s, {len(answered)} requests")
         for slug, figures in counts.items():
             print(f"  {slug}: status {figures[0]}, +{figures[1]} ~{figures[2]} ={figures[3]} !{figures[4]}")
-        print(f"  highest requests per second per host: {highest_rates(answered)}")
+        sent = scrapers.http.requests_per_second(scrapers.http.SENT_LOG)
+        print("  highest requests per second per host, as sent: "
+              f"{ {host: round(rate, 2) for host, rate in sent.items()} }")
+        print(f"  ... as received by the server (thread scheduling adds jitter): {highest_rates(answered)}")
     _current, peak = tracemalloc.get_traced_memory()
     print(f"peak Python memory (tracemalloc): {peak / 1e6:.1f} MB; "
           f"max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -172,6 +172,8 @@ class Politeness:
 
 
 POLITENESS = Politeness()
+# Set to a list to collect (host, monotonic time) of every request sent in the process (benchmarks).
+SENT_LOG: list | None = None
 
 
 def user_agent(contact_url: str) -> str:
@@ -229,6 +231,8 @@ class HttpClient:
         host = urlsplit(url).netloc
         self.politeness.wait(host, self.delay)
         self.sent.append((host, time.monotonic()))
+        if SENT_LOG is not None:
+            SENT_LOG.append(self.sent[-1])
         try:
             return self.session.request(method, self._effective_url(url), timeout=self.timeout, **kwargs)
         except requests.exceptions.RequestException as error:
