@@ -63,7 +63,7 @@ def realistic_prefixes(communes, count: int = 200, seed: int = 7) -> list[str]:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=20_000, help="programmes in the corpus")
+    parser.add_argument("--count", type=int, default=20_000, help="programmes in the corpus (0: autocomplete only)")
     parser.add_argument("--rounds", type=int, default=3, help="passes over the prefixes and the query mix")
     args = parser.parse_args()
 
@@ -109,6 +109,8 @@ def main():
     print(f"Autocomplete end to end (HTTP):        {summary_ms(end_to_end)}  (target p95 ≤ 10 ms; "
           f"{empty} prefixes without any commune)")
 
+    if not args.count:
+        return
     print(f"Corpus: {args.count} programmes …")
     timings = load(app, args.count)
     print(f"  loaded in {timings['store_seconds']:.1f} s, indexed in {timings['index_seconds']:.1f} s")
