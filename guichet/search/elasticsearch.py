@@ -23,8 +23,10 @@ Same semantics as the embedded backend (guichet.search.sqlite):
   population range holds its population and whose beneficiaries are empty or include communes
   or EPCI;
 - facets are disjunctive: each facet counts with every filter but its own (the facet filters
-  go in ``post_filter``, each aggregation filters by the others); régions and départements count
-  nationwide programmes for every code;
+  go in ``post_filter``, each aggregation filters by the others; the status filter, on by
+  default, goes in the query and its counts come from a global aggregation, so that the usual
+  search aggregates its hits directly); régions and départements count nationwide programmes
+  for every code;
 - "date limite" sorts by the next deadline from the query's day on (a nested field, so past
   deadlines are skipped at query time), programmes without one last, then by title.
 
@@ -77,10 +79,10 @@ FACET_TERM_FIELDS = {
 TEXT_FIELDS = ("title^10", "summary^4", "description")
 SNIPPET_SIZE = 240
 BULK_CHUNK_SIZE = 1000
-BULK_THREADS = 2
 # Errors that mean "the cluster cannot answer now" rather than "this request is wrong".
 _UNAVAILABLE_STATUSES = {404, 408, 429, 500, 502, 503, 504}
 _MARK = re.compile(r"</?mark>")
+_FLAT = "__"  # facet__values: an aggregation of a facet without filter aggregation around it
 # The standard tokenizer keeps "l'éclairage" as one token: the elided article goes outside the
 # mark, as on the embedded backend ("l'<mark>éclairage</mark>").
 _MARKED_ELISION = re.compile(r"<mark>((?:%s)(?:&#x27;|&#39;|'|’))" % "|".join(
@@ -250,11 +252,11 @@ class ElasticsearchBackend:
             self._create_index(new_index, {"refresh_interval": "-1", "number_of_replicas": 0,
                                            "auto_expand_replicas": "false", "translog.durability": "async"})
             count = 0
-            # Two bulk requests in flight: Elasticsearch indexes one while the client encodes
-            # the next (a single stream leaves one of the node's write threads idle).
-            for ok, _item in helpers.parallel_bulk(slow, self._actions(documents, new_index),
-                                                   thread_count=BULK_THREADS, chunk_size=BULK_CHUNK_SIZE,
-                                                   max_chunk_bytes=20 * 1024 * 1024, raise_on_error=True):
+            # One stream, in the store's order: ties in sorts follow indexing order (_seq_no), as
+            # they follow row ids on the embedded backend, so both agree after a rebuild.
+            for ok, _item in helpers.streaming_bulk(slow, self._actions(documents, new_index),
+                                                    chunk_size=BULK_CHUNK_SIZE, max_chunk_bytes=20 * 1024 * 1024,
+                                                    raise_on_error=True):
                 count += ok
             slow.indices.put_settings(index=new_index, settings={"index": {**restored, "translog.durability": "request"}})
             slow.indices.refresh(index=new_index)
@@ -344,12 +346,40 @@ def _not(query) -> dict:
     return {"bool": {"must_not": [query]}}
 
 
+def _closed_clauses(today: str) -> list[dict]:
+    return [{"term": {"closed": True}}, {"range": {"last_deadline": {"lt": today}}}]
+
+
 def status_queries(today: str) -> dict[str, dict]:
     """Each status as a query, from the dates and the day of the search."""
-    closed = _any({"term": {"closed": True}}, {"range": {"last_deadline": {"lt": today}}})
-    upcoming = {"bool": {"filter": [{"range": {"opens_on": {"gt": today}}}], "must_not": [closed]}}
-    open_ = {"bool": {"must_not": [closed, {"range": {"opens_on": {"gt": today}}}]}}
-    return {"ouvert": open_, "a_venir": upcoming, "clos": closed}
+    closed = _closed_clauses(today)
+    opens_later = {"range": {"opens_on": {"gt": today}}}
+    return {
+        "ouvert": {"bool": {"must_not": [*closed, opens_later]}},
+        "a_venir": {"bool": {"filter": [opens_later], "must_not": closed}},
+        "clos": {"bool": {"should": closed, "minimum_should_match": 1}},
+    }
+
+
+def status_filter(statuses, today: str) -> dict | None:
+    """The chosen statuses as one query, as simple as the choice allows; None for all three.
+
+    The default choice (open and upcoming) is simply "not closed": a cheap query matters here,
+    as it filters every search.
+    """
+    chosen = frozenset(statuses)
+    closed = _closed_clauses(today)
+    opens_later = {"range": {"opens_on": {"gt": today}}}
+    if not chosen or chosen >= {"ouvert", "a_venir", "clos"}:
+        return None
+    if chosen == {"ouvert", "a_venir"}:
+        return {"bool": {"must_not": closed}}
+    if chosen == {"ouvert", "clos"}:
+        return {"bool": {"should": [*closed, {"bool": {"must_not": [opens_later]}}], "minimum_should_match": 1}}
+    if chosen == {"a_venir", "clos"}:
+        return {"bool": {"should": [*closed, opens_later], "minimum_should_match": 1}}
+    [status] = chosen
+    return status_queries(today)[status]
 
 
 def _population(low: int | None, high: int | None) -> dict:
@@ -385,9 +415,6 @@ def facet_filters(query: SearchQuery) -> dict[str, dict]:
     if query.departments:
         filters["departments"] = _any({"term": {"nationwide": True}},
                                       _terms("available_departments", query.departments))
-    if query.statuses:
-        statuses = status_queries(query.today.isoformat())
-        filters["statuses"] = _any(*(statuses[status] for status in sorted(query.statuses)))
     return filters
 
 
@@ -447,17 +474,34 @@ def sort_clause(query: SearchQuery) -> list:
 def compile_search(query: SearchQuery) -> dict:
     """The body of the search request for a parsed query."""
     today = query.today.isoformat()
-    main = {"bool": {"filter": plain_filters(query)}}
+    plain = plain_filters(query)
+    statuses = status_filter(query.statuses, today)
+    # The status filter is on by default: it goes into the query itself, so that the other
+    # facets can aggregate the hits directly; the status counts are computed apart.
+    main = {"bool": {"filter": plain + ([statuses] if statuses else [])}}
     if query.has_text:
         main["bool"]["must"] = [text_query(query)]
     by_facet = facet_filters(query)
     aggregations = {}
     for facet in FACET_FIELDS:
+        if facet == "statuses" and statuses is not None:
+            # every filter of the search but the status one (a global aggregation starts from
+            # all documents, so the text and the other filters are applied again)
+            unfiltered_by_status = [*plain, *by_facet.values()] + ([text_query(query)] if query.has_text else [])
+            aggregations[facet] = {"global": {}, "aggs": {"scope": {
+                "filter": {"bool": {"filter": unfiltered_by_status}},
+                "aggs": _facet_aggregation(facet, today)}}}
+            continue
         others = [clause for name, clause in by_facet.items() if name != facet]
-        aggregations[facet] = {"filter": {"bool": {"filter": others}}, "aggs": _facet_aggregation(facet, today)}
+        if others:
+            aggregations[facet] = {"filter": {"bool": {"filter": others}}, "aggs": _facet_aggregation(facet, today)}
+        else:
+            # Nothing to take out: aggregate the hits directly (a filter aggregation costs a
+            # pass over every hit even when it filters nothing).
+            for name, aggregation in _facet_aggregation(facet, today).items():
+                aggregations[f"{facet}{_FLAT}{name}"] = aggregation
     request = {
         "query": main,
-        "post_filter": {"bool": {"filter": list(by_facet.values())}},
         "aggs": aggregations,
         "sort": sort_clause(query),
         "from": query.offset,
@@ -465,6 +509,8 @@ def compile_search(query: SearchQuery) -> dict:
         "track_total_hits": True,
         "source": ["summary", "description"] if query.has_text else False,
     }
+    if by_facet:
+        request["post_filter"] = {"bool": {"filter": list(by_facet.values())}}
     if query.has_text:
         request["highlight"] = {
             "pre_tags": ["<mark>"],
@@ -512,7 +558,9 @@ def read_response(query: SearchQuery, response: dict) -> SearchResult:
     facets = {}
     aggregations = response.get("aggregations", {})
     for facet in FACET_FIELDS:
-        aggregation = aggregations[facet]
+        aggregation = aggregations.get(facet) or {
+            name.split(_FLAT, 1)[1]: value for name, value in aggregations.items() if name.startswith(facet + _FLAT)}
+        aggregation = aggregation.get("scope", aggregation)  # the global aggregation of statuses
         if facet == "statuses":
             counts = {status: bucket["doc_count"] for status, bucket in aggregation["values"]["buckets"].items()}
         elif facet in ("regions", "departments"):
