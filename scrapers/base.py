@@ -83,6 +83,7 @@ class Source:
     has_details = False             # list + detail source: fetch each entry's page
     local = False                   # read from a file of the project, not over HTTP
     default_state = "pending"       # state of a new programme (curators publish scraped ones)
+    closes_missing = True           # a healthy run closes the source's programmes it no longer lists
     funders: tuple = ()             # funders when the records do not say
 
     def __init__(self, settings: dict | None = None):

@@ -310,6 +310,8 @@ def _conclude(session: Session, run: ScrapeRun, harvest: Harvest, previous: Scra
     if from_file:
         run.message = "Lecture d'une réponse enregistrée : aucun programme n'a été clos."
         return
+    if not get_source(run.source).closes_missing:
+        return
     seen_ids = set(harvest.seen_ids)
     open_ids = session.scalars(select(Programme.id).where(Programme.source == run.source,
                                                           Programme.closed_at.is_(None))).all()

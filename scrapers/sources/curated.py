@@ -20,6 +20,9 @@ class Curated(Source):
     schedule_text = "à chaque « guichet init »"
     local = True
     default_state = "published"
+    # The file is not the whole source: curators also write `curated` programmes in the back
+    # office, and those must never be closed because the file does not list them.
+    closes_missing = False
 
     def local_response(self) -> Fetched:
         return Fetched.from_file(CURATED_DATA, url=CURATED_DATA.as_uri())

@@ -294,3 +294,15 @@ def replay_server_path(slug, name):
     from tests.fixtures.replay import RECORDED
 
     return RECORDED / slug / name
+
+
+def test_the_curated_source_never_closes_programmes_written_in_the_back_office(app, make_programme):
+    from guichet.programmes.models import Programme
+    from guichet.sources.services import run_source
+
+    written_by_hand = make_programme(id="curated-plan-local-velo", source="curated", source_id="plan-local-velo")
+    run = run_source(app, "curated")
+    assert run.status == "success" and run.seen >= 40 and run.closed == 0
+    with app.app_context():
+        with app.extensions["guichet.db"].session() as session:
+            assert session.get(Programme, written_by_hand).closed_at is None
