@@ -145,8 +145,11 @@ def run_command():
 
         def stop_scheduler():
             if scheduler.poll() is None:
-                scheduler.terminate()
-                scheduler.wait(10)
+                scheduler.terminate()  # the scheduler lets running jobs finish
+                try:
+                    scheduler.wait(60)
+                except subprocess.TimeoutExpired:
+                    scheduler.kill()
 
         atexit.register(stop_scheduler)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

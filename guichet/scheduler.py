@@ -9,6 +9,7 @@ schedulers on one instance never run at once, and each job has a single running 
 import fcntl
 import logging
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -79,6 +80,13 @@ def run_scheduler(app) -> None:
     for job in jobs(app).values():
         scheduler.add_job(_run_in_context(app, job), job.trigger, id=job.id, name=job.description,
                           max_instances=1, coalesce=True, misfire_grace_time=3600)
+    def stop(signum, _frame):
+        # A clean stop: running jobs finish (their run records close), no new job starts.
+        log.info("scheduler stopping (signal %d)", signum)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     log.info("scheduler started with %d jobs", len(jobs(app)))
     try:
         scheduler.start()
