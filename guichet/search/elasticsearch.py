@@ -16,7 +16,9 @@ Same semantics as the embedded backend (guichet.search.sqlite):
   apply at search time (``synonym_graph``) and a multi-word synonym matches when all its words
   are present;
 - status is computed from the dates of the day of the query, never stored: closed when
-  ``closed`` or the last deadline is past, upcoming when it opens later, open otherwise;
+  ``closed`` or the last deadline is past, upcoming when it opens later, open otherwise
+  (``open_from``/``open_until`` hold the dates with far sentinels, so that every status is a
+  conjunction of positive, cacheable clauses);
 - a town size (range or exact) overlaps ``[population_min, population_max]`` (an
   ``integer_range``, open ends where the programme sets none);
 - a commune matches nationwide programmes or those available in its département, whose
@@ -69,6 +71,9 @@ log = logging.getLogger(__name__)
 
 MAPPINGS_PATH = Path(__file__).resolve().parents[2] / "index_mappings" / "programmes.json"
 INTEGER_MAX = 2**31 - 1
+# open_from / open_until of a programme without opening day / without deadline
+OPEN_FROM_ALWAYS = "0001-01-01"
+OPEN_UNTIL_ALWAYS = "9999-12-31"
 # Facet name → keyword field of the document.
 FACET_TERM_FIELDS = {
     "themes": "themes",
@@ -136,6 +141,8 @@ def document_source(document: dict) -> dict:
         "lte": population_max if population_max is not None else INTEGER_MAX,
     }
     source["deadline_dates"] = [{"date": deadline} for deadline in document.get("deadlines") or []]
+    source["open_from"] = document.get("opens_on") or OPEN_FROM_ALWAYS
+    source["open_until"] = document.get("last_deadline") or OPEN_UNTIL_ALWAYS
     return source
 
 
@@ -204,10 +211,11 @@ class ElasticsearchBackend:
                 return
             if self.client.indices.exists(index=self.alias):
                 return  # a concrete index of that name: a legacy set-up, used as it is
+            # A fixed name (the zero timestamp): when two processes start together, the second
+            # creation fails instead of putting the alias on two indices.
             try:
-                self._create_index(self._new_index_name(), aliases={self.alias: {}})
+                self._create_index(f"{self.alias}-{'0' * 20}", aliases={self.alias: {}})
             except ApiError as error:
-                # another process created it in the meantime
                 if error.status_code != 400 or not self.client.indices.exists_alias(name=self.alias):
                     raise
 
@@ -329,7 +337,12 @@ class ElasticsearchBackend:
         request = compile_search(query)
         if request["from"] + request["size"] > index_definition()["settings"]["index"]["max_result_window"]:
             request["size"] = 0
-        response = self._call(self.client.search, index=self.alias, **request)
+        try:
+            response = self._call(self.client.search, index=self.alias, **request)
+        except SearchUnavailable as error:
+            if isinstance(error.__cause__, NotFoundError):
+                self._index_ready = False  # deleted behind our back: an empty one next time
+            raise
         return read_response(query, response)
 
 
@@ -346,38 +359,41 @@ def _not(query) -> dict:
     return {"bool": {"must_not": [query]}}
 
 
-def _closed_clauses(today: str) -> list[dict]:
-    return [{"term": {"closed": True}}, {"range": {"last_deadline": {"lt": today}}}]
+# Statuses from the dates, with positive clauses only (``open_from``/``open_until`` are the
+# opening day and the last deadline, with far sentinels where the programme has none): cheap,
+# cacheable filters, where negations would visit every document of every search.
+def _not_closed(today: str) -> list[dict]:
+    return [{"term": {"closed": False}}, {"range": {"open_until": {"gte": today}}}]
+
+
+def _closed(today: str) -> dict:
+    return _any({"term": {"closed": True}}, {"range": {"open_until": {"lt": today}}})
 
 
 def status_queries(today: str) -> dict[str, dict]:
     """Each status as a query, from the dates and the day of the search."""
-    closed = _closed_clauses(today)
-    opens_later = {"range": {"opens_on": {"gt": today}}}
     return {
-        "ouvert": {"bool": {"must_not": [*closed, opens_later]}},
-        "a_venir": {"bool": {"filter": [opens_later], "must_not": closed}},
-        "clos": {"bool": {"should": closed, "minimum_should_match": 1}},
+        "ouvert": {"bool": {"filter": [*_not_closed(today), {"range": {"open_from": {"lte": today}}}]}},
+        "a_venir": {"bool": {"filter": [*_not_closed(today), {"range": {"open_from": {"gt": today}}}]}},
+        "clos": _closed(today),
     }
 
 
 def status_filter(statuses, today: str) -> dict | None:
     """The chosen statuses as one query, as simple as the choice allows; None for all three.
 
-    The default choice (open and upcoming) is simply "not closed": a cheap query matters here,
-    as it filters every search.
+    The default choice (open and upcoming) is simply "not closed": it filters almost every
+    search, so it is two positive clauses.
     """
     chosen = frozenset(statuses)
-    closed = _closed_clauses(today)
-    opens_later = {"range": {"opens_on": {"gt": today}}}
     if not chosen or chosen >= {"ouvert", "a_venir", "clos"}:
         return None
     if chosen == {"ouvert", "a_venir"}:
-        return {"bool": {"must_not": closed}}
+        return {"bool": {"filter": _not_closed(today)}}
     if chosen == {"ouvert", "clos"}:
-        return {"bool": {"should": [*closed, {"bool": {"must_not": [opens_later]}}], "minimum_should_match": 1}}
+        return _any(_closed(today), {"range": {"open_from": {"lte": today}}})
     if chosen == {"a_venir", "clos"}:
-        return {"bool": {"should": [*closed, opens_later], "minimum_should_match": 1}}
+        return _any(_closed(today), {"range": {"open_from": {"gt": today}}})
     [status] = chosen
     return status_queries(today)[status]
 
@@ -443,7 +459,9 @@ def _facet_aggregation(facet: str, today: str) -> dict:
     if facet in FACET_TERM_FIELDS:
         return {"values": {"terms": {"field": FACET_TERM_FIELDS[facet], "size": 500}}}
     if facet == "statuses":
-        return {"values": {"filters": {"filters": status_queries(today)}}}
+        # open = all - closed - upcoming: two simple filters instead of three
+        statuses = status_queries(today)
+        return {"clos": {"filter": statuses["clos"]}, "a_venir": {"filter": statuses["a_venir"]}}
     field = "available_regions" if facet == "regions" else "available_departments"
     return {
         "nationwide": {"filter": {"term": {"nationwide": True}}},
@@ -562,7 +580,10 @@ def read_response(query: SearchQuery, response: dict) -> SearchResult:
             name.split(_FLAT, 1)[1]: value for name, value in aggregations.items() if name.startswith(facet + _FLAT)}
         aggregation = aggregation.get("scope", aggregation)  # the global aggregation of statuses
         if facet == "statuses":
-            counts = {status: bucket["doc_count"] for status, bucket in aggregation["values"]["buckets"].items()}
+            # the documents counted: the scope of the aggregation, or all hits when unwrapped
+            base = aggregation.get("doc_count", response["hits"]["total"]["value"])
+            closed, upcoming = aggregation["clos"]["doc_count"], aggregation["a_venir"]["doc_count"]
+            counts = {"ouvert": base - closed - upcoming, "a_venir": upcoming, "clos": closed}
         elif facet in ("regions", "departments"):
             codes = geo.REGIONS if facet == "regions" else geo.DEPARTMENTS
             nationwide = aggregation["nationwide"]["doc_count"]
