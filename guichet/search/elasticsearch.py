@@ -332,18 +332,33 @@ class ElasticsearchBackend:
             raise SearchUnavailable("le cluster Elasticsearch est en état rouge")
         return info
 
-    def search(self, query: SearchQuery) -> SearchResult:
-        self.ensure_index()
+    def msearch_body(self, query: SearchQuery) -> list[dict]:
+        """The search as two requests run side by side: the page of hits, and the counts.
+
+        The counts request returns no hits (size 0), so Elasticsearch keeps its answer in the
+        shard request cache until the index changes: the facets of a repeated search (the
+        home page, popular words) cost nothing, and they are most of the work.
+        """
         request = compile_search(query)
         if request["from"] + request["size"] > index_definition()["settings"]["index"]["max_result_window"]:
             request["size"] = 0
-        try:
-            response = self._call(self.client.search, index=self.alias, **request)
-        except SearchUnavailable as error:
-            if isinstance(error.__cause__, NotFoundError):
-                self._index_ready = False  # deleted behind our back: an empty one next time
-            raise
-        return read_response(query, response)
+        hits = {("_source" if key == "source" else key): value for key, value in request.items() if key != "aggs"}
+        counts = {"query": request["query"], "aggs": request["aggs"], "size": 0, "track_total_hits": True}
+        return [{"index": self.alias}, hits, {"index": self.alias, "request_cache": True}, counts]
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        self.ensure_index()
+        responses = self._call(self.client.msearch, searches=self.msearch_body(query))["responses"]
+        for response in responses:
+            if "error" in response:
+                status = response.get("status", 500)
+                if status == 404:
+                    self._index_ready = False  # deleted behind our back: an empty one next time
+                if status in _UNAVAILABLE_STATUSES:
+                    raise SearchUnavailable(f"Elasticsearch ne répond pas : {response['error']}")
+                raise RuntimeError(f"Elasticsearch refused the search ({status}): {response['error']}")
+        hits, counts = responses
+        return read_response(query, hits, counts)
 
 
 # -- query compilation ---------------------------------------------------------------------------
@@ -560,7 +575,10 @@ def _with_ellipses(fragment: str, text: str) -> Markup:
     return marked
 
 
-def read_response(query: SearchQuery, response: dict) -> SearchResult:
+def read_response(query: SearchQuery, response: dict, counts_response: dict | None = None) -> SearchResult:
+    """Hits from ``response``; facets from ``counts_response`` (the counts request), or from
+    ``response`` itself when the search ran as one request."""
+    counts_response = counts_response or response
     hits = []
     for raw in response["hits"]["hits"]:
         highlights = {}
@@ -574,14 +592,14 @@ def read_response(query: SearchQuery, response: dict) -> SearchResult:
                 highlights[field] = _with_ellipses(_fragment(fragments[0]), source.get(field) or "")
         hits.append(Hit(id=raw["_id"], score=raw.get("_score"), highlights=highlights))
     facets = {}
-    aggregations = response.get("aggregations", {})
+    aggregations = counts_response.get("aggregations", {})
     for facet in FACET_FIELDS:
         aggregation = aggregations.get(facet) or {
             name.split(_FLAT, 1)[1]: value for name, value in aggregations.items() if name.startswith(facet + _FLAT)}
         aggregation = aggregation.get("scope", aggregation)  # the global aggregation of statuses
         if facet == "statuses":
             # the documents counted: the scope of the aggregation, or all hits when unwrapped
-            base = aggregation.get("doc_count", response["hits"]["total"]["value"])
+            base = aggregation.get("doc_count", counts_response["hits"]["total"]["value"])
             closed, upcoming = aggregation["clos"]["doc_count"], aggregation["a_venir"]["doc_count"]
             counts = {"ouvert": base - closed - upcoming, "a_venir": upcoming, "clos": closed}
         elif facet in ("regions", "departments"):
