@@ -249,6 +249,14 @@ def start_node(
     return handle
 
 
+class _Interrupted(Exception):
+    pass
+
+
+def _interrupt(*_signal) -> None:
+    raise _Interrupted
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the Elasticsearch test node in the foreground.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("GUICHET_ES_PORT", "9200")))
@@ -260,14 +268,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"Elasticsearch is ready on {node.url} (Ctrl-C stops it)", flush=True)
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    # SIGTERM interrupts the sleep like Ctrl-C does (a handler touching a lock could deadlock
+    # with the main thread inside that lock)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        while not stopping.is_set() and node.process.poll() is None:
-            stopping.wait(1)
-    except KeyboardInterrupt:
+        while node.process.poll() is None:
+            time.sleep(1)
+    except (KeyboardInterrupt, _Interrupted):
         pass
-    node.stop()
+    finally:
+        node.stop()
     return 0 if node.process.returncode in (0, -signal.SIGTERM, 128 + signal.SIGTERM) else node.process.returncode
 
 
