@@ -7,7 +7,9 @@ version: an index built from another version reports ``needs_rebuild`` in ``heal
 
 Searches go to an alias (``ELASTICSEARCH_INDEX``, "guichet-programmes" by default) over a
 concrete index ``<alias>-<timestamp>``; ``rebuild()`` builds a new one and swaps the alias in
-one ``update_aliases`` call, so searches never stop.
+one ``update_aliases`` call, so searches never stop. A search is two requests side by side
+(``msearch``): the page of hits, and the facet counts with ``size: 0``, which Elasticsearch
+keeps in its request cache until the index changes.
 
 Same semantics as the embedded backend (guichet.search.sqlite):
 
