@@ -66,4 +66,6 @@ class Server:
         return self
 
     def __exit__(self, *_exc):
+        # Let the worker threads finish before the trigger they write to is closed.
+        self.server.task_dispatcher.shutdown(timeout=5)
         self.server.close()

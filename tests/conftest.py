@@ -140,6 +140,7 @@ def live_server(app):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
+    server.task_dispatcher.shutdown(timeout=5)  # workers finish before their trigger closes
     server.close()
     thread.join(timeout=5)
 
