@@ -62,7 +62,7 @@ def reindex_command():
     from guichet.search import rebuild_index
 
     click.echo(f"Reconstruction de l'index ({current_app.config['SEARCH_BACKEND']})…")
-    count = rebuild_index(current_app)
+    count = rebuild_index(current_app, progress=lambda done: click.echo(f"  {done} programmes lus…"))
     click.echo(f"{count} programmes indexés.")
 
 

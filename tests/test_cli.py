@@ -45,4 +45,10 @@ def test_reindex_rebuilds_from_the_store(app, runner, client, make_programme):
     assert client.get("/api/v1/programmes").get_json()["total"] == 0
     result = runner.invoke(args=["reindex"])
     assert result.exit_code == 0 and "1 programmes indexés" in result.output
+    from guichet.search import rebuild_index
+
+    reported = []
+    with app.app_context():
+        assert rebuild_index(app, progress=reported.append, every=1) == 1
+    assert reported == [1]
     assert client.get("/api/v1/programmes").get_json()["total"] == 1

@@ -66,11 +66,22 @@ def sync_programmes(app, ids) -> None:
         log.warning("search index not updated for %d programmes: %s", len(ids), error)
 
 
-def rebuild_index(app) -> int:
+def rebuild_index(app, progress=None, every: int = 5000) -> int:
+    """Rebuild from the store; ``progress(count)`` is called every ``every`` documents."""
     backend = app.extensions["guichet.search"]
     database = app.extensions["guichet.db"]
     with database.session() as session:
-        return backend.rebuild(programme_documents(session))
+        documents = programme_documents(session)
+        if progress is not None:
+            documents = _reporting(documents, progress, every)
+        return backend.rebuild(documents)
+
+
+def _reporting(documents, progress, every: int):
+    for count, document in enumerate(documents, start=1):
+        yield document
+        if count % every == 0:
+            progress(count)
 
 
 def _watch_sessions(app):
