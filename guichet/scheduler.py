@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 log = logging.getLogger(__name__)
@@ -76,19 +76,21 @@ def run_scheduler(app) -> None:
         raise SchedulerLocked(f"un autre planificateur tourne déjà ({lock_path})") from None
     lock_file.write(str(os.getpid()))
     lock_file.flush()
-    scheduler = BlockingScheduler(timezone=TIMEZONE)
+    # Every thread the scheduler starts inherits this mask, so SIGTERM and SIGINT reach the
+    # main thread's sigwait below, never a worker thread (where no Python handler could run).
+    stop_signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    scheduler = BackgroundScheduler(timezone=TIMEZONE)
     for job in jobs(app).values():
         scheduler.add_job(_run_in_context(app, job), job.trigger, id=job.id, name=job.description,
                           max_instances=1, coalesce=True, misfire_grace_time=3600)
-    def stop(signum, _frame):
-        # A clean stop: running jobs finish (their run records close), no new job starts.
-        log.info("scheduler stopping (signal %d)", signum)
-        scheduler.shutdown(wait=True)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     log.info("scheduler started with %d jobs", len(jobs(app)))
     try:
         scheduler.start()
+        received = signal.sigwait(stop_signals)
+        # A clean stop: running jobs finish (their run records close), no new job starts.
+        log.info("scheduler stopping (signal %d)", received)
+        scheduler.shutdown(wait=True)
     finally:
         lock_file.close()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
