@@ -39,18 +39,24 @@ def _previous_source_values(session: Session, programme: Programme):
 
 
 def note_source_changes(session: Session, now=None) -> None:
-    """For each reviewed programme a scrape just rewrote, open or close its « changed » flag."""
-    now = now or utcnow()
+    """For each reviewed programme a scrape just rewrote, open or close its « changed » flag.
+
+    Runs before every flush of every session: it queries nothing unless a reviewed programme's
+    source values changed, and then loads their reviews in one query.
+    """
     with session.no_autoflush:
-        for programme in list(session.dirty):
-            if not isinstance(programme, Programme) or programme.state not in REVIEWED_STATES:
-                continue
-            # Only a write from a source moves the content hash: curators' edits never do.
-            if not attributes.get_history(programme, "content_hash").has_changes():
-                continue
-            if not attributes.get_history(programme, "source_values").has_changes():
-                continue
-            review = session.get(ProgrammeReview, programme.id)
+        # Only a write from a source moves the content hash: curators' edits never do.
+        rewritten = [programme for programme in session.dirty
+                     if isinstance(programme, Programme) and programme.state in REVIEWED_STATES
+                     and attributes.get_history(programme, "content_hash").has_changes()
+                     and attributes.get_history(programme, "source_values").has_changes()]
+        if not rewritten:
+            return
+        now = now or utcnow()
+        reviews = {review.programme_id: review for review in session.scalars(
+            select(ProgrammeReview).where(ProgrammeReview.programme_id.in_([p.id for p in rewritten])))}
+        for programme in rewritten:
+            review = reviews.get(programme.id)
             if review is None:
                 # Reviewed before the back office kept track (imports, curated data): what the
                 # source said until now is what was published.

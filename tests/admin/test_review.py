@@ -149,3 +149,37 @@ def test_scrapes_of_new_programmes_do_not_count_as_changes(app, store):
         upsert_source_record(session, programme_data(id="neuf-1", state=None), default_state="pending")
         session.commit()
     assert store.get(ProgrammeReview, "neuf-1") is None
+
+
+def test_the_change_listener_queries_nothing_for_edits_and_once_for_a_batch_of_rewrites(app, make_programme):
+    from sqlalchemy import event
+
+    ids = [make_programme(title=f"Programme relu {number}") for number in range(3)]
+    database = app.extensions["guichet.db"]
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        with database.session() as session:
+            programmes = [session.get(Programme, programme_id) for programme_id in ids]
+            records = [{**p.source_values, "id": p.id, "source": p.source, "source_id": p.source_id}
+                       for p in programmes]
+            statements.clear()
+            programmes[0].title = "Corrigé par une curatrice"
+            session.flush()
+            assert [s.split()[0] for s in statements] == ["UPDATE"]
+
+            statements.clear()
+            with session.no_autoflush:
+                for record in records:
+                    assert upsert_source_record(session, {**record, "summary": "Changé à la source."}) == "updated"
+            session.flush()
+            assert sum("FROM programme_reviews" in s for s in statements) == 1
+            session.commit()
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    with database.session() as session:
+        assert all(session.get(ProgrammeReview, programme_id).changed_at is not None for programme_id in ids)
