@@ -278,13 +278,8 @@ def request_subscription(session: Session, email: str, search: str, frequency: s
     frequency = check_frequency(frequency)
     search = validate_search(search)
     check_rate_limit(session, email, ip or "inconnue", now)
-    subscription = session.scalar(select(Subscription).where(Subscription.email == email,
-                                                             Subscription.search == search))
-    if subscription is None:
-        subscription = Subscription(email=email, search=search, frequency=frequency, status="pending",
-                                    link_key=secrets.token_hex(16), created_at=now, permanent_failures=0)
-        session.add(subscription)
-    elif subscription.status != "active":
+    subscription, _added = _find_or_add(session, email, search, frequency, now)
+    if subscription.status != "active":
         subscription.status = "pending"
         subscription.frequency = frequency
     if subscription.status == "pending":
@@ -295,6 +290,19 @@ def request_subscription(session: Session, email: str, search: str, frequency: s
     else:
         send_confirmation(subscription)
     return subscription
+
+
+def _find_or_add(session: Session, email: str, search: str, frequency: str,
+                 now: datetime) -> tuple[Subscription, bool]:
+    """The address's subscription to this saved search, or a new pending one (then True)."""
+    subscription = session.scalar(select(Subscription).where(Subscription.email == email,
+                                                             Subscription.search == search))
+    if subscription is not None:
+        return subscription, False
+    subscription = Subscription(email=email, search=search, frequency=frequency, status="pending",
+                                link_key=secrets.token_hex(16), created_at=now, permanent_failures=0)
+    session.add(subscription)
+    return subscription, True
 
 
 def send_confirmation(subscription: Subscription) -> None:
@@ -390,14 +398,8 @@ def add_subscription(session: Session, email: str, search: str, frequency: str, 
     email = normalise_email(email)
     frequency = check_frequency(frequency)
     search = validate_search(search)
-    subscription = session.scalar(select(Subscription).where(Subscription.email == email,
-                                                             Subscription.search == search))
-    outcome = "updated"
-    if subscription is None:
-        subscription = Subscription(email=email, search=search, frequency=frequency, status="pending",
-                                    link_key=secrets.token_hex(16), created_at=now, permanent_failures=0)
-        session.add(subscription)
-        outcome = "added"
+    subscription, added = _find_or_add(session, email, search, frequency, now)
+    outcome = "added" if added else "updated"
     subscription.frequency = frequency
     if confirmed:
         if subscription.status != "active":
