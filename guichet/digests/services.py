@@ -177,17 +177,24 @@ def search_title(search: str) -> str:
 
 
 # -- links -------------------------------------------------------------------------------------
+def url_adapter(app):
+    """Builds absolute URLs on BASE_URL without a request (CLI, scheduler, emails)."""
+    base = urlsplit(app.config["BASE_URL"])
+    return app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https")
+
+
 def external_url(endpoint: str, app=None, **values) -> str:
     """An absolute URL on BASE_URL, built without a request (CLI, scheduler, emails)."""
-    app = app or current_app
-    base = urlsplit(app.config["BASE_URL"])
-    adapter = app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https")
-    return adapter.build(endpoint, values, force_external=True)
+    return url_adapter(app or current_app).build(endpoint, values, force_external=True)
+
+
+def with_search(url: str, search: str) -> str:
+    """The search page's ``url`` showing a saved search."""
+    return f"{url}?{search}" if search else url
 
 
 def search_page_url(search: str, app=None) -> str:
-    url = external_url("web.search", app=app)
-    return f"{url}?{search}" if search else url
+    return with_search(external_url("web.search", app=app), search)
 
 
 def _serializer(salt: str, app=None) -> URLSafeTimedSerializer:
@@ -589,9 +596,7 @@ class DigestRenderer:
     def __init__(self, session: Session, app=None):
         self.session = session
         self.app = app or current_app._get_current_object()
-        base = urlsplit(self.app.config["BASE_URL"])
-        self.urls = self.app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
-                                          url_scheme=base.scheme or "https")
+        self.urls = url_adapter(self.app)
         self.domain = mail_domain(self.app)
         self._items: dict[tuple[str, date], dict] = {}
         self._searches: dict[str, tuple[list[str], str, str]] = {}
@@ -601,9 +606,8 @@ class DigestRenderer:
 
     def search(self, search: str) -> tuple[list[str], str, str]:
         if search not in self._searches:
-            url = self.url("web.search")
             self._searches[search] = (describe_saved(search), search_title(search),
-                                      f"{url}?{search}" if search else url)
+                                      with_search(self.url("web.search"), search))
         return self._searches[search]
 
     def items(self, delivery: Delivery) -> list[dict]:

@@ -121,7 +121,7 @@ def manage(token):
     return render_template("digests/manage.html", **form_context(
         args, subscription=subscription, filters=services.describe_saved(subscription.search), error=error,
         notice=notice, frequency=frequency, token=token,
-        search_url=url_for("web.search") + ("?" + subscription.search if subscription.search else ""),
+        search_url=services.with_search(url_for("web.search"), subscription.search),
         unsubscribe_url=_link("digests.unsubscribe", subscription, services.SALT_UNSUBSCRIBE))), status
 
 
