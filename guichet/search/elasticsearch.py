@@ -55,7 +55,6 @@ import copy
 import json
 import logging
 import re
-import time
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -614,14 +613,3 @@ def read_response(query: SearchQuery, response: dict, counts_response: dict | No
         facets[facet] = {value: count for value, count in counts.items() if count}
     return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
 
-
-def wait_until_available(backend: ElasticsearchBackend, timeout: float = 30.0) -> dict:
-    """health() once the node answers (scripts and benchmarks that start with the node)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return backend.health()
-        except SearchUnavailable:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
