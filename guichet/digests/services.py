@@ -155,18 +155,21 @@ def describe_search(query: SearchQuery) -> list[str]:
 
 
 def describe_saved(search: str) -> list[str]:
-    try:
-        return describe_search(parse_saved(search))
-    except InvalidQuery as error:
-        return [f"Recherche devenue invalide : {error.message}"]
+    return describe_and_title(search)[0]
 
 
-def search_title(search: str) -> str:
-    """A short name for a saved search (email subjects)."""
+def describe_and_title(search: str) -> tuple[list[str], str]:
+    """The filters (``describe_search``) and the short name (``search_title``) of a saved
+    search, parsed once; a search no longer valid says why."""
     try:
         query = parse_saved(search)
-    except InvalidQuery:
-        return "votre recherche"
+    except InvalidQuery as error:
+        return [f"Recherche devenue invalide : {error.message}"], "votre recherche"
+    return describe_search(query), search_title(query)
+
+
+def search_title(query: SearchQuery) -> str:
+    """A short name for a search (email subjects)."""
     if query.text:
         return f"« {query.text} »"
     if query.eligibility:
@@ -606,8 +609,7 @@ class DigestRenderer:
 
     def search(self, search: str) -> tuple[list[str], str, str]:
         if search not in self._searches:
-            self._searches[search] = (describe_saved(search), search_title(search),
-                                      with_search(self.url("web.search"), search))
+            self._searches[search] = (*describe_and_title(search), with_search(self.url("web.search"), search))
         return self._searches[search]
 
     def items(self, delivery: Delivery) -> list[dict]:
