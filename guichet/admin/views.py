@@ -138,7 +138,8 @@ def queue():
     page = review.queue(db, filters["kind"], filters["source"], filters["theme"], filters["level"],
                         _page_number(), PER_PAGE)
     return render_template("admin/queue.html", page=page, filters=filters, sources=review.queue_sources(db),
-                           kinds=review.KINDS, themes=THEMES, levels=LEVEL_LABELS, state_labels=STATE_LABELS)
+                           kinds=review.KINDS, theme_options=[(theme.slug, theme.label) for theme in THEMES],
+                           levels=LEVEL_LABELS, state_labels=STATE_LABELS)
 
 
 @bp.post("/revue")
@@ -199,7 +200,7 @@ def programmes():
     page = _page_number()
     rows = db.scalars(statement.order_by(Programme.updated_at.desc(), Programme.id)
                       .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
-    sources = db.scalars(select(Programme.source).distinct().order_by(Programme.source)).all()
+    sources = [(slug, slug) for slug in db.scalars(select(Programme.source).distinct().order_by(Programme.source))]
     return render_template("admin/programmes.html", programmes=rows, total=total, page=page,
                            pages=max(1, -(-total // PER_PAGE)), text=text, state=state, source=source,
                            sources=sources, state_labels=STATE_LABELS)
