@@ -132,9 +132,10 @@ def queue(session: Session, kind: str = "tous", source: str | None = None, theme
         statement = statement.where(json_list_contains(Programme.themes, theme))
     if level:
         statement = statement.where(Programme.level == level)
-    counts = {}
-    for key in KINDS:
-        counts[key] = session.scalar(select(func.count()).select_from(_with_kind(statement, key).subquery()))
+    # One query counts every kind: « nouveaux » are the pending ones, « modifiés » the others.
+    everything, new = session.execute(statement.with_only_columns(
+        func.count(), func.count().filter(Programme.state == "pending")).order_by(None)).one()
+    counts = {"tous": everything, "nouveaux": new, "modifies": everything - new}
     statement = _with_kind(statement, kind)
     total = counts.get(kind, 0)
     statement = statement.order_by(func.coalesce(ProgrammeReview.changed_at, Programme.first_seen_at).desc(),
