@@ -219,9 +219,11 @@ def _number(text: str) -> int:
 
 def population_conditions(text: str | None) -> list[tuple[int | None, int | None, int]]:
     """Every town-size condition of a text: (min, max, position)."""
-    if not text:
-        return []
-    text = _population_text(text)
+    return _conditions(_population_text(text)) if text else []
+
+
+def _conditions(text: str) -> list[tuple[int | None, int | None, int]]:
+    """``population_conditions`` of a text already through ``_population_text``."""
     conditions, taken = [], []
     for pattern, read in _POPULATION_RULES:
         for match in pattern.finditer(text):
@@ -236,26 +238,63 @@ def population_conditions(text: str | None) -> list[tuple[int | None, int | None
     return conditions
 
 
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
+# A size that earns priority or a bonus is no eligibility rule.
+_PREFERENCE = re.compile(r"prioritaires?|priorit[ée]|bonification|bonifi[ée]|major[ée]e?s?\b|majoration", re.IGNORECASE)
+_EXCLUSION = re.compile(r"(ne\s+sont\s+pas\s+[ée]ligibles?|n['’]est\s+pas\s+[ée]ligible|sont\s+exclu|"
+                        r"[àa]\s+l['’]exclusion|hors\s+communes?|sauf\s+les)", re.IGNORECASE)
+
+
+def _sentences(text: str):
+    """(offset, sentence) of each sentence of a text."""
+    start = 0
+    for boundary in _SENTENCE_END.finditer(text):
+        yield start, text[start:boundary.start()]
+        start = boundary.end()
+    yield start, text[start:]
+
+
+def _union(ranges) -> tuple[int | None, int | None]:
+    lows = [item[0] for item in ranges]
+    highs = [item[1] for item in ranges]
+    return (None if None in lows else min(lows)), (None if None in highs else max(highs))
+
+
 def population_range(text: str | None) -> tuple[int | None, int | None]:
     """The population condition of French eligibility text: ``(population_min, population_max)``.
 
     "communes de moins de 3 500 habitants" → (None, 3499); "entre 2 000 et 20 000 habitants" →
     (2000, 20000); "d'au moins 5 000 habitants" → (5000, None); "50 000 habitants et plus" →
     (50000, None). Only numbers followed by "habitants" count: euros, jobs, projects and years do
-    not. Several conditions give their union; conditions about towns (communes, villes ...) win
-    over others (EPCI, départements) when both appear.
+    not. The text is read sentence by sentence: a size that earns priority or a bonus
+    ("prioritaires", "bonification") is no rule, and an exclusion ("les villes de 50 000
+    habitants et plus ne sont pas éligibles") turns its condition around. Several conditions
+    give their union; conditions about towns (communes, villes ...) win over others (EPCI,
+    départements) when both appear.
     """
-    conditions = population_conditions(text)
-    if not conditions:
+    if not text:
         return None, None
     plain = _population_text(text)
-    about_towns = [item for item in conditions if _about_towns(plain, item[2])]
-    chosen = about_towns or conditions
-    lows = [low for low, _high, _position in chosen]
-    highs = [high for _low, high, _position in chosen]
-    low = None if any(value is None for value in lows) else min(lows)
-    high = None if any(value is None for value in highs) else max(highs)
-    return low, high
+    rules = []  # (min, max, about towns) of each sentence that sets a rule
+    for offset, sentence in _sentences(plain):
+        conditions = _conditions(sentence)
+        if not conditions or _PREFERENCE.search(sentence):
+            continue
+        about_towns = [item for item in conditions if _about_towns(plain, offset + item[2])]
+        low, high = _union(about_towns or conditions)
+        if low is None and high is None:
+            continue
+        if _EXCLUSION.search(sentence):
+            if high is None:
+                low, high = None, low - 1
+            elif low is None:
+                low, high = high + 1, None
+            else:
+                continue  # "except between A and B": no single range says it
+        rules.append((low, high, bool(about_towns)))
+    if not rules:
+        return None, None
+    return _union([rule for rule in rules if rule[2]] or rules)
 
 
 # -- rates -----------------------------------------------------------------------------------

@@ -7,8 +7,6 @@ Nouvelle-Aquitaine, Occitanie, Banque des Territoires, Bpifrance) share.
 - ``fragment_html``: a part of a page as sanitised HTML, its links made absolute;
 - ``dates_from_text``: the opening date and deadlines a French text announces
   ("Date limite de dépôt : 31/03/2027", "ouvert du 15 septembre 2026 au 15 janvier 2027");
-- ``population_from_text``: the town-size rule, sentence by sentence, with exclusions
-  ("les villes de 50 000 habitants et plus ne sont pas éligibles");
 - ``beneficiaries_from_text``, ``amount_max_from_text``, ``recurrence_from_text``.
 """
 
@@ -189,36 +187,6 @@ def dates_from_text(text: str | None) -> tuple[date | None, list[date]]:
             if found and opens_on is None:
                 opens_on = found[0]
     return opens_on, sorted(set(deadlines))
-
-
-_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
-# A size that earns priority or a bonus is no eligibility rule.
-_PREFERENCE = re.compile(r"prioritaires?|priorit[ée]|bonification|bonifi[ée]|major[ée]e?s?\b|majoration", re.IGNORECASE)
-_EXCLUSION = re.compile(r"(ne\s+sont\s+pas\s+[ée]ligibles?|n['’]est\s+pas\s+[ée]ligible|sont\s+exclu|"
-                        r"[àa]\s+l['’]exclusion|hors\s+communes?|sauf\s+les)", re.IGNORECASE)
-
-
-def population_from_text(text: str | None) -> tuple[int | None, int | None]:
-    """The town-size rule of a French text (see ``normalise.population_range``), read sentence by
-    sentence so that an exclusion ("... ne sont pas éligibles") turns its condition around."""
-    ranges = []
-    for sentence in _SENTENCE_END.split(norm.plain_text(text or "")):
-        low, high = norm.population_range(sentence)
-        if (low is None and high is None) or _PREFERENCE.search(sentence):
-            continue
-        if _EXCLUSION.search(sentence):
-            if low is not None and high is None:
-                low, high = None, low - 1
-            elif high is not None and low is None:
-                low, high = high + 1, None
-            else:
-                continue  # "except between A and B": no single range says it
-        ranges.append((low, high))
-    if not ranges:
-        return None, None
-    lows = [low for low, _high in ranges]
-    highs = [high for _low, high in ranges]
-    return (None if None in lows else min(lows)), (None if None in highs else max(highs))
 
 
 _BENEFICIARY_PATTERNS = (

@@ -105,7 +105,7 @@ class BanqueDesTerritoires(Source):
         if closing:
             deadlines = sorted({closing, *deadlines})
         who = facts.get("beneficiaires") or text
-        low, high = pages.population_from_text(text)
+        low, high = norm.population_range(text)
         rate_min, rate_max = norm.rate_range(text)
         record.update({
             "source_url": entry.url,

@@ -98,7 +98,7 @@ class Bpifrance(Source):
         card, text = raw.get("card") or {}, raw["text"]
         dates_text = "\n".join([card.get("dates") or "", *re.split(r"\s{2,}|(?=Clôture)", raw["dates"] or ""), text])
         opens_on, deadlines = pages.dates_from_text(dates_text)
-        low, high = pages.population_from_text(text)
+        low, high = norm.population_range(text)
         rate_min, rate_max = norm.rate_range(text)
         found = pages.beneficiaries_from_text(" ".join(card.get("targets") or []) + "\n" + text)
         funders = list(self.funders)

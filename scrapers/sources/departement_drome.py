@@ -63,7 +63,7 @@ class DepartementDrome(Source):
         text = norm.plain_text(f"{description}\n{eligibility}")
         perimeter = raw.get("perimeter")
         regions, departments = norm.places([perimeter] if isinstance(perimeter, str) else perimeter or [])
-        low, high = pages.population_from_text(text)
+        low, high = norm.population_range(text)
         deadline = norm.parse_date(raw.get("submission_deadline"))
         rate = _number(raw.get("subvention_rate"))
         funders = raw.get("financers")

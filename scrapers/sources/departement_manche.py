@@ -71,7 +71,7 @@ class DepartementManche(Source):
         eligibility = raw.get("eligibility") or ""
         title = " ".join(html.unescape(str(raw["name"])).split())
         text = norm.plain_text(f"{description}\n{eligibility}")
-        low, high = pages.population_from_text(text)
+        low, high = norm.population_range(text)
         deadline = norm.parse_date(raw.get("submission_deadline"))
         categories = raw.get("categories") or []
         kinds = norm.aid_types([kind for kind in raw.get("aid_types") or [] if not _GRANT_PROGRAMMES.search(kind)])

@@ -112,7 +112,7 @@ class GrandEst(Source):
             deadlines = sorted({card["deadline"], *deadlines})
         # The list was filtered on collectivités: they are always among the beneficiaries.
         found = pages.beneficiaries_from_text(pages.section_after(text, "Bénéficiaires") or text)
-        low, high = pages.population_from_text(text)
+        low, high = norm.population_range(text)
         rate_min, rate_max = norm.rate_range(text)
         record.update({
             "source_url": entry.url,

@@ -111,7 +111,7 @@ class NouvelleAquitaine(Source):
         opening = norm.parse_date(facts.get("ouverture"))
         closing = norm.find_dates(facts.get("date de cloture", ""))
         deadlines = sorted(set(deadlines) | set(closing[:1]))
-        low, high = pages.population_from_text("\n".join([raw["chapo"], text]))
+        low, high = norm.population_range("\n".join([raw["chapo"], text]))
         rate_min, rate_max = norm.rate_range(text)
         who = facts.get("beneficiaires") or pages.section_after(text, "Qui peut en bénéficier ?") or text
         record.update({

@@ -106,7 +106,7 @@ class Occitanie(Source):
         if closing:
             deadlines = sorted({closing, *deadlines})
         audiences = [part.strip() for part in str(fields.get("public_cible") or "").split(";") if part.strip()]
-        low, high = pages.population_from_text("\n".join([raw["chapo"], text]))
+        low, high = norm.population_range("\n".join([raw["chapo"], text]))
         rate_min, rate_max = norm.rate_range(text)
         theme = THEMES.get(norm.strip_accents(str(fields.get("thematique") or "")).lower())
         record.update({

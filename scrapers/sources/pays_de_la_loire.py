@@ -82,7 +82,7 @@ class PaysDeLaLoire(Source):
             f"<h2>Montant</h2>{amount}" if norm.plain_text(amount) else "")
         audiences = [part.strip() for part in re.split(r"[;,]", str(fields.get("aid_benef") or "")) if part.strip()]
         # The rule is in the conditions; the purpose may speak of a company's town, not the applicant.
-        low, high = pages.population_from_text(conditions or purpose)
+        low, high = norm.population_range(conditions or purpose)
         rate_min, rate_max = norm.rate_range(amount)
         deadline = norm.parse_date(fields.get("date_de_fin"))
         theme = THEMES.get(norm.strip_accents(str(fields.get("thematique_libelle") or "")).lower())

@@ -52,6 +52,15 @@ POPULATION_SENTENCES = [
     (None, (None, None)),
     # inside HTML
     ("<p>Éligibles : <strong>communes de moins de 3&nbsp;500 habitants</strong></p>", (None, 3499)),
+    # sentence by sentence: an exclusion turns its condition around, a priority sets no rule
+    ("Toutes les communes. Les villes de 50 000 habitants et plus ne sont pas éligibles.", (None, 49999)),
+    ("Les communes de moins de 1 000 habitants sont exclues.", (1000, None)),
+    ("Communes de moins de 20 000 habitants. Les communes de moins de 2 000 habitants sont prioritaires.",
+     (None, 19999)),
+    ("Les communes de moins de 3 500 habitants bénéficient d'une bonification.", (None, None)),
+    # the subject of a condition may be in the sentence before
+    ("Les communes rurales sont éligibles. Elles comptent moins de 3 500 habitants.\n"
+     "Les EPCI de moins de 50 000 habitants aussi.", (None, 3499)),
 ]
 
 
