@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.datastructures import MultiDict
 
 from guichet import geo
@@ -691,7 +691,7 @@ def send_pending(session: Session, mailer: Mailer, now: datetime | None = None,
     ids = session.scalars(select(Delivery.id).where(Delivery.status == "pending").order_by(Delivery.id)).all()
     renderer = DigestRenderer(session)
     for position, delivery_id in enumerate(ids):
-        delivery = session.get(Delivery, delivery_id)
+        delivery = session.get(Delivery, delivery_id, options=[joinedload(Delivery.subscription)])
         if delivery is None or delivery.status != "pending":
             continue
         subscription = delivery.subscription
