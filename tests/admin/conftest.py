@@ -47,28 +47,26 @@ def post_form(client, path, data, page="/admin/"):
     return client.post(path, data={"csrf_token": csrf_token(client, page), **data})
 
 
-@pytest.fixture
-def curator_client(app, staff):
+def logged_in_client(app, account):
     client = app.test_client()
-    response = login(client, *CURATOR)
+    response = login(client, *account)
     assert response.status_code == 302
     return client
+
+
+@pytest.fixture
+def curator_client(app, staff):
+    return logged_in_client(app, CURATOR)
 
 
 @pytest.fixture
 def admin_client(app, staff):
-    client = app.test_client()
-    response = login(client, *ADMIN)
-    assert response.status_code == 302
-    return client
+    return logged_in_client(app, ADMIN)
 
 
 @pytest.fixture
 def second_curator_client(app, staff):
-    client = app.test_client()
-    response = login(client, *SECOND_CURATOR)
-    assert response.status_code == 302
-    return client
+    return logged_in_client(app, SECOND_CURATOR)
 
 
 @pytest.fixture
