@@ -69,16 +69,23 @@ def analyse_to_string(text: str) -> str:
     return " ".join(analyse(text))
 
 
+def synonym_lines(path: Path = SYNONYMS_PATH) -> list[list[str]]:
+    """The terms of each rule of synonyms.txt as written (the Elasticsearch index takes them so)."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            lines.append(line.split(","))
+    return lines
+
+
 @lru_cache(maxsize=1)
 def synonym_groups() -> tuple[tuple[tuple[str, ...], ...], ...]:
     """Each line of synonyms.txt as a tuple of analysed phrases."""
     groups = []
-    for line in SYNONYMS_PATH.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
+    for terms in synonym_lines():
         phrases = []
-        for term in line.split(","):
+        for term in terms:
             phrase = tuple(analyse(term))
             if phrase and phrase not in phrases:
                 phrases.append(phrase)

@@ -1,8 +1,8 @@
 """The Elasticsearch 8 search backend, with the official ``elasticsearch`` client.
 
 The index definition is ``index_mappings/programmes.json``; at creation the backend puts into
-it the synonym lines of ``guichet/search/synonyms.txt`` and the stop words of
-``guichet.search.analysis`` (one source for both backends). Its ``_meta.version`` is the index
+it the synonym lines of ``guichet/search/synonyms.txt`` and the stop words and elided articles
+of ``guichet.search.analysis`` (one source for both backends). Its ``_meta.version`` is the index
 version: an index built from another version reports ``needs_rebuild`` in ``health()``.
 
 Searches go to an alias (``ELASTICSEARCH_INDEX``, "guichet-programmes" by default) over a
@@ -64,7 +64,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from markupsafe import Markup
 
 from guichet import geo
-from guichet.search.analysis import STOP_WORDS, SYNONYMS_PATH, fold
+from guichet.search.analysis import ELISIONS, STOP_WORDS, SYNONYMS_PATH, fold, synonym_lines
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
 from guichet.search.query import SearchQuery
 
@@ -92,16 +92,17 @@ _FLAT = "__"  # facet__values: an aggregation of a facet without filter aggregat
 # The standard tokenizer keeps "l'éclairage" as one token: the elided article goes outside the
 # mark, as on the embedded backend ("l'<mark>éclairage</mark>").
 _MARKED_ELISION = re.compile(r"<mark>((?:%s)(?:&#x27;|&#39;|'|’))" % "|".join(
-    ["jusqu", "quoiqu", "lorsqu", "puisqu", "qu", "l", "m", "t", "n", "s", "j", "d", "c"]), re.IGNORECASE)
+    sorted(ELISIONS, key=lambda word: (-len(word), word))), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
 def index_definition() -> dict:
-    """programmes.json with the shared synonyms and stop words put in."""
+    """programmes.json with the shared synonyms, stop words and elided articles put in."""
     definition = json.loads(MAPPINGS_PATH.read_text(encoding="utf-8"))
     analysis = definition["settings"]["analysis"]
     analysis["filter"]["guichet_synonyms"]["synonyms"] = synonym_rules()
     analysis["filter"]["french_stop"]["stopwords"] = sorted(STOP_WORDS)
+    analysis["filter"]["french_elision"]["articles"] = sorted(ELISIONS)
     return definition
 
 
@@ -117,12 +118,9 @@ def synonym_rules(path: Path = SYNONYMS_PATH) -> list[str]:
     embedded backend matches too, as it drops stop words before matching synonyms.
     """
     rules = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
+    for line in synonym_lines(path):
         terms = []
-        for term in line.split(","):
+        for term in line:
             words = [word for word in term.split() if fold(word) not in STOP_WORDS]
             cleaned = " ".join(words)
             if cleaned and cleaned not in terms:
