@@ -54,13 +54,9 @@ SALT_MANAGE = "guichet.digests.manage"
 SALT_UNSUBSCRIBE = "guichet.digests.unsubscribe"
 
 
-class SubscriptionError(ValueError):
-    """Bad input for a subscription; ``message`` in French, ``parameter`` names the field."""
-
-    def __init__(self, parameter: str, message: str):
-        super().__init__(message)
-        self.parameter = parameter
-        self.message = message
+class SubscriptionError(InvalidQuery):
+    """Bad input for a subscription (e-mail, frequency or search); ``message`` in French,
+    ``parameter`` names the field."""
 
 
 class RateLimited(Exception):
