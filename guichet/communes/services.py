@@ -232,30 +232,20 @@ class CommuneProgrammes:
         return self.listed < self.total
 
 
-def _all_results(query: SearchQuery, limit: int):
-    from guichet.search import services as search_services
-
-    items, total, page = [], 0, 1
-    while True:
-        result = search_services.search(query.without(page=page, per_page=100))
-        total = result.total
-        items.extend(result.items)
-        if len(items) >= min(total, limit) or not result.items:
-            return items[:limit], total
-        page += 1
-
-
 def commune_programmes(eligibility: Eligibility, today: date | None = None,
                        limit: int = PAGE_PROGRAMMES_LIMIT) -> CommuneProgrammes:
     """Every open programme the commune can apply for, grouped by theme, nearest deadlines first."""
     from guichet.search import services as search_services
 
     today = today or date.today()
-    query = SearchQuery(eligibility=eligibility, statuses=frozenset({"ouvert"}), sort="date_limite", today=today)
-    items, total = _all_results(query, limit)
+    query = SearchQuery(eligibility=eligibility, statuses=frozenset({"ouvert"}), sort="date_limite", today=today,
+                        per_page=limit)
+    # One search: its first ``limit`` programmes, and in the status facet (which ignores the
+    # status filter) how many programmes the commune will be able to apply for later.
+    page = search_services.search(query)
     groups = {theme.slug: ThemeGroup(theme.slug, theme.label) for theme in THEMES}
     others = ThemeGroup(None, "Autres programmes")
-    for item in items:
+    for item in page.items:
         slugs = {slug.split("/")[0] for slug in item.programme.themes or []}
         placed = False
         for slug in slugs:
@@ -264,9 +254,9 @@ def commune_programmes(eligibility: Eligibility, today: date | None = None,
                 placed = True
         if not placed:
             others.items.append(item)
-    upcoming = search_services.search(query.without(statuses=frozenset({"a_venir"}), per_page=1)).total
+    upcoming = next((value.count for value in page.facets.get("statuses", []) if value.value == "a_venir"), 0)
     ordered = [group for group in groups.values() if group.items] + ([others] if others.items else [])
-    return CommuneProgrammes(total=total, groups=ordered, listed=len(items), upcoming=upcoming)
+    return CommuneProgrammes(total=page.total, groups=ordered, listed=len(page.items), upcoming=upcoming)
 
 
 def epci_programmes(eligibility: Eligibility, today: date | None = None, per_page: int = 10):

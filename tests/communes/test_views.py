@@ -66,6 +66,20 @@ def test_commune_page_lists_open_programmes_by_theme_nearest_deadline_first(clie
     assert "Communes de 20\u202f000 à 100\u202f000 habitants" in text(response)
 
 
+def test_commune_programmes_past_the_limit_are_counted_not_listed(communes, make_programme):
+    from guichet.communes import services
+
+    for number in range(3):
+        make_programme(id=f"ouvert-{number}", title=f"Programme ouvert {number}", deadlines=[in_days(10 + number)])
+    make_programme(id="plus-tard", title="Programme à venir", opens_on=in_days(20), deadlines=[in_days(80)])
+    with communes.app_context():
+        commune, _alias = services.get_commune(services.get_session(), "60057")
+        result = services.commune_programmes(services.eligibility_of(commune), limit=2)
+    listed = [item.programme.id for group in result.groups for item in group.items]
+    assert (result.total, result.listed, result.truncated, result.upcoming) == (3, 2, True, 1)
+    assert listed == ["ouvert-0", "ouvert-1"]
+
+
 def test_commune_page_names_the_epci_and_what_it_can_carry(client, communes, make_programme):
     make_programme(id="pour-epci", title="Programme des intercommunalités", beneficiaries=["epci"])
     make_programme(id="pour-communes", title="Programme des communes", beneficiaries=["commune"])
