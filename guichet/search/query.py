@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Callable, Mapping
 
-from guichet.programmes.models import LEVELS, STATUSES
 from guichet.programmes.themes import THEME_LABELS
 from guichet.search.analysis import analyse, expand_synonyms
 
