@@ -122,7 +122,7 @@ class Fetched:
             raise ValueError(f"réponse qui n'est pas du JSON ({error})") from None
 
     @classmethod
-    def from_file(cls, path, url: str = "file:") -> "Fetched":
+    def from_file(cls, path, url: str) -> "Fetched":
         with open(path, "rb") as handle:
             return cls(url=url, status=200, headers={}, content=handle.read())
 

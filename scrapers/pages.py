@@ -41,12 +41,6 @@ def xml_document(response: Fetched) -> BeautifulSoup:
     return BeautifulSoup(content, "xml")
 
 
-def base_url(response: Fetched, default: str) -> str:
-    """The address relative links of a response resolve against: the response's own, or the
-    source's list address when the body was read from a saved file (``--from-file``)."""
-    return response.url if str(response.url or "").startswith(("http://", "https://")) else default
-
-
 def _charset(response: Fetched) -> str | None:
     content_type = response.headers.get("Content-Type") or response.headers.get("content-type") or ""
     return response.encoding if "charset" in content_type.lower() else None

@@ -151,6 +151,13 @@ def last_run(session: Session, slug: str) -> ScrapeRun | None:
                            .order_by(ScrapeRun.id.desc()).limit(1)).first()
 
 
+def saved_response(source, path) -> Fetched:
+    """A saved body read as the answer to the source's first request: its relative links resolve
+    against the source's own address, as they would have online."""
+    url = Path(path).resolve().as_uri() if source.local else source.first_request().full_url
+    return Fetched.from_file(path, url=url)
+
+
 def run_source(app, slug: str, *, from_file=None, dry_run: bool = False,
                report: Callable[..., None] | None = None) -> ScrapeRun | list[dict]:
     """Run one source through gather → fetch → parse → normalise → store.
@@ -164,7 +171,7 @@ def run_source(app, slug: str, *, from_file=None, dry_run: bool = False,
     source_class = get_source(slug)
     report = report or (lambda kind, **info: None)
     source = source_class(app.config)
-    first_response = Fetched.from_file(from_file, url=Path(from_file).resolve().as_uri()) if from_file else None
+    first_response = saved_response(source, from_file) if from_file else None
     if dry_run:
         client = None if source.local and not source.has_details else make_client(app.config)
         try:

@@ -53,7 +53,6 @@ class BanqueDesTerritoires(Source):
 
     def parse_list(self, response: Fetched) -> ListPage:
         document = pages.html_document(response)
-        base = pages.base_url(response, LIST_URL)
         items = []
         for card in SELECTORS.all(document, "card", url=response.url):
             link = SELECTORS.one(card, "card_link", required=False)
@@ -62,7 +61,7 @@ class BanqueDesTerritoires(Source):
             date_tag = SELECTORS.one(card, "card_date", required=False)
             items.append({
                 "node": card.get("data-history-node-id"),
-                "url": absolute(base, link["href"]),
+                "url": absolute(response.url, link["href"]),
                 "title": pages.text_of(link),
                 "kind": pages.text_of(SELECTORS.one(card, "card_type", required=False)),
                 "deadline": norm.parse_date((date_tag.get("datetime") if date_tag is not None else None)
@@ -71,7 +70,7 @@ class BanqueDesTerritoires(Source):
         if not items:
             raise SELECTORS.missing("card_link", response.url)
         link = SELECTORS.one(document, "next_page", required=False)
-        return ListPage(items, Request(absolute(base, link["href"])) if link else None)
+        return ListPage(items, Request(absolute(response.url, link["href"])) if link else None)
 
     def entry(self, item) -> Entry:
         source_id = item.get("node") or pages.last_path_segment(item["url"])

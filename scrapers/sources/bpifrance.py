@@ -58,19 +58,18 @@ class Bpifrance(Source):
 
     def parse_list(self, response: Fetched) -> ListPage:
         document = pages.html_document(response)
-        base = pages.base_url(response, LIST_URL)
         items = []
         for card in SELECTORS.all(document, "card", url=response.url):
             link = SELECTORS.one(card, "card_link", url=response.url)
             items.append({
-                "url": absolute(base, link["href"]),
+                "url": absolute(response.url, link["href"]),
                 "title": pages.text_of(link),
                 "kind": SELECTORS.text(card, "card_type"),
                 "dates": SELECTORS.text(card, "card_dates"),
                 "targets": [pages.text_of(target) for target in SELECTORS.all(card, "card_targets", required=False)],
             })
         link = SELECTORS.one(document, "next_page", required=False)
-        return ListPage(items, Request(absolute(base, link["href"])) if link else None)
+        return ListPage(items, Request(absolute(response.url, link["href"])) if link else None)
 
     def entry(self, item) -> Entry | None:
         targets = item.get("targets") or []

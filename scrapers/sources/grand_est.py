@@ -54,21 +54,20 @@ class GrandEst(Source):
 
     def parse_list(self, response: Fetched) -> ListPage:
         document = pages.html_document(response)
-        base = pages.base_url(response, LIST_URL)
         cards = SELECTORS.all(document, "card", url=response.url)
         items = []
         for card in cards:
             header = SELECTORS.one(card, "card_type", required=False)
             strong = SELECTORS.one(card, "card_date", required=False)
             items.append({
-                "url": absolute(base, card.get("href")),
+                "url": absolute(response.url, card.get("href")),
                 "title": pages.text_of(SELECTORS.one(card, "card_title", required=False)),
                 "deadline": norm.parse_date(pages.text_of(strong)) if strong else None,
                 # The header is a category unless it announces the deadline.
                 "category": None if strong else pages.text_of(header) or None,
             })
         link = SELECTORS.one(document, "next_page", required=False)
-        return ListPage(items, self._next_request(absolute(base, link.get("href"))) if link else None)
+        return ListPage(items, self._next_request(absolute(response.url, link.get("href"))) if link else None)
 
     @staticmethod
     def _next_request(href: str) -> Request:

@@ -145,3 +145,16 @@ def test_scheduler_has_one_job_per_source_staggered(app):
     assert "scrape:curated" not in scrape_jobs
     times = [str(job.trigger) for job in scrape_jobs.values()]
     assert len(set(times)) == len(times)  # no two sources start together
+
+
+def test_a_saved_body_is_read_as_the_answer_to_the_sources_first_request(tmp_path):
+    from guichet.sources.services import saved_response
+    from scrapers.registry import get_source
+
+    saved = tmp_path / "list.html"
+    saved.write_text("<html></html>", encoding="utf-8")
+    grand_est = get_source("grand-est")({})
+    response = saved_response(grand_est, saved)
+    assert response.url == grand_est.first_request().full_url  # relative links resolve as they would online
+    assert response.content == b"<html></html>"
+    assert saved_response(get_source("curated")({}), saved).url == saved.resolve().as_uri()  # a local source
