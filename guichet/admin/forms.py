@@ -16,7 +16,7 @@ from guichet.programmes.models import LEVELS, RECURRENCES
 from guichet.programmes.records import CONTENT_FIELDS
 from guichet.programmes.themes import THEME_LABELS
 from guichet.search.query import AID_TYPES, BENEFICIARIES
-from guichet.web.formatting import date_fr
+from guichet.web.formatting import date_fr, number_fr
 
 CHECKBOX_LIST_FIELDS = ("beneficiaries", "themes", "aid_types")
 _SEPARATORS = re.compile(r"[\s,;]+")
@@ -167,8 +167,8 @@ def parse_programme_form(formdata) -> ProgrammeForm:
                 errors[name] = "Indiquez un nombre d'habitants entier et positif."
     low, high = values["population_min"], values["population_max"]
     if low is not None and high is not None and low > high:
-        errors["population_min"] = (f"La population minimale ({low:,} hab.) dépasse la population maximale "
-                                    f"({high:,} hab.).").replace(",", "\u202f")
+        errors["population_min"] = (f"La population minimale ({number_fr(low)} hab.) dépasse la population "
+                                    f"maximale ({number_fr(high)} hab.).")
 
     for name in ("rate_min", "rate_max"):
         values[name] = None
