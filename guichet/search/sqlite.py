@@ -27,9 +27,10 @@ from guichet.search.query import SearchQuery
 SCHEMA_VERSION = 1
 BM25_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, description
 
-# Facet name → terms field.
+# Facet name → field of the snapshot's bitmaps (level from docs, the others from terms).
 TERM_FIELDS = {
     "themes": "theme",
+    "levels": "level",
     "aid_types": "aid_type",
     "beneficiaries": "beneficiary",
     "regions": "region",
@@ -248,12 +249,10 @@ class SQLiteBackend:
     def _filters(snapshot: Snapshot, query: SearchQuery) -> list[tuple[str | None, int]]:
         """(facet name or None, bitmap of the documents that pass) for every active filter."""
         filters: list[tuple[str | None, int]] = []
-        for facet, values in (("themes", query.themes), ("aid_types", query.aid_types),
+        for facet, values in (("themes", query.themes), ("levels", query.levels), ("aid_types", query.aid_types),
                               ("beneficiaries", query.beneficiaries)):
             if values:
                 filters.append((facet, snapshot.any_of(TERM_FIELDS[facet], values)))
-        if query.levels:
-            filters.append(("levels", snapshot.any_of("level", query.levels)))
         if query.regions:
             filters.append(("regions", snapshot.nationwide | snapshot.any_of("region", query.regions)))
         if query.departments:
@@ -298,7 +297,7 @@ class SQLiteBackend:
                 nationwide = base & snapshot.nationwide
                 counts = {code: (nationwide | (base & snapshot.value(field_name, code))).bit_count() for code in codes}
             else:
-                field_name = "level" if facet == "levels" else TERM_FIELDS[facet]
+                field_name = TERM_FIELDS[facet]
                 counts = {value: (base & bitmap).bit_count()
                           for (name, value), bitmap in snapshot.values.items() if name == field_name}
             facets[facet] = {value: count for value, count in counts.items() if count}
