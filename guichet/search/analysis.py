@@ -55,13 +55,14 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=200_000)
-def _index_term(word: str) -> str | None:
+def index_term(word: str) -> str | None:
+    """The index term of a folded word; None for a stop word."""
     return None if word in STOP_WORDS else stem(word)
 
 
 def analyse(text: str) -> list[str]:
     """Index terms of a text, in order."""
-    terms = (_index_term(word) for word in words(text))
+    terms = (index_term(word) for word in words(text))
     return [term for term in terms if term is not None]
 
 

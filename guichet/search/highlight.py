@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from guichet.search.analysis import STOP_WORDS, fold, stem
+from guichet.search.analysis import fold, index_term
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -13,8 +13,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 @lru_cache(maxsize=65536)
 def _term(word: str) -> str | None:
     """The index term of one word as written (None for a stop word); words repeat a lot."""
-    folded = fold(word)
-    return None if folded in STOP_WORDS else stem(folded)
+    return index_term(fold(word))
 
 
 def matched_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
