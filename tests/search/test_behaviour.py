@@ -92,6 +92,11 @@ def test_matched_words_are_highlighted(client, lighting):
     assert "<mark>éclairage</mark>" in result["highlights"]["title"]
 
 
+def test_an_elided_article_stays_outside_the_mark(client, lighting):
+    title = search(client, q="éclairage")["results"][0]["highlights"]["title"]
+    assert "l&#39;<mark>éclairage</mark>" in title
+
+
 def test_filters_by_theme_level_aid_type_and_beneficiary(client, make_programme):
     lighting = make_programme(themes=["energie-climat/eclairage-public"], level="national",
                               aid_types=["subvention"], beneficiaries=["commune"])
@@ -172,6 +177,10 @@ def test_facets_count_each_choice(client, make_programme):
     # Theme counts ignore the theme filter (choices add up); other facets follow it.
     assert facet(filtered, "themes") == {"mobilite": 2, "numerique": 2}
     assert facet(filtered, "levels") == {"national": 1, "europe": 1}
+    # Level counts ignore the level filter too.
+    by_level = search(client, level="europe")
+    assert by_level["total"] == 1
+    assert facet(by_level, "levels") == {"national": 1, "europe": 1, "regional": 1}
 
 
 def test_sorts(client, make_programme):
