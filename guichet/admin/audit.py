@@ -1,12 +1,12 @@
 """The audit log: every change made from the back office, with who made it and when."""
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from guichet.admin.models import AuditEntry, User
+from guichet.admin.paging import Page, paginate
 from guichet.programmes.models import utcnow
 
 ACTION_LABELS = {
@@ -45,20 +45,8 @@ def record(session: Session, user: User | None, action: str, summary: str, progr
     return entry
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    entries: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def entries(session: Session, programme_id: str | None = None, action: str | None = None,
-            user_email: str | None = None, page: int = 1, per_page: int = 50) -> AuditPage:
+            user_email: str | None = None, page: int = 1, per_page: int = 50) -> Page:
     statement = select(AuditEntry)
     if programme_id:
         statement = statement.where(AuditEntry.programme_id == programme_id)
@@ -66,7 +54,4 @@ def entries(session: Session, programme_id: str | None = None, action: str | Non
         statement = statement.where(AuditEntry.action == action)
     if user_email:
         statement = statement.where(AuditEntry.user_email == user_email.strip().lower())
-    total = session.scalar(select(func.count()).select_from(statement.subquery()))
-    rows = session.scalars(statement.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                           .offset((page - 1) * per_page).limit(per_page)).all()
-    return AuditPage(list(rows), total, page, per_page)
+    return paginate(session, statement, (AuditEntry.at.desc(), AuditEntry.id.desc()), page, per_page)

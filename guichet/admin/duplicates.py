@@ -1,39 +1,23 @@
 """The duplicate candidates found by the scrapers (guichet.duplicates), as curators settle them."""
 
-from dataclasses import dataclass
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from guichet.admin.models import User
+from guichet.admin.paging import Page, paginate
 from guichet.duplicates import services as duplicates_services
 from guichet.duplicates.models import DuplicateCandidate
 from guichet.programmes.models import Programme
 
 
-@dataclass(frozen=True)
-class CandidatePage:
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
-def candidates(session: Session, page: int = 1, per_page: int = 25) -> CandidatePage:
+def candidates(session: Session, page: int = 1, per_page: int = 25) -> Page:
     """Pending pairs whose two programmes are both still live (neither merged already)."""
     first, second = aliased(Programme), aliased(Programme)
     statement = (select(DuplicateCandidate)
                  .join(first, first.id == DuplicateCandidate.programme_a_id)
                  .join(second, second.id == DuplicateCandidate.programme_b_id)
                  .where(DuplicateCandidate.status == "pending", first.state != "merged", second.state != "merged"))
-    total = session.scalar(select(func.count()).select_from(statement.subquery()))
-    rows = session.scalars(statement.order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
-                           .offset((page - 1) * per_page).limit(per_page)).all()
-    return CandidatePage(list(rows), total, page, per_page)
+    return paginate(session, statement, (DuplicateCandidate.score.desc(), DuplicateCandidate.id), page, per_page)
 
 
 def candidate_for(session: Session, first_id: str, second_id: str) -> DuplicateCandidate | None:

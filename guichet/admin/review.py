@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, attributes
 from guichet.admin import audit
 from guichet.admin.diff import FieldChange, describe, diff_values
 from guichet.admin.models import ProgrammeReview, User
+from guichet.admin.paging import Page
 from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.services import set_state
 
@@ -95,16 +96,8 @@ class QueueItem:
 
 
 @dataclass
-class QueuePage:
-    items: list[QueueItem]
-    total: int
-    page: int
-    per_page: int
-    counts: dict
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+class QueuePage(Page):
+    counts: dict  # kind → how many programmes of that kind wait
 
 
 def _queue_condition():

@@ -17,6 +17,7 @@ from guichet import geo
 from guichet.admin import accounts, audit, editing, forms, merging, review
 from guichet.admin.diff import FIELD_LABELS, diff_values, display_value
 from guichet.admin.models import ROLE_LABELS, ROLES, User
+from guichet.admin.paging import paginate
 from guichet.db import get_session
 from guichet.programmes.models import LEVELS, RECURRENCES, STATES, Programme
 from guichet.programmes.records import CONTENT_FIELDS
@@ -196,13 +197,9 @@ def programmes():
         statement = statement.where(Programme.state == state)
     if source:
         statement = statement.where(Programme.source == source)
-    total = db.scalar(select(func.count()).select_from(statement.subquery()))
-    page = _page_number()
-    rows = db.scalars(statement.order_by(Programme.updated_at.desc(), Programme.id)
-                      .offset((page - 1) * PER_PAGE).limit(PER_PAGE)).all()
+    result = paginate(db, statement, (Programme.updated_at.desc(), Programme.id), _page_number(), PER_PAGE)
     sources = [(slug, slug) for slug in db.scalars(select(Programme.source).distinct().order_by(Programme.source))]
-    return render_template("admin/programmes.html", programmes=rows, total=total, page=page,
-                           pages=max(1, -(-total // PER_PAGE)), text=text, state=state, source=source,
+    return render_template("admin/programmes.html", result=result, text=text, state=state, source=source,
                            sources=sources, state_labels=STATE_LABELS)
 
 
