@@ -4,7 +4,8 @@
 - timeouts, and retries with exponential backoff on connection errors, 429 and 5xx that honour
   ``Retry-After`` (urllib3 ``Retry`` mounted on the requests Session, not a hand-written loop);
 - politeness: at least ``delay`` seconds between two requests to one host (process-wide);
-- robots.txt honoured (``urllib.robotparser``, read once per host and client);
+- robots.txt honoured (``urllib.robotparser``, read once per host and client), its
+  ``Crawl-delay`` too when longer than ``delay`` (a ``delay`` of 0, tests and replays, turns politeness off);
 - conditional requests: the ETag / Last-Modified of each URL are kept in a cache (the store's
   ``source_http_cache`` in a real run) and sent back; a 304 comes back as ``not_modified`` with
   the body seen last time;
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 VERSION = "0.1"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+ROBOTS_AGENT = "GuichetBot"
 
 
 class FetchError(Exception):
@@ -229,7 +231,7 @@ class HttpClient:
 
     def _http(self, method: str, url: str, **kwargs) -> requests.Response:
         host = urlsplit(url).netloc
-        self.politeness.wait(host, self.delay)
+        self.politeness.wait(host, self.host_delay(url))
         self.sent.append((host, time.monotonic()))
         if SENT_LOG is not None:
             SENT_LOG.append(self.sent[-1])
@@ -239,11 +241,19 @@ class HttpClient:
             raise FetchError(f"la source ne répond pas ({type(error).__name__}: {error})", url) from None
 
     # -- robots.txt -------------------------------------------------------------------------
+    def host_delay(self, url: str) -> float:
+        """Seconds between two requests to the URL's host: ``delay``, or the host's robots.txt
+        ``Crawl-delay`` when longer (none while politeness is off, ``delay`` 0)."""
+        if self.delay <= 0:
+            return 0.0
+        parser = self.robots.get(_origin(url))
+        crawl_delay = parser.crawl_delay(ROBOTS_AGENT) if parser is not None else None
+        return max(self.delay, float(crawl_delay or 0))
+
     def allowed(self, url: str) -> bool:
         if not self.respect_robots:
             return True
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = _origin(url)
         parser = self.robots.get(origin)
         if parser is None:
             parser = robotparser.RobotFileParser(f"{origin}/robots.txt")
@@ -261,7 +271,7 @@ class HttpClient:
                 else:
                     parser.parse(response.text.splitlines())
             self.robots[origin] = parser
-        return parser.can_fetch("GuichetBot", url)
+        return parser.can_fetch(ROBOTS_AGENT, url)
 
     # -- the request ------------------------------------------------------------------------
     def send(self, request: Request, *, conditional: bool = True, allow_status=()) -> Fetched:
@@ -295,6 +305,11 @@ class HttpClient:
             self.cache.put(key, url, CachedResponse(etag, last_modified, response.content,
                                                     response.headers.get("Content-Type")))
         return Fetched(url, response.status_code, response_headers, response.content, request=request)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def requests_per_second(sent: list[tuple[str, float]]) -> dict[str, float]:

@@ -92,6 +92,24 @@ def test_politeness_spaces_requests_to_one_host(server):
     assert requests_per_second(client.sent)[HOST] <= 1 / 0.19
 
 
+def test_robots_txt_crawl_delay_lengthens_the_politeness_delay(server):
+    slow = "https://lent.example/api"
+    server.add("GET", "https://lent.example/robots.txt", body="User-agent: *\nCrawl-delay: 1\n")
+    server.add("GET", slow, body="{}")
+    with client_for(server, delay=0.05) as client:
+        client.get(slow)
+        client.get(slow)
+        client.get(URL)
+        client.get(URL)
+        assert client.host_delay(slow) == 1 and client.host_delay(URL) == 0.05
+    [first, second] = [request.at for request in server.requests_to("lent.example", "/api")]
+    assert second - first >= 0.99
+    assert requests_per_second(client.sent)[HOST] > 1  # other hosts keep our own delay
+    with client_for(server, delay=0) as client:  # politeness off (tests, replays): no Crawl-delay either
+        client.get(slow)
+        assert client.host_delay(slow) == 0
+
+
 def test_robots_txt_is_honoured_and_read_once(server):
     server.add("GET", f"https://{HOST}/prive/liste", body="secret")
     with client_for(server) as client:
