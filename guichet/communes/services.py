@@ -259,7 +259,7 @@ def commune_programmes(eligibility: Eligibility, today: date | None = None,
     return CommuneProgrammes(total=page.total, groups=ordered, listed=len(page.items), upcoming=upcoming)
 
 
-def epci_programmes(eligibility: Eligibility, today: date | None = None, per_page: int = 10):
+def epci_programmes(eligibility: Eligibility, today: date | None = None, per_page: int = 5):
     """Open programmes that the commune's EPCI can carry for its members (beneficiary « epci »)."""
     from guichet.search import services as search_services
 
