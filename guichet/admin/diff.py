@@ -5,14 +5,12 @@ each value shown the way a curator reads it (labels of themes and levels, dates 
 """
 
 import difflib
-import re
 from dataclasses import dataclass, field
-
-from bs4 import BeautifulSoup
 
 from guichet import geo
 from guichet.programmes.records import CONTENT_FIELDS, LIST_FIELDS
 from guichet.programmes.themes import theme_label
+from guichet.search.documents import html_to_text
 from guichet.search.query import AID_TYPES, BENEFICIARIES, LEVEL_LABELS
 from guichet.web.formatting import RECURRENCE_LABELS, date_fr, number_fr
 
@@ -88,13 +86,8 @@ def display_value(field_name: str, value) -> str:
         except (TypeError, ValueError):
             return str(value)
     if field_name == "description_html":
-        return html_text(value)
+        return html_to_text(value)
     return str(value)
-
-
-def html_text(html: str) -> str:
-    text = BeautifulSoup(html or "", "html.parser").get_text(" ")
-    return re.sub(r"\s+", " ", text).strip()
 
 
 @dataclass
@@ -153,8 +146,8 @@ def field_change(field_name: str, before, after) -> FieldChange | None:
     change = FieldChange(field_name, FIELD_LABELS.get(field_name, field_name), display_value(field_name, before),
                          display_value(field_name, after))
     if field_name in TEXT_FIELDS and before and after:
-        old = html_text(before) if field_name == "description_html" else str(before)
-        new = html_text(after) if field_name == "description_html" else str(after)
+        old = html_to_text(before) if field_name == "description_html" else str(before)
+        new = html_to_text(after) if field_name == "description_html" else str(after)
         if old == new:  # only the markup changed
             change.segments = [("equal", new)]
         else:

@@ -15,6 +15,13 @@ def test_markup_only_changes_of_the_description_read_as_unchanged_text():
     assert change.segments == [("equal", "Pour les communes.")]
 
 
+def test_description_text_reads_as_the_search_index_reads_it():
+    change = field_change("description_html", "<p>Pour les <strong>communes</strong>.</p><p>Et les EPCI.</p>",
+                          "<p>Pour les <strong>communes</strong>.</p><p>Et les départements.</p>")
+    assert change.segments == [("equal", "Pour les communes. Et les"), ("delete", "EPCI."),
+                               ("insert", "départements.")]
+
+
 def test_lists_say_what_was_added_and_removed_with_labels():
     change = field_change("beneficiaries", ["commune"], ["commune", "epci"])
     assert change.added == ["Intercommunalités (EPCI)"] and change.removed == []
