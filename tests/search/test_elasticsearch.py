@@ -305,3 +305,14 @@ def test_same_results_and_counts_as_the_embedded_backend(app, backend, tmp_path)
             checked += 1
     embedded.close()
     assert checked > 80
+
+
+def test_titles_have_an_autocomplete_field(backend, raw_client):
+    """Issue 3's mapping: a title typed from its first letters, accents and elisions folded."""
+    backend.index([document("eclairage", title="Rénovation de l'éclairage public"),
+                   document("velo", title="Plan vélo du quotidien")])
+    raw_client.indices.refresh(index=backend.alias)
+    for typed in ("eclair", "l'écl", "RÉNOV", "plan vé"):
+        hits = raw_client.search(index=backend.alias, query={"match": {
+            "title.autocomplete": {"query": typed, "operator": "and"}}})["hits"]["hits"]
+        assert [hit["_id"] for hit in hits][:1] == (["velo"] if typed.startswith("plan") else ["eclairage"]), typed
