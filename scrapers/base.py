@@ -78,7 +78,7 @@ class Source:
     level = "national"
     url = ""                        # the source's public page (shown to people)
     schedule = None                 # CronTrigger fields (Europe/Paris); None: no scheduled job
-    schedule_text = ""              # the same, in French, for people
+    schedule_text = ""              # for people, when it is no cron time ("chaque nuit à 2 h 00" is derived)
     enabled = True
     has_details = False             # list + detail source: fetch each entry's page
     local = False                   # read from a file of the project, not over HTTP
@@ -128,11 +128,6 @@ class Source:
     def base_record(self, entry: Entry) -> dict:
         return {"id": self.record_id(entry.source_id), "source": self.slug, "source_id": str(entry.source_id),
                 "level": self.level, "funders": list(self.funders)}
-
-    @classmethod
-    def describe(cls) -> dict:
-        return {"slug": cls.slug, "name": cls.name, "level": cls.level, "url": cls.url,
-                "schedule": cls.schedule, "schedule_text": cls.schedule_text, "enabled": cls.enabled}
 
 
 class Harvest:

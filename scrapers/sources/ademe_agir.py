@@ -44,7 +44,6 @@ class AdemeAgir(Source):
     level = "national"
     url = "https://agirpourlatransition.ademe.fr/"
     schedule = {"hour": 2, "minute": 45}
-    schedule_text = "chaque nuit à 2 h 45"
     funders = ("ADEME",)
 
     def first_request(self) -> Request:

@@ -30,7 +30,6 @@ class AidesTerritoires(Source):
     level = "national"
     url = "https://aides-territoires.beta.gouv.fr/"
     schedule = {"hour": 2, "minute": 0}
-    schedule_text = "chaque nuit à 2 h 00"
 
     def __init__(self, settings=None):
         super().__init__(settings)

@@ -44,7 +44,6 @@ class BanqueDesTerritoires(Source):
     level = "national"
     url = LIST_URL
     schedule = {"hour": 5, "minute": 35}
-    schedule_text = "chaque nuit à 5 h 35"
     has_details = True
     funders = ("Banque des Territoires",)
 

@@ -49,7 +49,6 @@ class Bpifrance(Source):
     level = "national"
     url = LIST_URL
     schedule = {"hour": 5, "minute": 55}
-    schedule_text = "chaque nuit à 5 h 55"
     has_details = True
     funders = ("Bpifrance",)
 

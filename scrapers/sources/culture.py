@@ -35,7 +35,6 @@ class Culture(Source):
     level = "national"
     url = "https://www.culture.gouv.fr/Demarches-en-ligne"
     schedule = {"hour": 3, "minute": 15}
-    schedule_text = "chaque nuit à 3 h 15"
     funders = ("Ministère de la Culture",)
 
     def first_request(self) -> Request:

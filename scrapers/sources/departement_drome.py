@@ -35,7 +35,6 @@ class DepartementDrome(Source):
     level = "departmental"
     url = "https://collectivites.ladrome.fr/"
     schedule = {"hour": 6, "minute": 15}
-    schedule_text = "chaque nuit à 6 h 15"
     funders = ("Département de la Drôme",)
 
     def first_request(self) -> Request:

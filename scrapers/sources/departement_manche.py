@@ -35,7 +35,6 @@ class DepartementManche(Source):
     level = "departmental"
     url = "https://www.manche.fr/guide-des-aides/"
     schedule = {"hour": 6, "minute": 35}
-    schedule_text = "chaque nuit à 6 h 35"
     funders = ("Département de la Manche",)
 
     def __init__(self, settings=None):

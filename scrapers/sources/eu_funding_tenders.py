@@ -82,7 +82,6 @@ class EuFundingTenders(Source):
     level = "europe"
     url = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/"
     schedule = {"hour": 1, "minute": 15}
-    schedule_text = "chaque nuit à 1 h 15"
     funders = ("Union européenne",)
 
     def first_request(self) -> Request:

@@ -44,7 +44,6 @@ class GrandEst(Source):
     level = "regional"
     url = "https://www.grandest.fr/aides/"
     schedule = {"hour": 4, "minute": 15}
-    schedule_text = "chaque nuit à 4 h 15"
     has_details = True
     funders = ("Région Grand Est",)
     regions = ("44",)

@@ -42,7 +42,6 @@ class IleDeFrance(Source):
     level = "regional"
     url = "https://www.iledefrance.fr/aides-et-appels-a-projets"
     schedule = {"hour": 3, "minute": 45}
-    schedule_text = "chaque nuit à 3 h 45"
     funders = ("Région Île-de-France",)
 
     def first_request(self) -> Request:

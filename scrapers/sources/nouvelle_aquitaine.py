@@ -43,7 +43,6 @@ class NouvelleAquitaine(Source):
     level = "regional"
     url = "https://les-aides.nouvelle-aquitaine.fr/"
     schedule = {"hour": 4, "minute": 35}
-    schedule_text = "chaque nuit à 4 h 35"
     has_details = True
     funders = ("Région Nouvelle-Aquitaine",)
     regions = ("75",)

@@ -50,7 +50,6 @@ class Occitanie(Source):
     level = "regional"
     url = "https://www.laregion.fr/Aides-et-appels-a-projets"
     schedule = {"hour": 4, "minute": 55}
-    schedule_text = "chaque nuit à 4 h 55"
     has_details = True
     funders = ("Région Occitanie",)
     regions = ("76",)

@@ -45,7 +45,6 @@ class PaysDeLaLoire(Source):
     level = "regional"
     url = "https://www.paysdelaloire.fr/les-aides"
     schedule = {"hour": 5, "minute": 15}
-    schedule_text = "chaque nuit à 5 h 15"
     funders = ("Région Pays de la Loire",)
     regions = ("52",)
 
