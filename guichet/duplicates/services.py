@@ -12,7 +12,6 @@ programmes (a region's deposit portal, a site's home page) say nothing and are i
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from guichet.duplicates.models import DuplicateCandidate
 from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.services import set_state
+from guichet.search.analysis import fold
 
 # Titles at least this similar (0..1) with a funder in common make a candidate.
 TITLE_THRESHOLD = 0.86
@@ -68,15 +68,9 @@ def _is_specific(url: str | None) -> bool:
     return bool(path_and_more.strip("/"))
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    return text.lower().replace("œ", "oe").replace("æ", "ae")
-
-
 def normalise_title(title: str) -> str:
     """Lower case, no accents, no punctuation, no small words, years nor 'appel à projets'."""
-    words = re.findall(r"[a-z0-9]+", _fold(title))
+    words = re.findall(r"[a-z0-9]+", fold(title or ""))
     # Editions ("2027", "2022-2028") say when, not which programme.
     kept = [word for word in words
             if word not in _STOP_WORDS and word not in _GENRE_WORDS and not _YEAR.fullmatch(word)]
@@ -84,7 +78,7 @@ def normalise_title(title: str) -> str:
 
 
 def normalise_funder(name: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", _fold(name)))
+    return " ".join(re.findall(r"[a-z0-9]+", fold(name or "")))
 
 
 def title_similarity(first: str, second: str) -> float:
