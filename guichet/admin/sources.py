@@ -16,6 +16,8 @@ from guichet.admin import audit
 from guichet.admin.models import User
 from guichet.programmes.models import utcnow
 from guichet.sources.models import RunError, ScrapeRun, Source
+from guichet.sources.services import run_source, source_overview
+from scrapers.registry import all_sources
 
 RECENT_RUNS = 5
 # A run still « running » after this long died with its process: it no longer blocks a new one.
@@ -40,7 +42,6 @@ class SourceHealth:
     runs: list = field(default_factory=list)
     # For each run id: its first errors (stage, record, message, url).
     errors: dict = field(default_factory=dict)
-    overview: object = None
 
     @property
     def last_run(self):
@@ -51,35 +52,14 @@ class SourceHealth:
         return [run for run in self.runs if run.flagged or run.status == "flagged"]
 
 
-def _overview_entries(app, session: Session) -> dict:
-    """What guichet.sources says of each source (schedule, next run ...), by slug."""
-    try:
-        from guichet.sources.services import source_overview
-    except ImportError:
-        return {}
-    entries = {}
-    for entry in source_overview(session):
-        slug = entry.get("slug") if isinstance(entry, dict) else getattr(entry, "slug", None)
-        if slug:
-            entries[slug] = entry
-    return entries
-
-
-def _get(entry, name, default=None):
-    if entry is None:
-        return default
-    if isinstance(entry, dict):
-        return entry.get(name, default)
-    return getattr(entry, name, default)
-
-
-def overview(app, session: Session, recent: int = RECENT_RUNS) -> list[SourceHealth]:
-    entries = _overview_entries(app, session)
+def overview(session: Session, recent: int = RECENT_RUNS) -> list[SourceHealth]:
+    # What guichet.sources says of each source (schedule, next run ...), by slug.
+    entries = {entry["slug"]: entry for entry in source_overview(session)}
     sources = {source.slug: source for source in session.scalars(select(Source).order_by(Source.name))}
     slugs = list(sources) + [slug for slug in entries if slug not in sources]
     health = []
     for slug in slugs:
-        source, entry = sources.get(slug), entries.get(slug)
+        source, entry = sources.get(slug), entries.get(slug, {})
         runs = session.scalars(select(ScrapeRun).where(ScrapeRun.source == slug)
                                .order_by(ScrapeRun.started_at.desc(), ScrapeRun.id.desc()).limit(recent)).all()
         errors = {}
@@ -88,11 +68,11 @@ def overview(app, session: Session, recent: int = RECENT_RUNS) -> list[SourceHea
                 errors[run.id] = session.scalars(select(RunError).where(RunError.run_id == run.id)
                                                  .order_by(RunError.id).limit(10)).all()
         health.append(SourceHealth(
-            slug=slug, name=_get(entry, "name") or (source.name if source else slug),
-            level=_get(entry, "level") or (source.level if source else None),
-            schedule=_get(entry, "schedule") or (source.schedule if source else None),
-            next_run=_get(entry, "next_run"), enabled=source.enabled if source else True,
-            runs=list(runs), errors=errors, overview=entry))
+            slug=slug, name=entry.get("name") or (source.name if source else slug),
+            level=entry.get("level") or (source.level if source else None),
+            schedule=entry.get("schedule") or (source.schedule if source else None),
+            next_run=entry.get("next_run"), enabled=source.enabled if source else True,
+            runs=list(runs), errors=errors))
     return health
 
 
@@ -101,15 +81,9 @@ def running(app) -> set[str]:
     return {slug for slug, thread in threads.items() if thread.is_alive()}
 
 
-def _known_slug(app, session: Session, slug: str) -> bool:
-    if session.get(Source, slug) is not None:
-        return True
-    return slug in _overview_entries(app, session)
-
-
 def start_run(app, session: Session, slug: str, user: User | None) -> threading.Thread:
     """Start a run of this source now; the audit entry is added to ``session`` (the caller commits)."""
-    if not _known_slug(app, session, slug):
+    if slug not in all_sources() and session.get(Source, slug) is None:
         raise RunRefused("Source inconnue.")
     if slug in running(app):
         raise RunRefused("Une collecte de cette source est déjà en cours.")
@@ -117,11 +91,6 @@ def start_run(app, session: Session, slug: str, user: User | None) -> threading.
         ScrapeRun.source == slug, ScrapeRun.status == "running", ScrapeRun.started_at >= utcnow() - STALE_RUN))
     if recent_running is not None:
         raise RunRefused("Une collecte de cette source est déjà en cours.")
-    try:
-        from guichet.sources.services import run_source
-    except ImportError:
-        raise RunRefused("Les collectes ne sont pas disponibles sur cette installation.") from None
-
     def work():
         with app.app_context():
             try:

@@ -424,7 +424,7 @@ def sources():
     from guichet.admin import sources as source_health
 
     db = get_session()
-    return render_template("admin/sources.html", overview=source_health.overview(current_app, db),
+    return render_template("admin/sources.html", overview=source_health.overview(db),
                            running=source_health.running(current_app))
 
 
