@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html as html_module
 import re
-import unicodedata
 from datetime import date, datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -19,7 +18,8 @@ import nh3
 
 from guichet.geo import DEPARTMENTS, REGIONS
 from guichet.programmes.themes import KEYWORD_RULES, expand, map_aides_territoires_categories
-from guichet.search.analysis import analyse, fold
+from guichet.text import fold, match_key
+from guichet.text import terms as analyse
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -358,7 +358,7 @@ _DEPARTMENT_BY_KEY = {}
 
 
 def _key(value: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z']+", " ", fold(value).replace("’", "'")).split())
+    return match_key(value, apostrophes=True)
 
 
 def _place_tables():
@@ -565,6 +565,3 @@ def level_from_scale(value, default: str) -> str:
 def dedupe(values) -> list:
     return [value for value in dict.fromkeys(value for value in values if value)]
 
-
-def strip_accents(value: str) -> str:
-    return "".join(char for char in unicodedata.normalize("NFKD", value) if not unicodedata.combining(char))

@@ -18,6 +18,7 @@ from datetime import date
 
 from bs4 import BeautifulSoup, Tag
 
+from guichet.text import fold
 from scrapers import normalise as norm
 from scrapers.base import ParseError
 from scrapers.http import Fetched, absolute
@@ -112,7 +113,7 @@ def link_by_words(tag: Tag | None, base_url: str, words) -> str | None:
     preference), made absolute."""
     if tag is None:
         return None
-    links = [(norm.strip_accents(link.get_text(" ", strip=True)).lower(), link["href"])
+    links = [(fold(link.get_text(" ", strip=True)), link["href"])
              for link in tag.select("a[href]") if not link["href"].startswith(("mailto:", "tel:", "#"))]
     for word in words:
         for label, href in links:
@@ -131,10 +132,10 @@ def paragraphs_summary(tag: Tag | None, limit: int = 320) -> str:
 
 def section_after(text: str, heading: str, lines: int = 1) -> str:
     """The ``lines`` lines after a heading line of a page's text ("Bénéficiaires" → who may apply)."""
-    wanted = norm.strip_accents(heading).lower().replace("’", "'").strip()
+    wanted = fold(heading).strip()
     all_lines = text.splitlines()
     for index, line in enumerate(all_lines):
-        if norm.strip_accents(line).lower().replace("’", "'").strip(" :") == wanted.strip(" :"):
+        if fold(line).strip(" :") == wanted.strip(" :"):
             return "\n".join(all_lines[index + 1:index + 1 + lines])
     return ""
 

@@ -6,8 +6,6 @@ accept it. Every save names the version it was based on (optimistic locking): a 
 on an older version is refused with EditConflict and changes nothing.
 """
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +18,7 @@ from guichet.admin.review import mark_reviewed
 from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.records import CONTENT_FIELDS, content_hash
 from guichet.programmes.services import set_state
+from guichet.text import slugify
 
 CURATED_SOURCE = "curated"
 CONFLICT_MESSAGE = ("Ce programme a été modifié par quelqu'un d'autre pendant votre saisie. Votre saisie est "
@@ -127,14 +126,9 @@ def accept_source_value(session: Session, programme: Programme, name: str, expec
                  programme.id, {"changes": {name: [before, after]}})
 
 
-def _slug(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:80] or "programme"
-
-
 def create_curated(session: Session, values: dict, user: User | None, publish: bool = False) -> Programme:
     """A programme written by hand (source ``curated``); every field is the team's."""
-    base = _slug(values["title"])
+    base = slugify(values["title"]) or "programme"
     source_id, number = base, 1
     while session.get(Programme, f"{CURATED_SOURCE}-{source_id}") is not None:
         number += 1

@@ -4,26 +4,16 @@
 same key; « L'Abergement-Clémenciat » can also be found as « Abergement ».
 """
 
-import re
-import unicodedata
+from guichet.text import match_key
 
 ARTICLES = ("le", "la", "les", "l")
 # Abbreviations people type, as whole words.
 ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
-_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, every run of punctuation or space a single space."""
-    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
-    return _NOT_ALNUM.sub(" ", text).strip()
 
 
 def search_key(text: str) -> str:
     """The folded name with abbreviations expanded: the key both sides are compared on."""
-    return " ".join(ABBREVIATIONS.get(word, word) for word in fold(text).split())
+    return " ".join(ABBREVIATIONS.get(word, word) for word in match_key(text).split())
 
 
 def without_article(key: str) -> str | None:
@@ -54,7 +44,7 @@ def name_keys(name: str, key: str | None = None) -> tuple[str, list[str], list[s
 
 def query_keys(text: str) -> list[str]:
     """Keys to look a typed prefix up with: a last word « st » may still be « Strasbourg »."""
-    folded = fold(text)
+    folded = match_key(text)
     key = search_key(text)
     keys = [key]
     if folded != key and folded.split() and folded.split()[-1] in ABBREVIATIONS:

@@ -19,10 +19,10 @@ from sqlalchemy import select
 
 from guichet.communes.index import INNER_WORD, AliasRow, CommuneIndex, Entry, Match
 from guichet.communes.models import Commune, CommuneAlias, Department, Epci, ReferenceVersion, Region
-from guichet.communes.names import fold
 from guichet.db import get_session
 from guichet.programmes.themes import THEMES
 from guichet.search.query import POPULATION_BANDS, Eligibility, SearchQuery
+from guichet.text import match_key
 
 MAX_QUERY_LENGTH = 100
 MAX_LIMIT = 50
@@ -121,7 +121,7 @@ def find(text: str, limit: int = 10) -> list[Match]:
         raise InvalidCommuneQuery("Saisissez le nom, le code postal ou le code INSEE d'une commune.")
     if len(text) > MAX_QUERY_LENGTH:
         raise InvalidCommuneQuery(f"La recherche de commune est trop longue : {MAX_QUERY_LENGTH} caractères au plus.")
-    if not fold(text):
+    if not match_key(text):
         raise InvalidCommuneQuery("Saisissez des lettres ou des chiffres : le nom, le code postal ou le code INSEE "
                                   "d'une commune.")
     return get_index().search(text, limit=limit)

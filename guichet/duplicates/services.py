@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from guichet.duplicates.models import DuplicateCandidate
 from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.services import set_state
-from guichet.search.analysis import fold
+from guichet.text import match_key, words
 
 # Titles at least this similar (0..1) with a funder in common make a candidate.
 TITLE_THRESHOLD = 0.86
@@ -70,15 +70,15 @@ def _is_specific(url: str | None) -> bool:
 
 def normalise_title(title: str) -> str:
     """Lower case, no accents, no punctuation, no small words, years nor 'appel à projets'."""
-    words = re.findall(r"[a-z0-9]+", fold(title or ""))
+    folded = words(title or "")
     # Editions ("2027", "2022-2028") say when, not which programme.
-    kept = [word for word in words
+    kept = [word for word in folded
             if word not in _STOP_WORDS and word not in _GENRE_WORDS and not _YEAR.fullmatch(word)]
-    return " ".join(kept or words)
+    return " ".join(kept or folded)
 
 
 def normalise_funder(name: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", fold(name or "")))
+    return match_key(name or "")
 
 
 def title_similarity(first: str, second: str) -> float:

@@ -6,64 +6,15 @@ accents, drop stop words, then a light French stemmer (plurals and final vowels)
 ``l'Éclairage`` = ``éclairage`` = ``eclairage`` and ``vélos`` = ``vélo``.
 """
 
-import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+# The analysis itself is guichet.text's (the scrapers' theme keywords use the same one).
+from guichet.text import ELISIONS, STOP_WORDS, fold, stem, words  # noqa: F401 (this module's interface)
+from guichet.text import term as index_term
+from guichet.text import terms as analyse
+
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.txt")
-
-ELISIONS = {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"}
-
-STOP_WORDS = ELISIONS | set("""
-a au aux avec ce ces cet cette dans de des du elle en et eux il ils je la le les leur leurs lui
-ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta
-te tes toi ton tu un une vos votre vous y est sont ete etre avoir ont sera aussi plus ainsi
-""".split())
-
-_TOKEN = re.compile(r"[0-9a-z]+")
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "’": "'", "ß": "ss"})
-
-
-def fold(text: str) -> str:
-    """Lowercase without accents or ligatures."""
-    text = text.translate(_LIGATURES)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
-
-
-def stem(word: str) -> str:
-    """A light French stemmer: plural and feminine endings and final vowels."""
-    if word.isdigit() or len(word) <= 3:
-        return word
-    if word.endswith("aux") and len(word) > 4:
-        word = word[:-3] + "al"
-    elif word[-1] in "sx":
-        word = word[:-1]
-    for ending in ("ee", "ie", "e", "i", "a"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            word = word[: -len(ending)]
-            break
-    if len(word) > 4 and word[-1] == word[-2] and word[-1].isalpha():
-        word = word[:-1]
-    return word
-
-
-def words(text: str) -> list[str]:
-    """Folded words of a text, stop words included (for highlighting positions)."""
-    return _TOKEN.findall(fold(text))
-
-
-@lru_cache(maxsize=200_000)
-def index_term(word: str) -> str | None:
-    """The index term of a folded word; None for a stop word."""
-    return None if word in STOP_WORDS else stem(word)
-
-
-def analyse(text: str) -> list[str]:
-    """Index terms of a text, in order."""
-    terms = (index_term(word) for word in words(text))
-    return [term for term in terms if term is not None]
 
 
 def analyse_to_string(text: str) -> str:

@@ -13,6 +13,7 @@ clôture, Bénéficiaires), text ``div.field--name-body``, application button ``
 
 from __future__ import annotations
 
+from guichet.text import fold
 from scrapers import normalise as norm
 from scrapers import pages
 from scrapers.base import Entry, ListPage, Source
@@ -82,7 +83,7 @@ class BanqueDesTerritoires(Source):
         body = SELECTORS.one(document, "body", url=url)
         facts = {}
         for fact in SELECTORS.all(document, "facts", required=False):
-            label = norm.strip_accents(SELECTORS.text(fact, "fact_label")).lower()
+            label = fold(SELECTORS.text(fact, "fact_label"))
             facts[label] = SELECTORS.text(fact, "fact_value")
         apply = SELECTORS.one(document, "apply", required=False)
         return {

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from guichet.text import fold
 from scrapers import normalise as norm
 from scrapers import pages
 from scrapers.base import Entry, ListPage, Source
@@ -72,7 +73,7 @@ class Bpifrance(Source):
 
     def entry(self, item) -> Entry | None:
         targets = item.get("targets") or []
-        if targets and not any(PUBLIC_TARGETS.search(norm.strip_accents(target).lower()) for target in targets):
+        if targets and not any(PUBLIC_TARGETS.search(fold(target)) for target in targets):
             return None  # for companies only: not for this service
         return Entry(pages.last_path_segment(item["url"]), item["url"], item)
 

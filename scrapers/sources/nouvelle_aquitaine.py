@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from guichet.text import fold
 from scrapers import normalise as norm
 from scrapers import pages
 from scrapers.base import Entry, ListPage, ParseError, Source
@@ -89,7 +90,7 @@ class NouvelleAquitaine(Source):
         if facts_list is not None:
             for term in facts_list.find_all("dt"):
                 value = term.find_next_sibling("dd")
-                facts[norm.strip_accents(pages.text_of(term)).lower()] = pages.text_of(value)
+                facts[fold(pages.text_of(term))] = pages.text_of(value)
         return {
             "title": title,
             "chapo": pages.text_of(chapo),

@@ -13,6 +13,7 @@ calendar are only there), optional ``div.article__chapo`` and ``aside.article__c
 
 from __future__ import annotations
 
+from guichet.text import fold
 from scrapers import normalise as norm
 from scrapers import pages
 from scrapers.base import Entry, ListPage, ParseError, Source
@@ -107,7 +108,7 @@ class Occitanie(Source):
         audiences = [part.strip() for part in str(fields.get("public_cible") or "").split(";") if part.strip()]
         low, high = norm.population_range("\n".join([raw["chapo"], text]))
         rate_min, rate_max = norm.rate_range(text)
-        theme = THEMES.get(norm.strip_accents(str(fields.get("thematique") or "")).lower())
+        theme = THEMES.get(fold(str(fields.get("thematique") or "")))
         record.update({
             "source_url": entry.url,
             "title": raw["title"] or fields.get("titre"),
@@ -120,7 +121,7 @@ class Occitanie(Source):
             "themes": norm.dedupe([*norm.themes_from_text(raw["title"], summary_text),
                                    *([theme.split("/")[0], theme] if theme else [])]),
             "aid_types": pages.aid_types_from_text(text),
-            "is_call_for_projects": norm.strip_accents(str(fields.get("type") or "")).lower().startswith("appel")
+            "is_call_for_projects": fold(str(fields.get("type") or "")).startswith("appel")
             or pages.is_call_for_projects(raw["title"]),
             "opens_on": opens_on,
             "deadlines": deadlines,

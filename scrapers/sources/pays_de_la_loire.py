@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from guichet.text import fold
 from scrapers import normalise as norm
 from scrapers import pages
 from scrapers.base import Entry, ListPage, ParseError, Source
@@ -84,7 +85,7 @@ class PaysDeLaLoire(Source):
         low, high = norm.population_range(conditions or purpose)
         rate_min, rate_max = norm.rate_range(amount)
         deadline = norm.parse_date(fields.get("date_de_fin"))
-        theme = THEMES.get(norm.strip_accents(str(fields.get("thematique_libelle") or "")).lower())
+        theme = THEMES.get(fold(str(fields.get("thematique_libelle") or "")))
         record.update({
             "source_url": entry.url,
             "title": title,

@@ -2,7 +2,8 @@
 
 import pytest
 
-from guichet.communes.names import fold, name_keys, query_keys, search_key, without_article
+from guichet.communes.names import name_keys, query_keys, search_key, without_article
+from guichet.text import match_key as fold
 
 
 @pytest.mark.parametrize("typed, expected", [
