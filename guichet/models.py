@@ -9,4 +9,4 @@ from guichet.programmes import models as programmes  # noqa: F401
 from guichet.sources import models as sources  # noqa: F401
 from guichet.admin import models as admin  # noqa: F401
 from guichet.digests import models as digests  # noqa: F401
-from guichet.duplicates import models as duplicates  # noqa: F401
+from guichet.curation import models as curation  # noqa: F401

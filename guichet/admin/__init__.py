@@ -13,7 +13,7 @@ def init_app(app):
 
     from guichet.admin import accounts
     from guichet.admin.cli import user_group
-    from guichet.admin.review import watch_source_changes
+    from guichet.curation.review import watch_source_changes
     from guichet.admin.views import bp
 
     # A curator may keep a form open for a long time: the token lives as long as the session.

@@ -11,7 +11,7 @@ from datetime import date, datetime
 import nh3
 
 from guichet import geo
-from guichet.admin.diff import FIELD_LABELS
+from guichet.curation.diff import FIELD_LABELS
 from guichet.programmes.models import LEVELS, RECURRENCES
 from guichet.programmes.records import CONTENT_FIELDS
 from guichet.programmes.themes import THEME_LABELS

@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from guichet.admin import audit
 from guichet.admin.models import User
+from guichet.curation import audit
 from guichet.programmes.models import utcnow
 from guichet.sources.models import RunError, ScrapeRun, Source
 from guichet.sources.services import run_source, source_overview
@@ -29,6 +29,11 @@ class RunRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+def source_names(session: Session) -> dict[str, str]:
+    """Each source's name by slug."""
+    return dict(session.execute(select(Source.slug, Source.name)).all())
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The back office (/admin/): thin views over the admin services.
+"""The back office (/admin/): thin views (parse, call guichet.curation and the accounts, render).
 
 Everything under /admin/ needs a staff account (the login page aside); user management needs
 the admin role. Every form carries a CSRF token (CSRFProtect, app-wide).
@@ -10,17 +10,17 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from guichet import geo
-from guichet.admin import accounts, audit, editing, forms, merging, review
-from guichet.admin.diff import FIELD_LABELS, diff_values, display_value
+from guichet.admin import accounts, forms
+from guichet.admin import sources as source_health
 from guichet.admin.models import ROLE_LABELS, ROLES, User
-from guichet.admin.paging import paginate
+from guichet.curation import audit, catalogue, editing, merging, pairs, review
+from guichet.curation.diff import FIELD_LABELS
 from guichet.db import get_session
 from guichet.programmes.models import LEVELS, RECURRENCES, STATES, Programme
-from guichet.programmes.records import CONTENT_FIELDS
 from guichet.programmes.themes import THEMES
 from guichet.search.query import AID_TYPES, BENEFICIARIES, LEVEL_LABELS
 
@@ -138,7 +138,8 @@ def queue():
     db = get_session()
     page = review.queue(db, filters["kind"], filters["source"], filters["theme"], filters["level"],
                         _page_number(), PER_PAGE)
-    return render_template("admin/queue.html", page=page, filters=filters, sources=review.queue_sources(db),
+    sources = review.queue_sources(db, source_health.source_names(db))
+    return render_template("admin/queue.html", page=page, filters=filters, sources=sources,
                            kinds=review.KINDS, theme_options=[(theme.slug, theme.label) for theme in THEMES],
                            levels=LEVEL_LABELS, state_labels=STATE_LABELS)
 
@@ -185,20 +186,11 @@ def _form_context(**extra) -> dict:
 @bp.get("/programmes")
 def programmes():
     db = get_session()
-    text = (request.args.get("q") or "").strip()[:200]
+    text = (request.args.get("q") or "").strip()[:catalogue.MAX_TEXT_LENGTH]
     state = request.args.get("state") if request.args.get("state") in STATES else None
     source = request.args.get("source") or None
-    statement = select(Programme)
-    if text:
-        pattern = f"%{text.lower()}%"
-        statement = statement.where(or_(func.lower(Programme.title).like(pattern),
-                                        func.lower(Programme.id).like(pattern)))
-    if state:
-        statement = statement.where(Programme.state == state)
-    if source:
-        statement = statement.where(Programme.source == source)
-    result = paginate(db, statement, (Programme.updated_at.desc(), Programme.id), _page_number(), PER_PAGE)
-    sources = [(slug, slug) for slug in db.scalars(select(Programme.source).distinct().order_by(Programme.source))]
+    result = catalogue.programmes_page(db, text, state, source, _page_number(), PER_PAGE)
+    sources = [(slug, slug) for slug in catalogue.programme_sources(db)]
     return render_template("admin/programmes.html", result=result, text=text, state=state, source=source,
                            sources=sources, state_labels=STATE_LABELS)
 
@@ -222,28 +214,7 @@ def _edit_page(programme: Programme, raw: dict, errors: dict | None = None, conf
 
 
 def _conflict(programme: Programme, raw: dict, base: str | None) -> dict:
-    """What was saved meanwhile: the fields whose stored value moved away from what the form
-    started from (or, without that, from what this curator typed)."""
-    db = get_session()
-    stored = forms.raw_from_programme(programme)
-    try:
-        started_from = json.loads(base) if base else None
-    except ValueError:
-        started_from = None
-    if not isinstance(started_from, dict):
-        started_from = raw
-    def same(first, second):
-        if isinstance(first, list) and isinstance(second, list):  # checkbox order is the page's
-            return sorted(first) == sorted(second)
-        return first == second
-
-    fields = {}
-    for name in CONTENT_FIELDS:
-        if not same(stored[name], started_from.get(name)):
-            fields[name] = display_value(name, audit.jsonable(getattr(programme, name)))
-    yours = {name for name in CONTENT_FIELDS if not same(raw.get(name), started_from.get(name))}
-    return {"message": editing.CONFLICT_MESSAGE, "fields": fields, "yours": yours,
-            "last": editing.last_change(db, programme.id)}
+    return editing.conflict_report(get_session(), programme, raw, forms.raw_from_programme(programme), base)
 
 
 @bp.route("/programmes/<path:programme_id>", methods=["GET", "POST"])
@@ -335,18 +306,9 @@ def new_programme():
 
 # ---------------------------------------------------------------- duplicates
 
-def _duplicate_candidates(db, page: int):
-    try:
-        from guichet.admin import duplicates
-    except ImportError:
-        return None
-    return duplicates.candidates(db, page, PER_PAGE)
-
-
 @bp.get("/doublons")
 def duplicates():
-    db = get_session()
-    candidates = _duplicate_candidates(db, _page_number())
+    candidates = pairs.candidates_page(get_session(), _page_number(), PER_PAGE)
     return render_template("admin/duplicates.html", candidates=candidates, state_labels=STATE_LABELS)
 
 
@@ -363,13 +325,7 @@ def compare():
         return render_template("admin/compare.html", first=None, second=None, a=first_id, b=second_id, rows=[],
                                state_labels=STATE_LABELS,
                                error=f"Aucun programme ne porte l'identifiant {', '.join(missing)}."), 404
-    rows = []
-    different = {change.field for change in diff_values(
-        {name: audit.jsonable(getattr(first, name)) for name in CONTENT_FIELDS},
-        {name: audit.jsonable(getattr(second, name)) for name in CONTENT_FIELDS})}
-    for name in CONTENT_FIELDS:
-        rows.append((FIELD_LABELS[name], display_value(name, audit.jsonable(getattr(first, name))),
-                     display_value(name, audit.jsonable(getattr(second, name))), name in different))
+    rows = catalogue.compare(first, second)
     return render_template("admin/compare.html", first=first, second=second, a=first_id, b=second_id, rows=rows,
                            state_labels=STATE_LABELS)
 
@@ -401,15 +357,7 @@ def merge():
 def dismiss_duplicate():
     db = get_session()
     first_id, second_id = request.form.get("a", ""), request.form.get("b", "")
-    try:
-        from guichet.admin import duplicates as duplicate_candidates
-    except ImportError:
-        abort(404)
-    if duplicate_candidates.dismiss(db, first_id, second_id, current_user):
-        audit.record(db, current_user, "dismiss_duplicate", f"{first_id} et {second_id} ne sont pas des doublons",
-                     first_id, {"pair": [first_id, second_id]})
-        audit.record(db, current_user, "dismiss_duplicate", f"{first_id} et {second_id} ne sont pas des doublons",
-                     second_id, {"pair": [first_id, second_id]})
+    if pairs.dismiss_pair(db, first_id, second_id, current_user):
         db.commit()
         flash("Paire écartée : elle ne sera plus proposée.", "success")
     else:
@@ -421,8 +369,6 @@ def dismiss_duplicate():
 
 @bp.get("/sources")
 def sources():
-    from guichet.admin import sources as source_health
-
     db = get_session()
     return render_template("admin/sources.html", overview=source_health.overview(db),
                            running=source_health.running(current_app))
@@ -430,8 +376,6 @@ def sources():
 
 @bp.post("/sources/<slug>/lancer")
 def run_source(slug):
-    from guichet.admin import sources as source_health
-
     db = get_session()
     try:
         source_health.start_run(current_app._get_current_object(), db, slug, current_user)

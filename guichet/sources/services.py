@@ -243,7 +243,7 @@ def _stored_run(app, source, *, first_response, from_file, report) -> ScrapeRun:
                        "recorded_response": recorded}
         session.commit()
         if touched:
-            from guichet.duplicates.services import find_candidates
+            from guichet.curation.duplicates import find_candidates
 
             find_candidates(session, touched)
             session.commit()

@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from guichet import create_app
-from guichet.admin.models import AuditEntry, User
+from guichet.admin.models import User
+from guichet.curation.models import AuditEntry
 from tests.admin.conftest import ADMIN, CURATOR, csrf_token, login, post_form
 
 ADMIN_PAGES = ["/admin/", "/admin/programmes", "/admin/programmes/nouveau", "/admin/doublons",

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from guichet.admin import sources as source_health
-from guichet.admin.models import AuditEntry
+from guichet.curation.models import AuditEntry
 from guichet.programmes.models import utcnow
 from guichet.sources.models import RunError, ScrapeRun
 from guichet.sources.services import sync_sources

@@ -6,14 +6,14 @@ import re
 import pytest
 from sqlalchemy import select
 
-from guichet.admin import editing
+from guichet.curation import editing
 from guichet.admin.forms import raw_from_programme
-from guichet.admin.models import AuditEntry
+from guichet.curation.models import AuditEntry
 from guichet.programmes.models import Programme
 from guichet.programmes.records import CONTENT_FIELDS
 from guichet.programmes.services import upsert_source_record
 from tests.admin.conftest import csrf_token
-from tests.admin.test_review import rescrape
+from tests.curation.test_review import rescrape
 
 
 def form_of(client, programme_id) -> dict:

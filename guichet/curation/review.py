@@ -6,17 +6,23 @@ a session listener sees ``upsert_source_record`` give a programme a new ``conten
 new ``source_values``, and compares them with what the curators last reviewed.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import String, and_, cast, event, func, or_, select
 from sqlalchemy.orm import Session, attributes
 
-from guichet.admin import audit
-from guichet.admin.diff import FieldChange, describe, diff_values
-from guichet.admin.models import ProgrammeReview, User
-from guichet.admin.paging import Page
+from guichet.curation import audit
+from guichet.curation.diff import FieldChange, describe, diff_values
+from guichet.curation.models import ProgrammeReview
+from guichet.paging import Page
 from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.services import set_state
+
+if TYPE_CHECKING:  # the acting staff member; curation needs only its id and email
+    from guichet.admin.models import User
 
 REVIEWED_STATES = ("published", "rejected")
 KINDS = {"tous": "Tout", "nouveaux": "Nouveaux", "modifies": "Modifiés à la source"}
@@ -145,13 +151,11 @@ def _with_kind(statement, kind: str):
     return statement
 
 
-def queue_sources(session: Session) -> list[tuple[str, str]]:
-    """(slug, name) of the sources that have programmes waiting, for the filter."""
-    from guichet.sources.models import Source
-
+def queue_sources(session: Session, names: dict[str, str]) -> list[tuple[str, str]]:
+    """(slug, name) of the sources that have programmes waiting, for the filter; ``names``:
+    the sources' names by slug (the caller's, from guichet.sources)."""
     slugs = session.scalars(select(Programme.source).outerjoin(
         ProgrammeReview, ProgrammeReview.programme_id == Programme.id).where(_queue_condition()).distinct()).all()
-    names = dict(session.execute(select(Source.slug, Source.name)).all())
     return sorted(((slug, names.get(slug) or slug) for slug in slugs), key=lambda pair: pair[1].lower())
 
 

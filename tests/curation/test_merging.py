@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from guichet.admin.models import AuditEntry
-from guichet.duplicates.models import DuplicateCandidate
+from guichet.curation.models import AuditEntry
+from guichet.curation.models import DuplicateCandidate
 from guichet.programmes.models import Programme
 from tests.admin.conftest import post_form
 

@@ -1,12 +1,15 @@
-"""Candidate pairs of duplicate programmes, for curators to settle.
+"""Curation's store: the audit log, the review state of each programme (what the curators
+last saw of its source) and candidate pairs of duplicate programmes.
 
 A pair is stored once, ordered (``programme_a_id`` < ``programme_b_id``), whatever the order
-the programmes were found in; a pair a curator dismissed is never proposed again.
+the programmes were found in; a pair a curator dismissed is never proposed again. The tables
+keep their names (``audit_entries``, ``programme_reviews``: migration branch ``admin``;
+``duplicate_candidates``: branch ``duplicates``).
 """
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from guichet.db import Base
@@ -58,3 +61,38 @@ class DuplicateCandidate(Base):
 
     def __repr__(self):
         return f"<DuplicateCandidate {self.programme_a_id} ~ {self.programme_b_id} {self.reason} {self.status}>"
+
+
+class AuditEntry(Base):
+    """Who changed what and when. The e-mail is copied so that the entry outlives the account."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_email: Mapped[str] = mapped_column(String(254))
+    # publish · reject · acknowledge · edit · accept_source · create · merge · run_source ·
+    # user_create · user_disable · user_enable
+    action: Mapped[str] = mapped_column(String(30), index=True)
+    programme_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # {"changes": {field: [before, after]}, ...}: JSON-ready values only.
+    details: Mapped[dict | None] = mapped_column(JSON)
+
+
+class ProgrammeReview(Base):
+    """What the curators last reviewed of a programme's source, to tell when the source changed.
+
+    ``reviewed_values`` is the programme's ``source_values`` when a curator last published,
+    rejected or acknowledged it; ``changed_at`` is set when a scrape brings different source
+    values for a programme already reviewed, and cleared by the next review.
+    """
+
+    __tablename__ = "programme_reviews"
+
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"), primary_key=True)
+    reviewed_values: Mapped[dict | None] = mapped_column(JSON)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(254))
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)

@@ -1,13 +1,19 @@
 """The audit log: every change made from the back office, with who made it and when."""
 
+from __future__ import annotations
+
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from guichet.admin.models import AuditEntry, User
-from guichet.admin.paging import Page, paginate
+from guichet.curation.models import AuditEntry
+from guichet.paging import Page, paginate
 from guichet.programmes.models import utcnow
+
+if TYPE_CHECKING:  # the acting staff member; curation needs only its id and email
+    from guichet.admin.models import User
 
 ACTION_LABELS = {
     "publish": "Publication",

@@ -5,14 +5,21 @@ payload) and its history; its public page answers with a 301 to the kept one
 (guichet.web.views), and it leaves the search index (only published programmes are indexed).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from guichet.admin import audit
-from guichet.admin.models import ProgrammeReview, User
-from guichet.admin.review import mark_reviewed
+from guichet.curation import audit, pairs
+from guichet.curation.models import ProgrammeReview
+from guichet.curation.review import mark_reviewed
 from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.services import set_state
+
+if TYPE_CHECKING:  # the acting staff member; curation needs only its id and email
+    from guichet.admin.models import User
 
 
 class MergeError(ValueError):
@@ -59,14 +66,6 @@ def merge(session: Session, keep: Programme, drop: Programme, user: User | None,
     details = {"kept": provenance(keep), "merged": provenance(drop), "merged_state_before": previous_state}
     audit.record(session, user, "merge", summary, keep.id, details, now)
     audit.record(session, user, "merge", summary, drop.id, details, now)
-    _resolve_candidates(session, keep, drop, user)
+    # The pair is settled (created when the curator found it alone).
+    pairs.mark_merged(session, keep.id, drop.id, user.email if user is not None else None)
     return summary
-
-
-def _resolve_candidates(session: Session, keep: Programme, drop: Programme, user: User | None) -> None:
-    """Settle the duplicate candidates of this pair (guichet.duplicates), when that feature is there."""
-    try:
-        from guichet.admin import duplicates
-    except ImportError:
-        return
-    duplicates.settle(session, keep.id, drop.id, user)

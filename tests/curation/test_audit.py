@@ -1,7 +1,7 @@
 """The audit log: for each programme and for the whole service."""
 
 from tests.admin.conftest import post_form
-from tests.admin.test_editing import form_of, save
+from tests.curation.test_editing import form_of, save
 
 
 def test_the_journal_says_who_changed_what_and_when(curator_client, admin_client, make_programme):

@@ -2,8 +2,9 @@
 
 from sqlalchemy import select
 
-from guichet.duplicates import services
-from guichet.duplicates.models import DuplicateCandidate
+from guichet.curation import duplicates as services
+from guichet.curation import pairs
+from guichet.curation.models import DuplicateCandidate
 from guichet.programmes.models import Programme
 
 
@@ -104,15 +105,15 @@ def test_known_pairs_are_not_proposed_again(app, make_programme, db_session):
                             funders=["Région Occitanie"])
     [candidate] = services.find_candidates(db_session, [second])
     db_session.commit()
-    services.dismiss(db_session, candidate.id, "curatrice@anct.gouv.fr")
+    pairs.dismiss(db_session, candidate.id, "curatrice@anct.gouv.fr")
     db_session.commit()
 
     assert services.find_candidates(db_session, [first, second]) == []
-    assert services.candidates(db_session) == []
-    [dismissed] = services.candidates(db_session, status="dismissed")
+    assert pairs.candidates(db_session) == []
+    [dismissed] = pairs.candidates(db_session, status="dismissed")
     assert dismissed.decided_by == "curatrice@anct.gouv.fr" and dismissed.decided_at is not None
-    services.reopen(db_session, dismissed.id)
-    assert [c.id for c in services.candidates(db_session, programme_id=first)] == [dismissed.id]
+    pairs.reopen(db_session, dismissed.id)
+    assert [c.id for c in pairs.candidates(db_session, programme_id=first)] == [dismissed.id]
 
 
 def test_a_curators_merge_settles_the_pair(app, make_programme, db_session):
@@ -120,8 +121,8 @@ def test_a_curators_merge_settles_the_pair(app, make_programme, db_session):
     second = make_programme(source="aides-territoires", title="Fonds tiers lieux", funders=["Région Grand Est"])
     lonely = make_programme(source="bpifrance", title="Sans rapport")
     services.find_candidates(db_session, [second])
-    services.mark_merged(db_session, first, second, "curateur@anct.gouv.fr")
-    services.mark_merged(db_session, lonely, first, "curateur@anct.gouv.fr")
+    pairs.mark_merged(db_session, first, second, "curateur@anct.gouv.fr")
+    pairs.mark_merged(db_session, lonely, first, "curateur@anct.gouv.fr")
     db_session.commit()
     rows = {(c.programme_a_id, c.programme_b_id): c for c in db_session.scalars(select(DuplicateCandidate))}
     assert rows[tuple(sorted((first, second)))].status == "merged"

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from guichet.duplicates.models import DuplicateCandidate
+from guichet.curation.models import DuplicateCandidate
 from guichet.programmes.models import Programme
 from guichet.sources.services import run_source
 from tests.fixtures.replay import replay_server, scraper_app  # noqa: F401 (fixtures)

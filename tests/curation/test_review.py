@@ -3,7 +3,7 @@ decisions on one or many, filters and pagination."""
 
 from sqlalchemy import select
 
-from guichet.admin.models import AuditEntry, ProgrammeReview
+from guichet.curation.models import AuditEntry, ProgrammeReview
 from guichet.programmes.models import Programme
 from guichet.programmes.services import upsert_source_record
 from tests.admin.conftest import post_form

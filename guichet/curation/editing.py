@@ -6,19 +6,26 @@ accept it. Every save names the version it was based on (optimistic locking): a 
 on an older version is refused with EditConflict and changes nothing.
 """
 
+from __future__ import annotations
+
+import json
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from guichet.admin import audit
-from guichet.admin.diff import FIELD_LABELS, display_value, values_differ
-from guichet.admin.models import AuditEntry, User
-from guichet.admin.review import mark_reviewed
+from guichet.curation import audit
+from guichet.curation.diff import FIELD_LABELS, display_value, values_differ
+from guichet.curation.models import AuditEntry
+from guichet.curation.review import mark_reviewed
 from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.records import CONTENT_FIELDS, content_hash
 from guichet.programmes.services import set_state
 from guichet.text import slugify
+
+if TYPE_CHECKING:  # the acting staff member; curation needs only its id and email
+    from guichet.admin.models import User
 
 CURATED_SOURCE = "curated"
 CONFLICT_MESSAGE = ("Ce programme a été modifié par quelqu'un d'autre pendant votre saisie. Votre saisie est "
@@ -155,3 +162,29 @@ def last_change(session: Session, programme_id: str) -> AuditEntry | None:
 
     return session.scalar(select(AuditEntry).where(AuditEntry.programme_id == programme_id)
                           .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1))
+
+
+def conflict_report(session: Session, programme: Programme, typed: dict, stored: dict,
+                    started_from: str | None) -> dict:
+    """What was saved meanwhile, for a save refused with EditConflict: the fields whose stored
+    value moved away from what the form started from (``started_from``, the form's values as
+    JSON; without it, what this curator typed), the fields this curator changed, and the last
+    change. ``typed`` and ``stored`` are form values (what was typed, what is stored now)."""
+    try:
+        base = json.loads(started_from) if started_from else None
+    except ValueError:
+        base = None
+    if not isinstance(base, dict):
+        base = typed
+
+    def same(first, second):
+        if isinstance(first, list) and isinstance(second, list):  # checkbox order is the page's
+            return sorted(first) == sorted(second)
+        return first == second
+
+    fields = {}
+    for name in CONTENT_FIELDS:
+        if not same(stored[name], base.get(name)):
+            fields[name] = display_value(name, audit.jsonable(getattr(programme, name)))
+    yours = {name for name in CONTENT_FIELDS if not same(typed.get(name), base.get(name))}
+    return {"message": CONFLICT_MESSAGE, "fields": fields, "yours": yours, "last": last_change(session, programme.id)}

@@ -1,6 +1,6 @@
 """Readable differences in French (guichet/admin/diff.py)."""
 
-from guichet.admin.diff import diff_values, display_value, field_change
+from guichet.curation.diff import diff_values, display_value, field_change
 
 
 def test_text_is_compared_word_by_word():

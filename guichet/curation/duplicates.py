@@ -19,16 +19,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from guichet.duplicates.models import DuplicateCandidate
+from guichet.curation.merging import merge
+from guichet.curation.models import DuplicateCandidate
+from guichet.curation.pairs import AUTOMATIC, ordered_pair, settle
 from guichet.programmes.models import Programme, utcnow
-from guichet.programmes.services import set_state
 from guichet.text import match_key, words
 
 # Titles at least this similar (0..1) with a funder in common make a candidate.
 TITLE_THRESHOLD = 0.86
 # An application address shared by more programmes than this is a portal, not a programme.
 GENERIC_URL_COUNT = 2
-AUTOMATIC = "automatique"
 
 # Programmes that take part: a rejected or already merged programme is settled.
 _ACTIVE_STATES = ("pending", "published")
@@ -143,10 +143,6 @@ def _folded(title: str) -> tuple[str, frozenset]:
     return folded, _stems(folded)
 
 
-def _pair(first: str, second: str) -> tuple[str, str]:
-    return (first, second) if first < second else (second, first)
-
-
 def _known_pairs(session: Session, ids) -> dict[tuple[str, str], DuplicateCandidate]:
     ids = list(ids)
     known = {}
@@ -188,27 +184,6 @@ def _keep_first(first: Programme, second: Programme) -> tuple[Programme, Program
     return (first, second) if rank(first) <= rank(second) else (second, first)
 
 
-def _merge(session: Session, keep: Programme, drop: Programme) -> None:
-    """Per the record's rules: one is kept, the other becomes ``merged`` with ``merged_into``.
-
-    The back office's merge (audit log, redirects of earlier merges) is used when present.
-    """
-    try:
-        from guichet.admin.merging import merge as back_office_merge
-    except ImportError:
-        back_office_merge = None
-    if back_office_merge is not None:
-        back_office_merge(session, keep, drop, None)
-        return
-    was_published = drop.state == "published"
-    set_state(drop, "merged")
-    drop.merged_into = keep.id
-    for earlier in session.scalars(select(Programme).where(Programme.merged_into == drop.id)):
-        earlier.merged_into = keep.id
-    if was_published:
-        set_state(keep, "published")
-
-
 def find_candidates(session: Session, programme_ids) -> list[DuplicateCandidate]:
     """Compare these programmes with the whole store and store new candidate pairs.
 
@@ -243,7 +218,7 @@ def find_candidates(session: Session, programme_ids) -> list[DuplicateCandidate]
                                                          by_funder).items()):
             if other_id in merged_away:
                 continue
-            pair = _pair(entry.id, other_id)
+            pair = ordered_pair(entry.id, other_id)
             if pair in known:
                 continue
             candidate = DuplicateCandidate(programme_a_id=pair[0], programme_b_id=pair[1], reason=reason,
@@ -253,8 +228,9 @@ def find_candidates(session: Session, programme_ids) -> list[DuplicateCandidate]
             created.append(candidate)
             if reason == "same_source_url":
                 keep, drop = _keep_first(session.get(Programme, pair[0]), session.get(Programme, pair[1]))
-                _merge(session, keep, drop)
-                _settle(candidate, "merged", AUTOMATIC, keep.id)
+                # The one merge of the service (audit log, redirects of earlier merges), by the system.
+                merge(session, keep, drop, None)
+                settle(candidate, "merged", AUTOMATIC, keep.id)
                 merged_away.add(drop.id)
                 if drop.id == entry.id:
                     break
@@ -262,66 +238,8 @@ def find_candidates(session: Session, programme_ids) -> list[DuplicateCandidate]
     return created
 
 
-def _settle(candidate: DuplicateCandidate, status: str, decided_by: str | None, kept_id: str | None = None):
-    candidate.status = status
-    candidate.decided_at = utcnow()
-    candidate.decided_by = decided_by
-    if kept_id is not None:
-        candidate.kept_id = kept_id
-
-
-def mark_merged(session: Session, keep_id: str, drop_id: str, decided_by: str | None = None) -> DuplicateCandidate:
-    """A curator (or the automatic rule) merged ``drop_id`` into ``keep_id``: the pair is settled.
-
-    Called by the back office's merge; creates the pair when the curator found it alone. Other
-    pending pairs of the dropped programme are left for curators (they now point at a merged one
-    and are listed as such).
-    """
-    pair = _pair(keep_id, drop_id)
-    candidate = session.scalar(select(DuplicateCandidate).where(
-        DuplicateCandidate.programme_a_id == pair[0], DuplicateCandidate.programme_b_id == pair[1]))
-    if candidate is None:
-        candidate = DuplicateCandidate(programme_a_id=pair[0], programme_b_id=pair[1], reason="manual",
-                                       score=1.0, created_at=utcnow())
-        session.add(candidate)
-    _settle(candidate, "merged", decided_by or candidate.decided_by, keep_id)
-    return candidate
-
-
-def dismiss(session: Session, candidate_id: int, decided_by: str | None = None) -> DuplicateCandidate | None:
-    """Not the same programme: the pair is never proposed again."""
-    candidate = session.get(DuplicateCandidate, candidate_id)
-    if candidate is None:
-        return None
-    _settle(candidate, "dismissed", decided_by)
-    return candidate
-
-
-def reopen(session: Session, candidate_id: int) -> DuplicateCandidate | None:
-    """A dismissed pair back to the curators' list."""
-    candidate = session.get(DuplicateCandidate, candidate_id)
-    if candidate is not None and candidate.status == "dismissed":
-        candidate.status, candidate.decided_at, candidate.decided_by = "pending", None, None
-    return candidate
-
-
-def candidates(session: Session, status: str | None = "pending", programme_id: str | None = None,
-               limit: int | None = None) -> list[DuplicateCandidate]:
-    """Candidate pairs, strongest first (identical URLs, then by similarity, then newest)."""
-    query = select(DuplicateCandidate)
-    if status:
-        query = query.where(DuplicateCandidate.status == status)
-    if programme_id:
-        query = query.where(or_(DuplicateCandidate.programme_a_id == programme_id,
-                                DuplicateCandidate.programme_b_id == programme_id))
-    query = query.order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.created_at.desc(),
-                           DuplicateCandidate.id)
-    if limit:
-        query = query.limit(limit)
-    return list(session.scalars(query))
-
-
 def scan(session: Session) -> list[DuplicateCandidate]:
     """Compare the whole store with itself (after an import, or to seed the curators' list)."""
     ids = list(session.scalars(select(Programme.id).where(Programme.state.in_(_ACTIVE_STATES))))
     return find_candidates(session, ids)
+

@@ -1,1 +1,0 @@
-"""Duplicates across sources: candidates for curators (see services.py)."""
