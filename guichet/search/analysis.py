@@ -1,20 +1,77 @@
-"""French text analysis for the embedded search backend.
+"""French text analysis, the same on both search backends.
 
-The same steps as the Elasticsearch analyzer in index_mappings/programmes.json: split on
-anything but letters and digits, drop elided articles (l' d' qu' ...), lowercase, fold
-accents, drop stop words, then a light French stemmer (plurals and final vowels), so that
-``l'Éclairage`` = ``éclairage`` = ``eclairage`` and ``vélos`` = ``vélo``.
+The steps of the Elasticsearch analyzer ``french_index`` in index_mappings/programmes.json:
+split on anything but letters and digits, drop elided articles (l' d' qu' ...), lowercase,
+drop stop words, the Snowball French stemmer (the one Lucene's ``stemmer`` filter runs for
+``"language": "french"``), then fold accents, so that ``l'Éclairage`` = ``éclairage`` =
+``eclairage`` and ``rénovations`` = ``renovation``. Stemming comes before folding because
+Snowball reads accents (« é » ends a participle); a word typed without accents stems to the
+same term for the words of this field (tests/search/test_analysis.py compares with a real node).
+
+Query text is analysed here for both backends: the Elasticsearch fields search with the
+``whitespace`` analyzer, so both receive the same terms, the same thesaurus expansion
+(``expand_synonyms``) and the same corrections.
 """
 
 from functools import lru_cache
 from pathlib import Path
 
-# The analysis itself is guichet.text's (the scrapers' theme keywords use the same one).
-from guichet.text import ELISIONS, STOP_WORDS, fold, stem, words  # noqa: F401 (this module's interface)
-from guichet.text import term as index_term
-from guichet.text import terms as analyse
+import snowballstemmer
 
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.txt")
+
+ELISIONS = {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"}
+
+STOP_WORDS = ELISIONS | set("""
+a au aux avec ce ces cet cette dans de des du elle en et eux il ils je la le les leur leurs lui
+ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta
+te tes toi ton tu un une vos votre vous y est sont ete etre avoir ont sera aussi plus ainsi
+""".split())
+
+# Stop words as Elasticsearch's stop filter compares them: before folding, so with accents too.
+STOP_WORDS_WRITTEN = STOP_WORDS | {"à", "où", "même", "été", "être", "là"}
+
+_TOKEN = re.compile(r"[0-9a-z]+")
+_WRITTEN_TOKEN = re.compile(r"[^\W_]+")
+_FRENCH = snowballstemmer.stemmer("french")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "’": "'", "ß": "ss"})
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents or ligatures."""
+    text = text.translate(_LIGATURES)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+
+
+def stem(word: str) -> str:
+    """Snowball French of a lowercase word (accents kept), folded."""
+    return fold(_FRENCH.stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    """Folded words of a text, stop words included."""
+    return _TOKEN.findall(fold(text))
+
+
+def written_words(text: str) -> list[str]:
+    """Lowercase words of a text as written (accents kept), stop words included."""
+    return _WRITTEN_TOKEN.findall(text.translate(_LIGATURES).lower())
+
+
+@lru_cache(maxsize=200_000)
+def index_term(word: str) -> str | None:
+    """The index term of a lowercase word (accents kept or not); None for a stop word."""
+    word = word.translate(_LIGATURES)
+    if fold(word) in STOP_WORDS:
+        return None
+    return stem(word)
+
+
+def analyse(text: str) -> list[str]:
+    """Index terms of a text, in order."""
+    terms = (index_term(word) for word in written_words(text))
+    return [term for term in terms if term is not None]
 
 
 def analyse_to_string(text: str) -> str:
@@ -58,11 +115,12 @@ def _synonym_index() -> dict[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     return {phrase: tuple(alternatives) for phrase, alternatives in index.items()}
 
 
-def expand_synonyms(tokens: list[str]) -> list[tuple[tuple[str, ...], ...]]:
+def expand_synonyms(tokens: list[str], with_sizes: bool = False) -> list:
     """Group analysed tokens into clauses; each clause lists its alternative phrases.
 
     The longest synonym phrase starting at each position wins, so ``eclairag public`` is one
-    clause (with ``led`` as an alternative), not two.
+    clause (with ``led`` as an alternative), not two. ``with_sizes``: (alternatives, number of
+    tokens the clause took) pairs.
     """
     index = _synonym_index()
     longest = max((len(phrase) for phrase in index), default=1)
@@ -72,10 +130,35 @@ def expand_synonyms(tokens: list[str]) -> list[tuple[tuple[str, ...], ...]]:
         for size in range(min(longest, len(tokens) - position), 0, -1):
             candidate = tuple(tokens[position:position + size])
             if candidate in index:
-                clauses.append(index[candidate])
+                clauses.append((index[candidate], size) if with_sizes else index[candidate])
                 position += size
                 break
         else:
-            clauses.append((tuple(tokens[position:position + 1]),))
+            alternatives = (tuple(tokens[position:position + 1]),)
+            clauses.append((alternatives, 1) if with_sizes else alternatives)
             position += 1
     return clauses
+
+
+@lru_cache(maxsize=1)
+def thesaurus_words() -> dict[str, str]:
+    """Folded single words of the thesaurus → the word as written there (for corrections)."""
+    written = {}
+    for terms in synonym_lines():
+        for term in terms:
+            for word in written_words(term.strip()):
+                if len(word) >= 5 and fold(word) not in STOP_WORDS:
+                    written.setdefault(fold(word), word)
+    return written
+
+
+@lru_cache(maxsize=1)
+def thesaurus_phrases() -> dict[str, str]:
+    """Folded multi-word terms of the thesaurus → the term as written there."""
+    phrases = {}
+    for terms in synonym_lines():
+        for term in terms:
+            term = term.strip()
+            if len(term.split()) > 1:
+                phrases.setdefault(" ".join(words(term)), term)
+    return phrases

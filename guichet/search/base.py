@@ -36,6 +36,8 @@ class SearchResult:
     # Facet name → {value: count}; counts of a facet ignore that facet's own filter
     # (so that every choice of a multi-select shows what it would add).
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The text as searched when the backend corrected words (« éclairage public »), else None.
+    corrected_text: str | None = None
 
 
 class SearchBackend(Protocol):

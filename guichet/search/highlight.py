@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from guichet.search.analysis import fold, index_term
+from guichet.search.analysis import index_term
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -13,7 +13,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 @lru_cache(maxsize=65536)
 def _term(word: str) -> str | None:
     """The index term of one word as written (None for a stop word); words repeat a lot."""
-    return index_term(fold(word))
+    return index_term(word.lower())
 
 
 def matched_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:

@@ -10,7 +10,10 @@ from datetime import date, datetime
 from typing import Callable, Mapping
 
 from guichet.programmes.themes import THEME_LABELS
-from guichet.search.analysis import analyse, expand_synonyms
+from rapidfuzz.distance import Levenshtein
+
+from guichet.search.analysis import (STOP_WORDS, analyse, expand_synonyms, fold, thesaurus_phrases, words,
+                                     written_words)
 
 SORTS = {"pertinence": "Pertinence", "date_limite": "Date limite la plus proche", "nouveaute": "Les plus récents"}
 DEFAULT_STATUSES = frozenset({"ouvert", "a_venir"})
@@ -75,9 +78,56 @@ class InvalidQuery(ValueError):
 
 @dataclass(frozen=True)
 class Clause:
-    """One concept of the text: any of its phrases (each a tuple of analysed terms) matches."""
+    """One concept of the text: any of its phrases (each a tuple of analysed terms) matches.
+
+    ``typed`` is the phrase the person typed (a synonym group lists it among the others).
+    """
 
     phrases: tuple[tuple[str, ...], ...]
+    typed: tuple[str, ...] = ()
+
+
+# A programme matches when it covers this many of the query's concepts (at least one). The
+# ranking puts more concepts first anyway; this only trims the long tail of one-word matches
+# on long queries. Chosen with bench/bench_relevance.py (see docs in bench/relevance/).
+def minimum_coverage(concepts: int) -> int:
+    return 1 if concepts < 4 else concepts - 2
+
+
+def clauses_of(tokens: list[str]) -> tuple[Clause, ...]:
+    clauses = []
+    position = 0
+    for phrases, size in expand_synonyms(tokens, with_sizes=True):
+        clauses.append(Clause(phrases, tuple(tokens[position:position + size])))
+        position += size
+    return tuple(clauses)
+
+
+def corrected_phrases(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Near misses of the thesaurus's multi-word terms corrected (« eclairage publique »).
+
+    A window of the words typed that is a small edit away from a thesaurus term, and does not
+    already analyse to it, becomes that term as the thesaurus writes it. Returns the text to
+    search and the (typed, corrected) pairs to tell the person.
+    """
+    typed = written_words(text)
+    folded = [fold(word) for word in typed]
+    corrections = []
+    for phrase_folded, phrase_written in thesaurus_phrases().items():
+        size = len(phrase_folded.split())
+        for start in range(0, len(folded) - size + 1):
+            window = " ".join(folded[start:start + size])
+            if window == phrase_folded or len(window) < 8:
+                continue
+            if Levenshtein.distance(window, phrase_folded) > max(1, len(phrase_folded) // 5):
+                continue
+            if analyse(window) == analyse(phrase_folded) or folded[start] in STOP_WORDS:
+                continue
+            corrections.append((" ".join(typed[start:start + size]), phrase_written))
+    for wrong, right in corrections:
+        text = re.sub(r"(?<!\w)" + r"\W+".join(re.escape(word) for word in wrong.split()) + r"(?!\w)", right,
+                      text, count=1, flags=re.IGNORECASE)
+    return text, corrections
 
 
 @dataclass(frozen=True)
@@ -96,6 +146,10 @@ class Eligibility:
 class SearchQuery:
     text: str = ""
     clauses: tuple[Clause, ...] = ()
+    # The text as searched when words were corrected (« éclairage public »), else None.
+    corrected_text: str | None = None
+    # Concepts a programme must cover; None: minimum_coverage() of the number of concepts.
+    min_coverage: int | None = None
     themes: frozenset = frozenset()
     levels: frozenset = frozenset()
     aid_types: frozenset = frozenset()
@@ -124,6 +178,12 @@ class SearchQuery:
     def has_text(self) -> bool:
         return bool(self.clauses)
 
+    @property
+    def required_coverage(self) -> int:
+        if self.min_coverage is not None:
+            return self.min_coverage
+        return minimum_coverage(len(self.clauses))
+
     def highlight_terms(self) -> set[str]:
         return {term for clause in self.clauses for phrase in clause.phrases for term in phrase}
 
@@ -144,8 +204,7 @@ def parse_text(text: str) -> tuple[Clause, ...]:
         if raw.startswith(("-", "+")) and len(raw) > 1:
             raise InvalidQuery("q", "Les signes « - » et « + » devant un mot ne sont pas pris en charge : "
                                     "saisissez simplement les mots recherchés.")
-    tokens = analyse(text)
-    return tuple(Clause(phrases) for phrases in expand_synonyms(tokens))
+    return clauses_of(analyse(text))
 
 
 def _multi(args, name: str, allowed: Mapping[str, str], noun: str) -> frozenset:
@@ -224,6 +283,11 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
     """Every search parameter of DESIGN.md, validated, into one SearchQuery."""
     text = _single(args, "q") or ""
     clauses = parse_text(text)
+    corrected_text = None
+    if clauses:
+        searched, corrections = corrected_phrases(text)
+        if corrections:
+            corrected_text, clauses = searched, parse_text(searched)
 
     themes = _multi(args, "theme", THEME_LABELS, "Thème")
     levels = _multi(args, "level", LEVEL_LABELS, "Échelon")
@@ -264,6 +328,7 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
     return SearchQuery(
         text=text,
         clauses=clauses,
+        corrected_text=corrected_text,
         themes=themes,
         levels=levels,
         aid_types=aid_types,

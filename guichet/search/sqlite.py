@@ -11,20 +11,31 @@ snapshot (WAL) until it commits, so searches never stop.
 """
 
 import json
+import re
 import sqlite3
 import threading
 from pathlib import Path
 from typing import Iterable
 
 from guichet import geo
-from guichet.search.analysis import analyse_to_string
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from guichet.search.analysis import analyse_to_string, index_term
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
 from guichet.search.bitmaps import Membership, Snapshot, bitmap_of, load_snapshot
 from guichet.search.highlight import highlights_for
-from guichet.search.query import SearchQuery
+from guichet.search.query import Clause, SearchQuery, clauses_of
+
+# Each concept a programme covers outweighs any BM25 difference: more concepts rank first.
+COVERAGE_WEIGHT = 1000.0
+# A typed word unknown to the index is corrected to a known term this close (edit distance),
+# when it has at least this many letters.
+SPELLING_MIN_LENGTH = 5
 
 # Bump when analysis or schema changes: an index of another version is rebuilt by `guichet reindex`.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+_WORD = re.compile(r"\w+")
 BM25_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, description
 
 # Facet name → field of the snapshot's bitmaps (level from docs, the others from terms).
@@ -68,15 +79,36 @@ CREATE INDEX IF NOT EXISTS terms_by_doc ON terms (doc, field);
 CREATE INDEX IF NOT EXISTS docs_by_level ON docs (level);
 CREATE INDEX IF NOT EXISTS docs_by_published_at ON docs (published_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(title, summary, description, tokenize = 'unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS docs_vocab USING fts5vocab(docs_fts, 'row');
 """
 
+def _quoted(phrase: tuple[str, ...]) -> str:
+    return '"' + " ".join(phrase).replace('"', '""') + '"'
+
+
+def concept_expression(clause: Clause) -> str:
+    """FTS5 MATCH text of one concept: its phrases quoted and OR-ed."""
+    return " OR ".join(_quoted(phrase) for phrase in clause.phrases)
+
+
+def phrase_pairs(query: SearchQuery) -> list[tuple[str, ...]]:
+    """Two neighbouring concepts as typed, as one phrase: matching it exactly earns a bonus."""
+    pairs = []
+    for first, second in zip(query.clauses, query.clauses[1:]):
+        if first.typed and second.typed:
+            pairs.append(first.typed + second.typed)
+    return pairs
+
+
 def match_expression(query: SearchQuery) -> str:
-    """FTS5 MATCH text: every phrase quoted, alternatives OR-ed, concepts AND-ed."""
-    clauses = []
-    for clause in query.clauses:
-        phrases = ['"' + " ".join(phrase).replace('"', '""') + '"' for phrase in clause.phrases]
-        clauses.append("(" + " OR ".join(phrases) + ")")
-    return " AND ".join(clauses)
+    """FTS5 MATCH text of the whole query: every concept and phrase bonus OR-ed.
+
+    BM25 of an OR sums the BM25 of each phrase a programme contains, so a programme scores
+    for each concept it covers and once more for each pair of query words it holds as typed.
+    """
+    parts = [concept_expression(clause) for clause in query.clauses]
+    parts += [_quoted(pair) for pair in phrase_pairs(query)]
+    return " OR ".join(f"({part})" for part in parts)
 
 
 class SQLiteBackend:
@@ -227,23 +259,93 @@ class SQLiteBackend:
         ranked: list[int] = []
         text_bitmap = snapshot.all_docs
         if query.has_text:
-            w_title, w_summary, w_description = BM25_WEIGHTS
-            rows = connection.execute(
-                f"SELECT rowid, bm25(docs_fts, {w_title}, {w_summary}, {w_description}) FROM docs_fts "
-                "WHERE docs_fts MATCH ? ORDER BY 2", (match_expression(query),)).fetchall()
-            ranked = [rowid for rowid, _score in rows]
-            scores = dict(rows)
-            text_bitmap = bitmap_of(ranked) & snapshot.all_docs
+            query = self._spelled(connection, snapshot, query)
+            ranked, scores, coverage = self._ranking(connection, query)
+            text_bitmap = self._covering(ranked, coverage, query.required_coverage) & snapshot.all_docs
 
         filters = self._filters(snapshot, query)
         matched = text_bitmap
         for _facet, bitmap in filters:
             matched &= bitmap
+        if query.has_text and not matched and query.required_coverage > 1:
+            # never nothing while a programme covers one concept: the search starts again so
+            return self._search(connection, snapshot, query.without(min_coverage=1))
         facets = self._facets(snapshot, query, text_bitmap, filters, matched)
 
         page_rowids = self._page(snapshot, query, matched, ranked)
         hits = self._hits(connection, query, page_rowids, scores)
-        return SearchResult(total=matched.bit_count(), hits=hits, facets=facets)
+        return SearchResult(total=matched.bit_count(), hits=hits, facets=facets,
+                            corrected_text=query.corrected_text)
+
+    @staticmethod
+    def _ranking(connection, query: SearchQuery) -> tuple[list[int], dict[int, float], dict[int, int]]:
+        """Programmes matching any concept, best first: concepts covered, then BM25."""
+        w_title, w_summary, w_description = BM25_WEIGHTS
+        rows = connection.execute(
+            f"SELECT rowid, bm25(docs_fts, {w_title}, {w_summary}, {w_description}) FROM docs_fts "
+            "WHERE docs_fts MATCH ?", (match_expression(query),)).fetchall()
+        coverage: dict[int, int] = {}
+        if len(query.clauses) > 1:
+            for clause in query.clauses:
+                for (rowid,) in connection.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?",
+                                                   (concept_expression(clause),)):
+                    coverage[rowid] = coverage.get(rowid, 0) + 1
+        scores = {rowid: COVERAGE_WEIGHT * coverage.get(rowid, 1) - bm25 for rowid, bm25 in rows}
+        ranked = sorted(scores, key=lambda rowid: (-scores[rowid], rowid))
+        return ranked, scores, coverage
+
+    @staticmethod
+    def _covering(ranked: list[int], coverage: dict[int, int], required: int) -> int:
+        if required <= 1 or not coverage:
+            return bitmap_of(ranked)
+        return bitmap_of([rowid for rowid in ranked if coverage.get(rowid, 0) >= required])
+
+    def _spelled(self, connection, snapshot: Snapshot, query: SearchQuery) -> SearchQuery:
+        """Typed words unknown to the index replaced by the nearest known term (fts5vocab).
+
+        Only words of five letters or more, without digits, written in lower case somewhere
+        (an abbreviation is never corrected); the nearest term by edit distance (one edit up
+        to seven letters, two beyond), the most frequent among equals.
+        """
+        vocabulary = self._vocabulary(connection, snapshot)
+        tokens, corrections = [], []
+        for clause in query.clauses:
+            for term in clause.typed:
+                replacement = term
+                if (term not in vocabulary and len(term) >= SPELLING_MIN_LENGTH and term.isalpha()):
+                    limit = 1 if len(term) <= 7 else 2
+                    candidates = process.extract(term, vocabulary.keys(), scorer=Levenshtein.distance,
+                                                 score_cutoff=limit, limit=20)
+                    if candidates:
+                        best = min(candidates, key=lambda item: (item[1], -vocabulary[item[0]], item[0]))
+                        replacement = best[0]
+                        corrections.append((term, replacement))
+                tokens.append(replacement)
+        if not corrections:
+            return query
+        text = query.corrected_text or query.text
+        for term, replacement in corrections:
+            text = self._rewritten(connection, text, term, replacement)
+        return query.without(clauses=clauses_of(tokens), corrected_text=text)
+
+    @staticmethod
+    def _rewritten(connection, text: str, term: str, replacement: str) -> str:
+        """``text`` with the word that analyses to ``term`` written as a word of the index."""
+        row = connection.execute("SELECT d.title || ' ' || d.summary || ' ' || d.description FROM docs_fts "
+                                 "JOIN docs d ON d.rowid = docs_fts.rowid WHERE docs_fts MATCH ? LIMIT 1",
+                                 (_quoted((replacement,)),)).fetchone()
+        written = next((word.lower() for word in _WORD.findall(row[0] if row else "")
+                        if index_term(word.lower()) == replacement), replacement)
+        return _WORD.sub(lambda match: written if index_term(match.group().lower()) == term else match.group(), text)
+
+    def _vocabulary(self, connection, snapshot: Snapshot) -> dict[str, int]:
+        """Terms of the index with their document counts, once per generation of the index."""
+        cached = getattr(self, "_vocabulary_cache", None)
+        if cached is not None and cached[0] == snapshot.generation:
+            return cached[1]
+        vocabulary = dict(connection.execute("SELECT term, doc FROM docs_vocab"))
+        self._vocabulary_cache = (snapshot.generation, vocabulary)
+        return vocabulary
 
     @staticmethod
     def _filters(snapshot: Snapshot, query: SearchQuery) -> list[tuple[str | None, int]]:
