@@ -22,7 +22,7 @@ class Need:
     exclude: str = ""  # regex on the folded title: never relevant
 
 
-LIGHTING = r"eclairage|luminaire|lampadaire|candelabre"
+LIGHTING = r"eclairage (public|exterieur|intelligent|performant)|renovation de l.eclairage|luminaires?|lampadaires?|candelabres?"
 NEEDS = (
     # -- Numérique et ville intelligente ---------------------------------------------------------
     Need("cybersécurité mairie", "numerique", r"cyber|securite (informatique|numerique)|sauvegarde informatique",

@@ -46,6 +46,9 @@ def programmes():
         "results": [programme_json(item.programme, query.today, item.hit.highlights) for item in page.items],
         "facets": {name: [{"value": value.value, "label": value.label, "count": value.count} for value in values]
                    for name, values in page.facets.items()},
+        "corrected_text": page.corrected_text,
+        "suggestions": [{"kind": suggestion.kind, "label": suggestion.label, "count": suggestion.count,
+                         "params": suggestion.params} for suggestion in page.suggestions],
     })
 
 

@@ -2,11 +2,11 @@
 
 The steps of the Elasticsearch analyzer ``french_index`` in index_mappings/programmes.json:
 split on anything but letters and digits, drop elided articles (l' d' qu' ...), lowercase,
-drop stop words, the Snowball French stemmer (the one Lucene's ``stemmer`` filter runs for
-``"language": "french"``), then fold accents, so that ``l'Éclairage`` = ``éclairage`` =
-``eclairage`` and ``rénovations`` = ``renovation``. Stemming comes before folding because
-Snowball reads accents (« é » ends a participle); a word typed without accents stems to the
-same term for the words of this field (tests/search/test_analysis.py compares with a real node).
+fold accents, drop stop words, then the Snowball French stemmer (the one Lucene's ``stemmer``
+filter runs for ``"language": "french"``), so that ``l'Éclairage`` = ``éclairage`` =
+``eclairage`` and ``rénovations`` = ``renovation``. Folding comes before stemming: Snowball
+reads accents (« é » ends a participle), so « cybersécurité » and « cybersecurite » would
+stem apart, and mayors type both (tests/search/test_analysis.py compares with a real node).
 
 Query text is analysed here for both backends: the Elasticsearch fields search with the
 ``whitespace`` analyzer, so both receive the same terms, the same thesaurus expansion
@@ -28,9 +28,6 @@ ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa s
 te tes toi ton tu un une vos votre vous y est sont ete etre avoir ont sera aussi plus ainsi
 """.split())
 
-# Stop words as Elasticsearch's stop filter compares them: before folding, so with accents too.
-STOP_WORDS_WRITTEN = STOP_WORDS | {"à", "où", "même", "été", "être", "là"}
-
 _TOKEN = re.compile(r"[0-9a-z]+")
 _WRITTEN_TOKEN = re.compile(r"[^\W_]+")
 _FRENCH = snowballstemmer.stemmer("french")
@@ -45,8 +42,8 @@ def fold(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """Snowball French of a lowercase word (accents kept), folded."""
-    return fold(_FRENCH.stemWord(word))
+    """Snowball French of a folded word."""
+    return _FRENCH.stemWord(word)
 
 
 def words(text: str) -> list[str]:
@@ -62,8 +59,8 @@ def written_words(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def index_term(word: str) -> str | None:
     """The index term of a lowercase word (accents kept or not); None for a stop word."""
-    word = word.translate(_LIGATURES)
-    if fold(word) in STOP_WORDS:
+    word = fold(word)
+    if word in STOP_WORDS:
         return None
     return stem(word)
 

@@ -66,7 +66,7 @@ from markupsafe import Markup
 from guichet import geo
 from guichet.search.analysis import ELISIONS, STOP_WORDS, SYNONYMS_PATH, fold, synonym_lines
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
-from guichet.search.query import SearchQuery
+from guichet.search.query import Clause, SearchQuery
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,15 @@ FACET_TERM_FIELDS = {
     "beneficiaries": "beneficiaries",
 }
 TEXT_FIELDS = ("title^10", "summary^4", "description")
+FIELD_BOOSTS = {"title": 10, "summary": 4, "description": 1}
+# As the embedded backend: each concept covered outweighs any BM25 difference.
+COVERAGE_WEIGHT = 1000.0
+# Query terms come analysed (guichet.search.analysis) and the fields search with the
+# whitespace analyzer; a multi-word phrase allows the gap a dropped stop word leaves in the
+# index (« maison de santé » for « maison santé »), which the embedded index does not keep.
+PHRASE_SLOP = 2
+# Typed words this long (stems, without digits) also match one or two edits away.
+FUZZY_MIN_LENGTH = 7
 SNIPPET_SIZE = 240
 BULK_CHUNK_SIZE = 1000
 # Errors that mean "the cluster cannot answer now" rather than "this request is wrong".
@@ -357,7 +366,12 @@ class ElasticsearchBackend:
                     raise SearchUnavailable(f"Elasticsearch ne répond pas : {response['error']}")
                 raise RuntimeError(f"Elasticsearch refused the search ({status}): {response['error']}")
         hits, counts = responses
-        return read_response(query, hits, counts)
+        if query.has_text and hits["hits"]["total"]["value"] == 0 and query.loosened() is not None:
+            # never nothing while a programme holds one meaningful word of the query
+            return self.search(query.loosened())
+        result = read_response(query, hits, counts)
+        result.corrected_text = query.corrected_text
+        return result
 
 
 # -- query compilation ---------------------------------------------------------------------------
@@ -421,16 +435,37 @@ def _population(low: int | None, high: int | None) -> dict:
     return {"range": {"population": bounds}}
 
 
+def _phrase_query(phrase: tuple[str, ...], boost: float = 1.0) -> dict:
+    if len(phrase) == 1:
+        return {"combined_fields": {"query": phrase[0], "fields": list(TEXT_FIELDS), "boost": boost}}
+    return {"bool": {"should": [
+        {"match_phrase": {field: {"query": " ".join(phrase), "slop": PHRASE_SLOP, "boost": weight * boost}}}
+        for field, weight in FIELD_BOOSTS.items()]}}
+
+
+def concept_query(clause: Clause) -> dict:
+    """Any phrase of the concept (its BM25), plus COVERAGE_WEIGHT when it matches at all."""
+    alternatives = [_phrase_query(phrase) for phrase in clause.phrases]
+    if len(clause.typed) == 1 and len(clause.typed[0]) >= FUZZY_MIN_LENGTH and clause.typed[0].isalpha():
+        alternatives.append({"multi_match": {"query": clause.typed[0], "fields": list(TEXT_FIELDS),
+                                             "fuzziness": "AUTO", "prefix_length": 2, "boost": 0.2}})
+    matched = alternatives[0] if len(alternatives) == 1 else {"bool": {"should": alternatives}}
+    return {"bool": {"should": [{"constant_score": {"filter": matched, "boost": COVERAGE_WEIGHT}}, matched]}}
+
+
 def text_query(query: SearchQuery) -> dict:
-    return {"combined_fields": {
-        "query": query.text,
-        "fields": list(TEXT_FIELDS),
-        "operator": "and",
-        # a multi-word synonym (éclairage public ↔ LED) needs its words, not the exact phrase
-        "auto_generate_synonyms_phrase_query": False,
-        # the embedded analysis can keep a word this one drops: never turn that into "nothing"
-        "zero_terms_query": "all",
-    }}
+    """Programmes covering enough concepts (query.required_coverage), scored by coverage then BM25.
+
+    The same ranking as the embedded backend: a bool of one should clause per concept with a
+    minimum_should_match, and a bonus for two neighbouring words as typed (a phrase).
+    """
+    concepts = {"bool": {"should": [concept_query(clause) for clause in query.clauses],
+                         "minimum_should_match": query.required_coverage}}
+    pairs = [first.typed + second.typed for first, second in zip(query.clauses, query.clauses[1:])
+             if first.typed and second.typed]
+    if not pairs:
+        return concepts
+    return {"bool": {"must": [concepts], "should": [_phrase_query(pair) for pair in pairs]}}
 
 
 def facet_filters(query: SearchQuery) -> dict[str, dict]:

@@ -30,11 +30,24 @@ class ResultItem:
 
 
 @dataclass
+class Suggestion:
+    """Another search to offer when results are weak: « Essayez sans « mairie » : 2 programmes »."""
+
+    kind: str  # "without" (drop a word) or "theme"
+    label: str  # the word to drop, or the theme's label
+    count: int
+    params: dict
+
+
+@dataclass
 class SearchPage:
     query: SearchQuery
     total: int
     items: list[ResultItem]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # The text as searched when words were corrected, else None.
+    corrected_text: str | None = None
+    suggestions: list[Suggestion] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -60,7 +73,70 @@ def search(query: SearchQuery) -> SearchPage:
                   for programme in session.scalars(select(Programme).where(Programme.id.in_(ids)))}
     # The index can lag the store by a moment: a hit whose programme is gone is left out.
     items = [ResultItem(programmes[hit.id], hit) for hit in result.hits if hit.id in programmes]
-    return SearchPage(query=query, total=result.total, items=items, facets=label_facets(result.facets, query))
+    return SearchPage(query=query, total=result.total, items=items, facets=label_facets(result.facets, query),
+                      corrected_text=result.corrected_text, suggestions=suggestions(query, result.total))
+
+
+# Fewer programmes than this cover every word: the page offers other searches.
+WEAK_RESULTS = 3
+
+
+def suggestions(query: SearchQuery, total: int) -> list[Suggestion]:
+    """When few programmes cover every concept: the query without its least useful word (the
+    one whose removal leaves most programmes covering all the others), and the themes whose
+    names hold the words. Filters are kept as they are."""
+    if not query.has_text or query.page != 1:
+        return []
+    backend = get_backend()
+    found = []
+    clauses = query.clauses
+    complete = total
+    if len(clauses) >= 2:
+        complete = backend.search(query.without(min_coverage=len(clauses), per_page=1, sort="pertinence")).total
+        if complete < WEAK_RESULTS:
+            best = None
+            for index, clause in enumerate(clauses):
+                others = clauses[:index] + clauses[index + 1:]
+                count = backend.search(query.without(clauses=others, min_coverage=len(others), per_page=1,
+                                                     sort="pertinence")).total
+                if count > complete and (best is None or count > best[0]):
+                    best = (count, index)
+            if best is not None:
+                count, index = best
+                dropped = _typed_word(query.corrected_text or query.text, clauses[index])
+                kept = _without_word(query.corrected_text or query.text, dropped)
+                found.append(Suggestion("without", dropped, count, {"q": kept}))
+    if complete < WEAK_RESULTS:
+        terms = query.highlight_terms()
+        for slug, label in _theme_terms():
+            if slug not in query.themes and terms & label[1]:
+                found.append(Suggestion("theme", label[0], 0, {"theme": slug}))
+    return found[:4]
+
+
+def _typed_word(text: str, clause) -> str:
+    from guichet.search.highlight import matched_spans
+
+    spans = matched_spans(text, set(clause.typed))
+    if not spans:
+        return " ".join(clause.typed)
+    return text[spans[0][0]:spans[-1][1]]
+
+
+def _without_word(text: str, word: str) -> str:
+    return " ".join(text.replace(word, " ", 1).split())
+
+
+def _theme_terms():
+    from guichet.programmes.themes import THEMES
+    from guichet.search.analysis import analyse
+
+    pairs = []
+    for theme in THEMES:
+        pairs.append((theme.slug, (theme.label, set(analyse(theme.label)))))
+        for sub_slug, sub_label in theme.subthemes.items():
+            pairs.append((f"{theme.slug}/{sub_slug}", (sub_label, set(analyse(sub_label)))))
+    return pairs
 
 
 FACET_LABELS = {

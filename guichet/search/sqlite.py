@@ -21,7 +21,7 @@ from guichet import geo
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from guichet.search.analysis import analyse_to_string, index_term
+from guichet.search.analysis import analyse_to_string, index_term, stem, thesaurus_words
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
 from guichet.search.bitmaps import Membership, Snapshot, bitmap_of, load_snapshot
 from guichet.search.highlight import highlights_for
@@ -267,9 +267,9 @@ class SQLiteBackend:
         matched = text_bitmap
         for _facet, bitmap in filters:
             matched &= bitmap
-        if query.has_text and not matched and query.required_coverage > 1:
-            # never nothing while a programme covers one concept: the search starts again so
-            return self._search(connection, snapshot, query.without(min_coverage=1))
+        if query.has_text and not matched and query.loosened() is not None:
+            # never nothing while a programme holds one meaningful word of the query
+            return self._search(connection, snapshot, query.loosened())
         facets = self._facets(snapshot, query, text_bitmap, filters, matched)
 
         page_rowids = self._page(snapshot, query, matched, ranked)
@@ -335,7 +335,10 @@ class SQLiteBackend:
                                  "JOIN docs d ON d.rowid = docs_fts.rowid WHERE docs_fts MATCH ? LIMIT 1",
                                  (_quoted((replacement,)),)).fetchone()
         written = next((word.lower() for word in _WORD.findall(row[0] if row else "")
-                        if index_term(word.lower()) == replacement), replacement)
+                        if index_term(word.lower()) == replacement), None)
+        if written is None:
+            written = next((word for folded, word in thesaurus_words().items() if stem(folded) == replacement),
+                           replacement)
         return _WORD.sub(lambda match: written if index_term(match.group().lower()) == term else match.group(), text)
 
     def _vocabulary(self, connection, snapshot: Snapshot) -> dict[str, int]:
@@ -344,6 +347,10 @@ class SQLiteBackend:
         if cached is not None and cached[0] == snapshot.generation:
             return cached[1]
         vocabulary = dict(connection.execute("SELECT term, doc FROM docs_vocab"))
+        # the thesaurus's words too (« lampadaire » leads to public lighting even where no
+        # programme writes it), after every word of the index
+        for word in thesaurus_words():
+            vocabulary.setdefault(stem(word), 0)
         self._vocabulary_cache = (snapshot.generation, vocabulary)
         return vocabulary
 

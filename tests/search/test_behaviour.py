@@ -73,10 +73,92 @@ def test_synonyms_of_the_field(client, make_programme, typed, stored):
     assert ids(search(client, q=typed)) == [expected]
 
 
-def test_every_word_must_match(client, make_programme):
+def test_covering_more_of_the_query_ranks_first(client, make_programme):
+    # Issue 13 replaced "every word must match": a programme covering more concepts ranks
+    # higher, one covering fewer still appears below, one covering none does not appear.
+    only_bike = make_programme(title="Vélo seulement", summary="Vélo, vélo et encore vélo.")
     both = make_programme(title="Vélo et patrimoine")
-    make_programme(title="Vélo seulement")
-    assert ids(search(client, q="vélo patrimoine")) == [both]
+    make_programme(title="Restauration des écoles")
+    assert ids(search(client, q="vélo patrimoine")) == [both, only_bike]
+
+
+def test_a_synonym_group_counts_as_one_concept(client, make_programme):
+    # « éclairage public » and « LED » are one concept: holding both is not more coverage
+    # than holding the lighting concept and the other word of the query.
+    lighting_twice = make_programme(title="Éclairage public à LED", summary="Luminaires LED.")
+    lighting_and_school = make_programme(title="Éclairage de l'école")
+    assert ids(search(client, q="LED école")) == [lighting_and_school, lighting_twice]
+
+
+def test_an_exact_phrase_outranks_scattered_words(client, make_programme):
+    scattered = make_programme(title="Toiture et vitraux : rénovation")
+    exact = make_programme(title="Rénovation toiture des bâtiments communaux anciens")
+    assert ids(search(client, q="rénovation toiture")) == [exact, scattered]
+
+
+def test_never_zero_while_a_meaningful_word_matches(client, make_programme):
+    bike = make_programme(title="Plan vélo")
+    payload = search(client, q="vélo zorglub mairie cybersécurité")
+    assert ids(payload) == [bike]
+    # a multi-word term of the thesaurus that no programme holds falls back to its words
+    data = make_programme(title="Données des communes")
+    assert ids(search(client, q="données publiques")) == [data]
+    assert search(client, q="zorglub")["total"] == 0
+
+
+def test_a_query_of_stop_words_is_no_text(client, make_programme):
+    make_programme(title="Plan vélo")
+    make_programme(title="Écoles")
+    assert search(client, q="de la et les")["total"] == 2
+
+
+@pytest.mark.parametrize("typed, expected_title", [
+    ("eclairage publique", "Rénovation de l'éclairage public"),
+    ("biblioteque", "Construire une bibliothèque"),
+    ("lampadère", "Rénovation de l'éclairage public"),
+    ("cybersecurite", "Cybersécurité des collectivités"),
+])
+def test_typos_find_what_the_right_spelling_finds(client, make_programme, typed, expected_title):
+    expected = make_programme(title=expected_title)
+    make_programme(title="Restauration du patrimoine religieux")
+    assert ids(search(client, q=typed))[:1] == [expected]
+
+
+def test_a_corrected_phrase_is_said(client, make_programme):
+    make_programme(title="Rénovation de l'éclairage public")
+    payload = search(client, q="eclairage publique")
+    assert payload["corrected_text"] == "éclairage public"
+    page = client.get("/", query_string={"q": "eclairage publique"}).get_data(as_text=True)
+    assert "Résultats pour « <strong>éclairage public</strong> » (au lieu de « eclairage publique »)" in page
+
+
+def test_a_correction_keeps_the_filters(client, make_programme):
+    make_programme(title="Rénovation de l'éclairage public", level="national")
+    regional = make_programme(title="Éclairage public régional", level="regional", regions=["44"])
+    assert ids(search(client, q="eclairage publique", level="regional")) == [regional]
+
+
+def test_weak_results_suggest_dropping_a_word_and_themes(client, make_programme):
+    make_programme(title="Cybersécurité des collectivités")
+    make_programme(title="Sécurité informatique des communes")
+    make_programme(title="Plan vélo de la mairie")
+    payload = search(client, q="cybersécurité vélo")
+    without = [item for item in payload["suggestions"] if item["kind"] == "without"]
+    assert without and without[0]["label"] == "vélo" and without[0]["count"] == 2
+    assert without[0]["params"] == {"q": "cybersécurité"}
+    themes = [item["params"]["theme"] for item in payload["suggestions"] if item["kind"] == "theme"]
+    assert "numerique/cybersecurite" in themes
+    page = client.get("/", query_string={"q": "cybersécurité vélo"}).get_data(as_text=True)
+    assert "Essayez sans « vélo »</a> : 2 programmes" in page
+
+
+def test_highlighting_marks_matched_words_only(client, make_programme):
+    make_programme(title="Éclairage public de la commune", summary="Travaux d'éclairage — rénovation des luminaires.")
+    result = search(client, q="éclairage de la commune")["results"][0]
+    title = result["highlights"]["title"]
+    assert "<mark>Éclairage</mark>" in title and "<mark>commune</mark>" in title
+    assert "<mark>de</mark>" not in title and "<mark>la</mark>" not in title
+    assert "<mark>—</mark>" not in str(result["highlights"])
 
 
 def test_title_ranks_above_summary_above_description(client, make_programme):
