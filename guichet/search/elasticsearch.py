@@ -89,9 +89,11 @@ COVERAGE_WEIGHT = 1000.0
 # Query terms come analysed (guichet.search.analysis) and the fields search with the
 # whitespace analyzer; a multi-word phrase allows the gap a dropped stop word leaves in the
 # index (« maison de santé » for « maison santé »), which the embedded index does not keep.
-PHRASE_SLOP = 2
-# Typed words this long (stems, without digits) also match one or two edits away.
-FUZZY_MIN_LENGTH = 7
+PHRASE_SLOP = 1
+# Typed words this long (stems, without digits) also match one or two edits away; shorter
+# ones would pull in other real words (« energet » ~ « energi ») that the embedded backend,
+# which corrects only words unknown to its index, does not.
+FUZZY_MIN_LENGTH = 9
 SNIPPET_SIZE = 240
 BULK_CHUNK_SIZE = 1000
 # Errors that mean "the cluster cannot answer now" rather than "this request is wrong".
@@ -589,6 +591,9 @@ def compile_search(query: SearchQuery) -> dict:
                 "summary": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
                 "description": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
             },
+            # every term of the query's concepts (combined_fields clauses are not highlighted)
+            "highlight_query": {"multi_match": {"query": " ".join(sorted(query.highlight_terms())),
+                                                "fields": ["title", "summary", "description"]}},
         }
     return request
 

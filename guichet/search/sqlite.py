@@ -83,7 +83,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS docs_vocab USING fts5vocab(docs_fts, 'row');
 """
 
 def _quoted(phrase: tuple[str, ...]) -> str:
-    return '"' + " ".join(phrase).replace('"', '""') + '"'
+    """One term quoted; several: all within one word of each other (as Elasticsearch's
+    phrase with slop 1, which has to step over the gap a dropped stop word leaves)."""
+    if len(phrase) == 1:
+        return '"' + phrase[0].replace('"', '""') + '"'
+    return "NEAR(" + " ".join('"' + term.replace('"', '""') + '"' for term in phrase) + f", {len(phrase) - 1})"
 
 
 def concept_expression(clause: Clause) -> str:
