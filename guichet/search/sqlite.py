@@ -111,7 +111,8 @@ def match_expression(query: SearchQuery) -> str:
     for each concept it covers and once more for each pair of query words it holds as typed.
     """
     parts = [concept_expression(clause) for clause in query.clauses]
-    parts += [_quoted(pair) for pair in phrase_pairs(query)]
+    # the bonus asks for the words exactly as typed, side by side
+    parts += ['"' + " ".join(pair).replace('"', '""') + '"' for pair in phrase_pairs(query)]
     return " OR ".join(f"({part})" for part in parts)
 
 
