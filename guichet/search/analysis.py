@@ -13,42 +13,27 @@ Query text is analysed here for both backends: the Elasticsearch fields search w
 (``expand_synonyms``) and the same corrections.
 """
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import snowballstemmer
 
+# Folding, words and stop words are guichet.text's (one neutral module); the search's own
+# stemmer is Snowball French, which the Elasticsearch index runs too (guichet.text's light
+# stemmer stays for the scrapers' theme keywords).
+from guichet.text import ELISIONS, STOP_WORDS, fold, words  # noqa: F401 (this module's interface)
+
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.txt")
 
-ELISIONS = {"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"}
-
-STOP_WORDS = ELISIONS | set("""
-a au aux avec ce ces cet cette dans de des du elle en et eux il ils je la le les leur leurs lui
-ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta
-te tes toi ton tu un une vos votre vous y est sont ete etre avoir ont sera aussi plus ainsi
-""".split())
-
-_TOKEN = re.compile(r"[0-9a-z]+")
 _WRITTEN_TOKEN = re.compile(r"[^\W_]+")
 _FRENCH = snowballstemmer.stemmer("french")
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "’": "'", "ß": "ss"})
 
 
-def fold(text: str) -> str:
-    """Lowercase without accents or ligatures."""
-    text = text.translate(_LIGATURES)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
-
-
 def stem(word: str) -> str:
     """Snowball French of a folded word."""
     return _FRENCH.stemWord(word)
-
-
-def words(text: str) -> list[str]:
-    """Folded words of a text, stop words included."""
-    return _TOKEN.findall(fold(text))
 
 
 def written_words(text: str) -> list[str]:
