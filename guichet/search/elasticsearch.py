@@ -13,10 +13,15 @@ keeps in its request cache until the index changes.
 
 Same semantics as the embedded backend (guichet.search.sqlite):
 
-- every concept of the text must appear in title, summary or description (``combined_fields``
-  with operator AND: BM25F with title ×10 and summary ×4, as FTS5's weighted BM25); synonyms
-  apply at search time (``synonym_graph``) and a multi-word synonym matches when all its words
-  are present;
+- the text is analysed once in Python (guichet.search.analysis: Snowball French, thesaurus,
+  corrections) and the fields search with the ``whitespace`` analyzer, so both backends get
+  the same terms; the index analyzer runs the same steps (tests/search/test_analysis.py);
+- ranking by coverage: one should clause per concept (a synonym group is one concept), each a
+  ``constant_score`` of COVERAGE_WEIGHT plus its BM25F (``combined_fields``, title ×10,
+  summary ×4, as FTS5's weighted BM25), with ``minimum_should_match`` =
+  ``query.required_coverage``; two neighbouring words as typed earn a phrase bonus; a search
+  that finds nothing is run again looser (``SearchQuery.loosened``), never zero while one
+  meaningful word matches;
 - status is computed from the dates of the day of the query, never stored: closed when
   ``closed`` or the last deadline is past, upcoming when it opens later, open otherwise
   (``open_from``/``open_until`` hold the dates with far sentinels, so that every status is a
@@ -37,10 +42,12 @@ Same semantics as the embedded backend (guichet.search.sqlite):
 Known differences (written down in docs/elasticsearch.md too):
 
 - Relevance: BM25F over three fields here, FTS5's BM25 with column weights there; the order of
-  results by "pertinence" can differ between backends, never the set of results.
-- Stemming: Lucene's light French stemmer here, the embedded backend's own light stemmer there;
-  they agree on plurals, feminines and accents, not on every rare word.
-- A multi-word synonym needs all its words (in any order) here and the exact phrase there.
+  results by "pertinence" can differ between backends (bench/bench_relevance.py measures
+  both), never the set of results.
+- Typos: fuzziness on typed words of nine letters or more here; the embedded backend corrects
+  a word unknown to its index (and says so) instead.
+- A multi-word phrase matches with one word between here (slop 1, the gap of a dropped stop
+  word) and NEAR within one word there (in any order).
 - Snippets come from Elasticsearch's unified highlighter: same ``<mark>`` markup, window of
   about the same size, cut at different places.
 - Paging stops at ``index.max_result_window`` (10,000 results: page 500 at 20 per page); a
