@@ -20,6 +20,7 @@ FEATURES = (
     "guichet.sources",
     "guichet.admin",
     "guichet.digests",
+    "guichet.feeds",
 )
 
 
