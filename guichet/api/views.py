@@ -3,7 +3,7 @@
 from dataclasses import asdict
 from datetime import date
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 
 from guichet.api import json_error
 from guichet.api.openapi import openapi_document
@@ -55,6 +55,9 @@ def programmes():
 @bp.get("/programmes/<path:programme_id>")
 def programme(programme_id):
     found = get_programme(get_session(), programme_id)
+    if found is not None and found.state == "merged" and found.merged_into:
+        # Like the page: a merged programme's id stays a valid address for the one kept.
+        return redirect(url_for("api.programme", programme_id=found.merged_into), 301)
     if found is None or found.state != "published":
         return json_error(404, f"Aucun programme publié n'a l'identifiant « {programme_id[:200]} ».")
     return jsonify(programme_json(found, date.today()))

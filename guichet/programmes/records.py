@@ -6,7 +6,7 @@ means the same thing wherever it comes from.
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from guichet.programmes.models import LEVELS, RECURRENCES, STATES, Programme
 from guichet.programmes.themes import THEME_LABELS
@@ -98,7 +98,9 @@ def clean_record(data: dict) -> dict:
 
 def _json_value(value):
     if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
+        # The store keeps naive UTC: say so, so that every reader gets the right moment.
+        aware = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+        return aware.isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -68,8 +68,24 @@ def french_404(message: str) -> NotFound:
     return error
 
 
+# Compressed answers (brotli, else gzip) for every text type people and programs fetch.
+COMPRESSION = {
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
+    "COMPRESS_ALGORITHM_STREAMING": ["br"],
+    "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/plain", "text/csv", "text/calendar", "text/javascript",
+                           "application/javascript", "application/json", "application/atom+xml", "image/svg+xml"],
+    "COMPRESS_MIN_SIZE": 500,
+}
+
+
 def init_app(app):
+    from flask_compress import Compress
+
     from guichet.web.views import bp
+
+    for key, value in COMPRESSION.items():
+        app.config.setdefault(key, value)
+    Compress(app)
 
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, handle_http_error)
