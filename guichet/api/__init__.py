@@ -17,9 +17,11 @@ def json_error(status: int, message: str, parameter: str | None = None):
 def init_app(app):
     from flask_cors import CORS
 
+    from guichet.api.docs import bp as docs_bp
     from guichet.api.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(docs_bp)
     # Open for reuse by any site (départements, EPCI, associations): reads only, no cookies.
     CORS(app, resources={r"/api/v1/*": {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"],
                                         "supports_credentials": False, "send_wildcard": True,

@@ -3,12 +3,12 @@
 from datetime import date
 from pathlib import Path
 
-from flask import render_template, request, send_from_directory
+from flask import render_template, request
 from werkzeug.exceptions import HTTPException, NotFound
 
 from guichet import ROOT
 from guichet.programmes.themes import theme_label
-from guichet.web import formatting
+from guichet.web import assets, formatting
 from guichet.web.links import search_url
 
 DSFR_DIST = ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist"
@@ -102,7 +102,13 @@ def init_app(app):
     @app.route("/dsfr/<path:filename>")
     def dsfr_asset(filename):
         """The State design system, served from the npm package (never committed)."""
-        return send_from_directory(DSFR_DIST, filename, max_age=86400)
+        return assets.serve(DSFR_DIST, filename)
+
+    app.view_functions["static"] = lambda filename: assets.serve(app.static_folder, filename)
+    from guichet.api.docs import SWAGGER_DIST
+
+    assets.init_app(app, {"dsfr_asset": DSFR_DIST, "static": app.static_folder,
+                          "api_docs.swagger_asset": SWAGGER_DIST})
 
     @app.context_processor
     def inject_service():

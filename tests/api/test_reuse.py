@@ -69,3 +69,20 @@ def test_answers_are_compressed(client, make_programme):
     assert page.headers["Content-Encoding"] == "gzip"
     assert "5 programmes trouvés" in gzip.decompress(page.data).decode("utf-8")
     assert "Accept-Encoding" in page.headers["Vary"]
+
+
+def test_documentation_page_is_generated_from_the_openapi_document(client):
+    page = client.get("/api/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    document = client.get("/api/v1/openapi.json").get_json()
+    for path, methods in document["paths"].items():
+        assert f"<code>{path}</code>" in text
+        for operation in methods.values():
+            for parameter in operation.get("parameters", []):
+                assert f"<code>{parameter['name']}</code>" in text
+    assert "/api/v1/programmes?q=%C3%A9clairage+public&amp;population=2000-20000" in text
+    assert 'id="swagger-ui"' in text
+    asset = client.get("/api/assets/swagger-ui-bundle.js")
+    assert asset.status_code == 200 and len(asset.data) > 100_000
+    assert client.get("/api/assets/package.json").status_code == 404
