@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from guichet import ROOT
 from guichet.programmes.themes import theme_label
-from guichet.web import assets, formatting
+from guichet.web import assets, formatting, french
 from guichet.web.links import search_url
 
 DSFR_DIST = ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist"
@@ -91,6 +91,7 @@ def init_app(app):
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
     app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.filters.update(french.FILTERS)
     app.jinja_env.globals.update(search_url=search_url, deadline_phrase=formatting.deadline_phrase,
                                  population_rule=formatting.population_rule, plural=formatting.plural,
                                  rate_range=formatting.rate_range, amount_range=formatting.amount_range,

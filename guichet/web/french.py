@@ -1,0 +1,110 @@
+"""French grammar for names in sentences: « de » / « d' » / « du » / « de la » / « des », « à » / « au ».
+
+A name reaches a sentence in one of two ways. Place names (communes, EPCI) carry their own
+article when they have one (« Le Mans », « Les Sables-d'Olonne », « La Rochelle »), and
+French contracts or keeps it: « du Mans », « aux Sables-d'Olonne », « de La Rochelle ».
+Organisations are named with the article French gives them, when they take one (« la Région
+Grand Est », « le ministère de la Culture », « l'Agence nationale de la cohésion des
+territoires »), or without (« ADEME », « Bpifrance »): ``Name`` keeps the two apart, so that
+« d'ADEME », « de la Région Grand Est » and « du ministère de la Culture » all come out right.
+
+Elision before a vowel only: before « h » French elides or not word by word (« d'Hyères »,
+« de Haute-Marne »), so names starting with « H » that elide are listed.
+"""
+
+from dataclasses import dataclass
+
+APOSTROPHE = "’"
+VOWELS = set("aeiouyàâäéèêëîïôöùûüÿœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸŒÆ")
+# Names starting with a mute h (elided); every other « H » is treated as aspirated.
+MUTE_H = ("Hyères", "Hérault", "Hendaye", "Hérouville", "Hénin", "Hirson", "Honfleur", "Houilles", "Hyèvre")
+
+
+def _elides(word: str) -> bool:
+    if not word:
+        return False
+    if word[0] in VOWELS:
+        return True
+    return word.startswith(MUTE_H)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name as a sentence uses it: ``article`` is the one French puts before it, if any
+    (« le », « la », « l' », « les »), lower-case, apart from the name itself."""
+
+    text: str
+    article: str | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _split_place_article(text: str) -> tuple[str | None, str]:
+    """« Le Mans » → (« le », « Mans »); « Les Sables-d'Olonne » → (« les », …)."""
+    for article in ("Les ", "Le "):
+        if text.startswith(article):
+            return article.strip().lower(), text[len(article):]
+    return None, text
+
+
+def de(name, apostrophe: str = APOSTROPHE) -> str:
+    """« de Nevers », « d'Auxerre », « du Mans », « des Sables-d'Olonne », « de La Rochelle »,
+    « d'ADEME », « de la Région Grand Est », « du ministère de la Culture »."""
+    if isinstance(name, Name) and name.article:
+        article = name.article.replace("'", APOSTROPHE)
+        if article == "le":
+            return f"du {name.text}"
+        if article == "les":
+            return f"des {name.text}"
+        if article == "la":
+            return f"de la {name.text}"
+        return f"de l{apostrophe}{name.text}"
+    text = str(name)
+    article, rest = _split_place_article(text)
+    if article == "le":
+        return f"du {rest}"
+    if article == "les":
+        return f"des {rest}"
+    if text.startswith(("L'", "L’")):  # « de L'Isle-Adam »: the article of a place name stays
+        return f"de {text}"
+    return f"d{apostrophe}{text}" if _elides(text) else f"de {text}"
+
+
+def a(name, apostrophe: str = APOSTROPHE) -> str:
+    """« à Nevers », « au Mans », « aux Sables-d'Olonne », « à La Rochelle », « à la Région … »."""
+    if isinstance(name, Name) and name.article:
+        article = name.article.replace("'", APOSTROPHE)
+        if article == "le":
+            return f"au {name.text}"
+        if article == "les":
+            return f"aux {name.text}"
+        if article == "la":
+            return f"à la {name.text}"
+        return f"à l{apostrophe}{name.text}"
+    text = str(name)
+    article, rest = _split_place_article(text)
+    if article == "le":
+        return f"au {rest}"
+    if article == "les":
+        return f"aux {rest}"
+    return f"à {text}"
+
+
+def le(name, apostrophe: str = APOSTROPHE) -> str:
+    """The name with its article, as a subject: « la CA de Nevers », « l'ADEME » only when the
+    name carries that article, « Nevers » otherwise."""
+    if isinstance(name, Name) and name.article:
+        article = name.article.replace("'", APOSTROPHE)
+        if article in ("l’", "l"):
+            return f"l{apostrophe}{name.text}"
+        return f"{article} {name.text}"
+    return str(name)
+
+
+def typographic(text: str) -> str:
+    """Straight apostrophes of French text as typographic ones (« l’ADEME »)."""
+    return text.replace("'", APOSTROPHE)
+
+
+FILTERS = {"de": de, "a_name": a, "le": le, "typographic": typographic}

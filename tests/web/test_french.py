@@ -1,0 +1,49 @@
+"""French grammar of names in sentences."""
+
+import pytest
+
+from guichet.web.french import Name, a, de, le, typographic
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Nevers", "de Nevers"),
+    ("Auxerre", "d’Auxerre"),
+    ("Évreux", "d’Évreux"),
+    ("Yssingeaux", "d’Yssingeaux"),
+    ("Le Mans", "du Mans"),
+    ("Les Sables-d'Olonne", "des Sables-d'Olonne"),
+    ("La Rochelle", "de La Rochelle"),
+    ("Hyères", "d’Hyères"),
+    ("Haguenau", "de Haguenau"),
+    ("ADEME", "d’ADEME"),
+    (Name("Région Grand Est", "la"), "de la Région Grand Est"),
+    (Name("ministère de la Culture", "le"), "du ministère de la Culture"),
+    (Name("Agence nationale de la cohésion des territoires", "l'"), "de l’Agence nationale de la cohésion des territoires"),
+    (Name("Hauts-de-France", "les"), "des Hauts-de-France"),
+    (Name("Bpifrance"), "de Bpifrance"),
+])
+def test_de(name, expected):
+    assert de(name) == expected
+
+
+def test_de_keeps_a_capital_l_article_of_a_place_name():
+    # « L'Isle-Adam » keeps its article, as French writes « de L'Isle-Adam ».
+    assert de("L'Isle-Adam") == "de L'Isle-Adam"
+    assert de("Isle") == "d’Isle"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Nevers", "à Nevers"), ("Le Mans", "au Mans"), ("Les Sables-d'Olonne", "aux Sables-d'Olonne"),
+    ("La Rochelle", "à La Rochelle"), (Name("Région Grand Est", "la"), "à la Région Grand Est"),
+    (Name("ministère de la Culture", "le"), "au ministère de la Culture"),
+])
+def test_a(name, expected):
+    assert a(name) == expected
+
+
+def test_le_and_typographic():
+    assert le(Name("CA de Nevers", "la")) == "la CA de Nevers"
+    assert le(Name("ADEME", "l'")) == "l’ADEME"
+    assert le("Nevers") == "Nevers"
+    assert typographic("L'essentiel d'une aide") == "L’essentiel d’une aide"
+    assert de("Auxerre", apostrophe="'") == "d'Auxerre"
