@@ -40,6 +40,28 @@ class Name:
         return self.text
 
 
+# Names that open with a common noun take that noun's article: « de la Région Grand Est »,
+# « du ministère de la Culture », « de la CA de Nevers ». The noun is lower-cased after an
+# article where French writes it so (« du ministère »), kept otherwise.
+ORGANISATION_NOUNS = {
+    "Région": ("la", None), "Département": ("le", None), "Ministère": ("le", "ministère"), "Banque": ("la", None),
+    "Portail": ("le", "portail"), "Agence": ("l'", None), "Agences": ("les", None), "Programmes": ("les", "programmes"),
+    "Commission": ("la", None), "Communauté": ("la", None), "Métropole": ("la", None), "Conseil": ("le", None),
+    "Fondation": ("la", None), "Caisse": ("la", None), "Office": ("l'", None), "Union": ("l'", None),
+    "État": ("l'", None), "Syndicat": ("le", None), "Syndicats": ("les", None), "Parc": ("le", None),
+    "CA": ("la", None), "CC": ("la", None), "CU": ("la", None), "Préfecture": ("la", "préfecture"),
+}
+
+
+def organisation(text: str) -> Name | None:
+    """The name with the article of its first word, when that word is a common noun."""
+    first, _, rest = text.partition(" ")
+    if first in ORGANISATION_NOUNS and rest:
+        article, lowered = ORGANISATION_NOUNS[first]
+        return Name(f"{lowered} {rest}" if lowered else text, article)
+    return None
+
+
 def _split_place_article(text: str) -> tuple[str | None, str]:
     """« Le Mans » → (« le », « Mans »); « Les Sables-d'Olonne » → (« les », …)."""
     for article in ("Les ", "Le "):
@@ -51,6 +73,7 @@ def _split_place_article(text: str) -> tuple[str | None, str]:
 def de(name, apostrophe: str = APOSTROPHE) -> str:
     """« de Nevers », « d'Auxerre », « du Mans », « des Sables-d'Olonne », « de La Rochelle »,
     « d'ADEME », « de la Région Grand Est », « du ministère de la Culture »."""
+    name = _with_article(name)
     if isinstance(name, Name) and name.article:
         article = name.article.replace("'", APOSTROPHE)
         if article == "le":
@@ -73,6 +96,7 @@ def de(name, apostrophe: str = APOSTROPHE) -> str:
 
 def a(name, apostrophe: str = APOSTROPHE) -> str:
     """« à Nevers », « au Mans », « aux Sables-d'Olonne », « à La Rochelle », « à la Région … »."""
+    name = _with_article(name)
     if isinstance(name, Name) and name.article:
         article = name.article.replace("'", APOSTROPHE)
         if article == "le":
@@ -94,12 +118,19 @@ def a(name, apostrophe: str = APOSTROPHE) -> str:
 def le(name, apostrophe: str = APOSTROPHE) -> str:
     """The name with its article, as a subject: « la CA de Nevers », « l'ADEME » only when the
     name carries that article, « Nevers » otherwise."""
+    name = _with_article(name)
     if isinstance(name, Name) and name.article:
         article = name.article.replace("'", APOSTROPHE)
         if article in ("l’", "l"):
             return f"l{apostrophe}{name.text}"
         return f"{article} {name.text}"
     return str(name)
+
+
+def _with_article(name):
+    if isinstance(name, Name):
+        return name
+    return organisation(str(name)) or name
 
 
 def typographic(text: str) -> str:

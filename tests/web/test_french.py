@@ -47,3 +47,23 @@ def test_le_and_typographic():
     assert le("Nevers") == "Nevers"
     assert typographic("L'essentiel d'une aide") == "L’essentiel d’une aide"
     assert de("Auxerre", apostrophe="'") == "d'Auxerre"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Région Grand Est", "de la Région Grand Est"),
+    ("Ministère de la Culture — démarches en ligne", "du ministère de la Culture — démarches en ligne"),
+    ("Département de la Drôme", "du Département de la Drôme"),
+    ("Banque des Territoires", "de la Banque des Territoires"),
+    ("Agence nationale du sport", "de l’Agence nationale du sport"),
+    ("Programmes rédigés par l'équipe", "des programmes rédigés par l'équipe"),
+    ("ADEME — Agir pour la transition", "d’ADEME — Agir pour la transition"),
+    ("Aides-territoires", "d’Aides-territoires"),
+    ("CA de Nevers", "de la CA de Nevers"),
+])
+def test_organisations_take_the_article_of_their_first_noun(name, expected):
+    assert de(name) == expected
+
+
+def test_an_organisation_as_a_subject():
+    assert le("CA de Nevers") == "la CA de Nevers"
+    assert a("Région Occitanie") == "à la Région Occitanie"
