@@ -426,11 +426,8 @@ def places(names) -> tuple[list[str], list[str]]:
 
 # -- audiences, aid types, recurrence, themes ------------------------------------------------
 
-BENEFICIARIES = (
-    "commune", "epci", "departement", "region", "association", "entreprise", "etablissement_public",
-    "particulier", "agriculteur", "recherche", "bailleur_social", "autre",
-)
-# Folded labels and codes seen at the sources → our values.
+# Folded labels and codes seen at the sources → values of guichet.programmes.vocabulary
+# (BENEFICIARIES, AID_TYPES, RECURRENCES, LEVELS; the record check refuses any other).
 _BENEFICIARY_WORDS = (
     (("commune", "communes", "mairie", "municipalite", "collectivites territoriales et leurs groupements",
       "collectivites", "collectivite", "collectivites locales"), "commune"),
@@ -448,7 +445,7 @@ _BENEFICIARY_WORDS = (
       "collectivites d'outre mer a statuts particuliers"), "etablissement_public"),
     (("private_person", "particulier", "particuliers"), "particulier"),
     (("farmer", "agriculteur", "agriculteurs"), "agriculteur"),
-    (("researcher", "recherche", "chercheurs", "laboratoires", "organismes de recherche"), "recherche"),
+    (("researcher", "recherche", "chercheur", "chercheurs", "laboratoires", "organismes de recherche"), "recherche"),
     (("bailleurs sociaux", "bailleur social"), "bailleur_social"),
 )
 _BENEFICIARY_BY_KEY = {_key(word): value for words, value in _BENEFICIARY_WORDS for word in words}
@@ -472,7 +469,6 @@ def beneficiaries(values) -> list[str]:
     return found
 
 
-AID_TYPES = ("subvention", "pret", "avance_remboursable", "ingenierie", "garantie", "autre")
 _AID_TYPE_BY_KEY = {
     "grant": "subvention", "subvention": "subvention", "subventions": "subvention", "aide financiere": "subvention",
     "gag": "subvention", "aap": "subvention", "cee": "autre", "certificat d'economie d'energie": "autre",

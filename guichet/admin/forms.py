@@ -12,10 +12,8 @@ import nh3
 
 from guichet import geo
 from guichet.curation.diff import FIELD_LABELS
-from guichet.programmes.models import LEVELS, RECURRENCES
 from guichet.programmes.records import CONTENT_FIELDS
-from guichet.programmes.themes import THEME_LABELS
-from guichet.search.query import AID_TYPES, BENEFICIARIES
+from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, THEMES
 from guichet.web.formatting import date_fr, number_fr
 
 CHECKBOX_LIST_FIELDS = ("beneficiaries", "themes", "aid_types")
@@ -143,7 +141,7 @@ def parse_programme_form(formdata) -> ProgrammeForm:
             errors[name] = f"Code de {label} inconnu : {', '.join(unknown)}. Indiquez les codes INSEE."
         values[name] = list(dict.fromkeys(codes))
 
-    for name, known in (("beneficiaries", BENEFICIARIES), ("aid_types", AID_TYPES), ("themes", THEME_LABELS)):
+    for name, known in (("beneficiaries", BENEFICIARIES), ("aid_types", AID_TYPES), ("themes", THEMES)):
         chosen = [value for value in raw[name] if value]
         unknown = [value for value in chosen if value not in known]
         if unknown:

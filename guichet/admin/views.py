@@ -20,14 +20,13 @@ from guichet.admin.models import ROLE_LABELS, ROLES, User
 from guichet.curation import audit, catalogue, editing, merging, pairs, review
 from guichet.curation.diff import FIELD_LABELS
 from guichet.db import get_session
-from guichet.programmes.models import LEVELS, RECURRENCES, STATES, Programme
+from guichet.programmes.models import Programme
 from guichet.programmes.themes import THEMES
-from guichet.search.query import AID_TYPES, BENEFICIARIES, LEVEL_LABELS
+from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", static_url_path="/static")
 
 PUBLIC_ENDPOINTS = {"admin.login", "admin.static"}
-STATE_LABELS = {"pending": "En attente", "published": "Publié", "rejected": "Rejeté", "merged": "Fusionné"}
 PER_PAGE = 25
 ERROR_TITLES = {401: "Connexion requise", 403: "Accès refusé"}
 
@@ -141,7 +140,7 @@ def queue():
     sources = review.queue_sources(db, source_health.source_names(db))
     return render_template("admin/queue.html", page=page, filters=filters, sources=sources,
                            kinds=review.KINDS, theme_options=[(theme.slug, theme.label) for theme in THEMES],
-                           levels=LEVEL_LABELS, state_labels=STATE_LABELS)
+                           levels=LEVELS, state_labels=STATES)
 
 
 @bp.post("/revue")
@@ -178,7 +177,7 @@ def _programme_or_404(programme_id: str) -> Programme:
 
 
 def _form_context(**extra) -> dict:
-    return dict(levels=LEVEL_LABELS, recurrences=RECURRENCES, themes=THEMES, aid_types=AID_TYPES,
+    return dict(levels=LEVELS, recurrences=RECURRENCES, themes=THEMES, aid_types=AID_TYPES,
                 beneficiaries=BENEFICIARIES, labels=FIELD_LABELS, regions=geo.REGIONS,
                 departments=geo.DEPARTMENT_NAMES, **extra)
 
@@ -192,7 +191,7 @@ def programmes():
     result = catalogue.programmes_page(db, text, state, source, _page_number(), PER_PAGE)
     sources = [(slug, slug) for slug in catalogue.programme_sources(db)]
     return render_template("admin/programmes.html", result=result, text=text, state=state, source=source,
-                           sources=sources, state_labels=STATE_LABELS)
+                           sources=sources, state_labels=STATES)
 
 
 def _edit_page(programme: Programme, raw: dict, errors: dict | None = None, conflict: dict | None = None,
@@ -209,7 +208,7 @@ def _edit_page(programme: Programme, raw: dict, errors: dict | None = None, conf
         version=programme.version if version is None else version, base=base,
         suggestions=editing.source_suggestions(programme), source_changes=review.pending_changes(db, programme),
         review=review.review_of(db, programme.id), history=audit.entries(db, programme_id=programme.id, per_page=20),
-        merged_here=merging.merged_into_it(db, programme), state_labels=STATE_LABELS,
+        merged_here=merging.merged_into_it(db, programme), state_labels=STATES,
         action_labels=audit.ACTION_LABELS, **_form_context()), status
 
 
@@ -309,7 +308,7 @@ def new_programme():
 @bp.get("/doublons")
 def duplicates():
     candidates = pairs.candidates_page(get_session(), _page_number(), PER_PAGE)
-    return render_template("admin/duplicates.html", candidates=candidates, state_labels=STATE_LABELS)
+    return render_template("admin/duplicates.html", candidates=candidates, state_labels=STATES)
 
 
 @bp.get("/doublons/comparer")
@@ -318,16 +317,16 @@ def compare():
     first_id, second_id = request.args.get("a", "").strip(), request.args.get("b", "").strip()
     if not first_id or not second_id:
         return render_template("admin/compare.html", first=None, second=None, a=first_id, b=second_id,
-                               rows=[], state_labels=STATE_LABELS)
+                               rows=[], state_labels=STATES)
     first, second = db.get(Programme, first_id), db.get(Programme, second_id)
     missing = [value for value, programme in ((first_id, first), (second_id, second)) if programme is None]
     if missing:
         return render_template("admin/compare.html", first=None, second=None, a=first_id, b=second_id, rows=[],
-                               state_labels=STATE_LABELS,
+                               state_labels=STATES,
                                error=f"Aucun programme ne porte l'identifiant {', '.join(missing)}."), 404
     rows = catalogue.compare(first, second)
     return render_template("admin/compare.html", first=first, second=second, a=first_id, b=second_id, rows=rows,
-                           state_labels=STATE_LABELS)
+                           state_labels=STATES)
 
 
 @bp.post("/doublons/fusionner")
@@ -461,6 +460,6 @@ def user_status(user_id):
 def admin_globals():
     if request.blueprint != "admin":
         return {}
-    return {"state_label": lambda state: STATE_LABELS.get(state, state),
-            "level_label": lambda level: LEVEL_LABELS.get(level, level),
+    return {"state_label": STATES.label,
+            "level_label": LEVELS.label,
             "field_label": lambda name: FIELD_LABELS.get(name, name)}

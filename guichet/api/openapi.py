@@ -1,51 +1,21 @@
-"""The OpenAPI 3 document of /api/v1, built from the same lists the parser validates against.
+"""The OpenAPI 3 document of /api/v1, built from the declarations the parser and the record
+check read: search parameters from ``guichet.search.params``, enums from
+``guichet.programmes.vocabulary``.
 
 Features add their own paths with ``register_path`` (e.g. /communes).
 """
 
 from flask import current_app
 
-from guichet.programmes.models import LEVELS
-from guichet.programmes.themes import THEME_LABELS
-from guichet.search.query import (AID_TYPES, BENEFICIARIES, MAX_PER_PAGE, MAX_TEXT_LENGTH, POPULATION_BANDS, SORTS,
-                                  STATUS_LABELS)
+from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES, STATUSES, THEMES
+from guichet.search.params import PARAMS
 
 
 def register_path(app, path: str, spec: dict) -> None:
     app.extensions.setdefault("guichet.openapi_paths", {})[path] = spec
 
 
-def _parameter(name, description, schema, repeatable=False):
-    if repeatable:
-        schema = {"type": "array", "items": schema}
-    parameter = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
-    if repeatable:
-        parameter.update(style="form", explode=True)
-    return parameter
-
-
-SEARCH_PARAMETERS = [
-    _parameter("q", "Mots recherchés (accents, pluriels et synonymes tolérés ; pas d'opérateurs).",
-               {"type": "string", "maxLength": MAX_TEXT_LENGTH}),
-    _parameter("theme", "Thème ou sous-thème.", {"type": "string", "enum": sorted(THEME_LABELS)}, True),
-    _parameter("commune", "Code INSEE d'une commune : programmes auxquels elle peut prétendre.",
-               {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{3}$"}),
-    _parameter("population", "Nombre d'habitants, ou tranche : " + ", ".join(POPULATION_BANDS) + ".",
-               {"type": "string", "pattern": "^([0-9]{1,7}|" + "|".join(POPULATION_BANDS) + ")$"}),
-    _parameter("level", "Échelon du financeur.", {"type": "string", "enum": list(LEVELS)}, True),
-    _parameter("aid_type", "Type d'aide.", {"type": "string", "enum": list(AID_TYPES)}, True),
-    _parameter("beneficiary", "Bénéficiaire.", {"type": "string", "enum": list(BENEFICIARIES)}, True),
-    _parameter("region", "Code INSEE de région.", {"type": "string", "pattern": "^[0-9]{2}$"}, True),
-    _parameter("department", "Code INSEE de département.", {"type": "string"}, True),
-    _parameter("status", "Statut (par défaut : ouvert et à venir).", {"type": "string", "enum": list(STATUS_LABELS)},
-               True),
-    _parameter("deadline_before", "Une date limite au plus tard ce jour (AAAA-MM-JJ).",
-               {"type": "string", "format": "date"}),
-    _parameter("sort", "Tri.", {"type": "string", "enum": list(SORTS), "default": "pertinence"}),
-    _parameter("page", "Page, à partir de 1.", {"type": "integer", "minimum": 1, "default": 1}),
-    _parameter("per_page", "Résultats par page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
-                                                   "default": 20}),
-]
+SEARCH_PARAMETERS = [param.openapi() for param in PARAMS]
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -68,22 +38,22 @@ PROGRAMME_SCHEMA = {
         "level": {"type": "string", "enum": list(LEVELS)},
         "regions": {"type": "array", "items": {"type": "string"}},
         "departments": {"type": "array", "items": {"type": "string"}},
-        "beneficiaries": {"type": "array", "items": {"type": "string"}},
+        "beneficiaries": {"type": "array", "items": {"type": "string", "enum": list(BENEFICIARIES)}},
         "population_min": _nullable("integer"), "population_max": _nullable("integer"),
-        "themes": {"type": "array", "items": {"type": "string"}},
-        "aid_types": {"type": "array", "items": {"type": "string"}},
+        "themes": {"type": "array", "items": {"type": "string", "enum": list(THEMES)}},
+        "aid_types": {"type": "array", "items": {"type": "string", "enum": list(AID_TYPES)}},
         "is_call_for_projects": {"type": "boolean"},
         "opens_on": _nullable("string", format="date"),
         "deadlines": {"type": "array", "items": {"type": "string", "format": "date"}},
         "next_deadline": _nullable("string", format="date"),
-        "recurrence": _nullable("string"),
-        "status": {"type": "string", "enum": list(STATUS_LABELS)},
+        "recurrence": {"type": ["string", "null"], "enum": [*RECURRENCES, None]},
+        "status": {"type": "string", "enum": list(STATUSES)},
         "rate_min": _nullable("number"), "rate_max": _nullable("number"),
         "amount_min": _nullable("number"), "amount_max": _nullable("number"),
         "contact": _nullable("string"), "application_url": _nullable("string"),
         "first_seen_at": _nullable("string", format="date-time"), "last_seen_at": _nullable("string", format="date-time"),
         "source_updated_at": _nullable("string", format="date-time"), "content_hash": _nullable("string"),
-        "state": {"type": "string"}, "url": {"type": "string"},
+        "state": {"type": "string", "enum": list(STATES)}, "url": {"type": "string"},
         "highlights": {"type": "object", "additionalProperties": {"type": "string"}},
     },
     "required": ["id", "source", "title", "level", "status"],

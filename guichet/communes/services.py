@@ -21,7 +21,8 @@ from guichet.communes.index import INNER_WORD, AliasRow, CommuneIndex, Entry, Ma
 from guichet.communes.models import Commune, CommuneAlias, Department, Epci, ReferenceVersion, Region
 from guichet.db import get_session
 from guichet.programmes.themes import THEMES
-from guichet.search.query import POPULATION_BANDS, Eligibility, SearchQuery
+from guichet.programmes.vocabulary import POPULATION_BANDS
+from guichet.search.query import Eligibility, SearchQuery
 from guichet.text import match_key
 
 MAX_QUERY_LENGTH = 100

@@ -11,8 +11,8 @@ from guichet import geo
 from guichet.programmes.records import CONTENT_FIELDS, LIST_FIELDS
 from guichet.programmes.themes import theme_label
 from guichet.search.documents import html_to_text
-from guichet.search.query import AID_TYPES, BENEFICIARIES, LEVEL_LABELS
-from guichet.web.formatting import RECURRENCE_LABELS, date_fr, number_fr
+from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES
+from guichet.web.formatting import date_fr, number_fr
 
 FIELD_LABELS = {
     "source_url": "Page du programme chez la source",
@@ -47,9 +47,9 @@ def _item_label(field_name: str, value) -> str:
     if field_name == "themes":
         return theme_label(value)
     if field_name == "beneficiaries":
-        return BENEFICIARIES.get(value, value)
+        return BENEFICIARIES.label(value)
     if field_name == "aid_types":
-        return AID_TYPES.get(value, value)
+        return AID_TYPES.label(value)
     if field_name == "regions":
         return geo.REGIONS.get(value, value)
     if field_name == "departments":
@@ -70,9 +70,9 @@ def display_value(field_name: str, value) -> str:
     if field_name in LIST_FIELDS:
         return ", ".join(_item_label(field_name, item) for item in value)
     if field_name == "level":
-        return LEVEL_LABELS.get(value, value)
+        return LEVELS.label(value)
     if field_name == "recurrence":
-        return RECURRENCE_LABELS.get(value, value)
+        return RECURRENCES.label(value)
     if field_name == "is_call_for_projects":
         return "oui" if value else "non"
     if field_name == "opens_on":

@@ -23,7 +23,6 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.datastructures import MultiDict
 
-from guichet import geo
 from guichet.digests.mailer import (Mailer, PermanentFailure, TemporaryFailure, build_message, mail_domain,
                                     render_email)
 from guichet.digests.models import FREQUENCIES, Delivery, DigestLogEntry, Subscription, SubscriptionRequest
@@ -31,15 +30,14 @@ from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.themes import theme_label
 from guichet.search import get_backend
 from guichet.search import services as search_services
-from guichet.search.query import (AID_TYPES, BENEFICIARIES, DEFAULT_STATUSES, LEVEL_LABELS, STATUS_LABELS,
-                                  InvalidQuery, SearchQuery)
+from guichet.programmes.vocabulary import DEFAULT_STATUSES
+from guichet.search.params import SAVED_PARAMS
+from guichet.search.query import InvalidQuery, SearchQuery
+from guichet.web.description import describe_lines
 from guichet.web.formatting import date_fr
 
 log = logging.getLogger(__name__)
 
-# The search page's parameters a subscription keeps: everything but sort and page.
-SAVED_PARAMS = ("q", "theme", "commune", "population", "level", "aid_type", "beneficiary", "region",
-                "department", "status", "deadline_before")
 # A programme published a little before the previous digest but indexed after it (index lag)
 # still reaches the next digest; the log keeps it from coming twice.
 LOOKBACK = timedelta(hours=1)
@@ -121,47 +119,18 @@ def validate_search(args) -> str:
     return search
 
 
-def describe_search(query: SearchQuery) -> list[str]:
-    """The filters of a search, in French, one line each (pages and emails)."""
-    lines = []
-    if query.text:
-        lines.append(f"Mots : « {query.text} »")
-    if query.eligibility:
-        lines.append(f"Commune : {query.eligibility.commune_name} ({query.eligibility.commune_code})")
-    if query.population_label:
-        lines.append(f"Taille de la commune : {query.population_label}")
-    if query.themes:
-        lines.append("Thème : " + ", ".join(theme_label(slug) for slug in sorted(query.themes)))
-    if query.levels:
-        lines.append("Échelon : " + ", ".join(LEVEL_LABELS[value] for value in sorted(query.levels)))
-    if query.aid_types:
-        lines.append("Type d'aide : " + ", ".join(AID_TYPES[value] for value in sorted(query.aid_types)))
-    if query.beneficiaries:
-        lines.append("Bénéficiaire : " + ", ".join(BENEFICIARIES[value] for value in sorted(query.beneficiaries)))
-    if query.regions:
-        lines.append("Région : " + ", ".join(geo.REGIONS.get(value, value) for value in sorted(query.regions)))
-    if query.departments:
-        lines.append("Département : " + ", ".join(f"{geo.DEPARTMENT_NAMES.get(value, value)} ({value})"
-                                                   for value in sorted(query.departments)))
-    if query.deadline_before:
-        lines.append(f"Date limite au plus tard le {date_fr(query.deadline_before)}")
-    if query.statuses != DEFAULT_STATUSES:
-        lines.append("Statut : " + ", ".join(STATUS_LABELS[value] for value in sorted(query.statuses)))
-    return lines or ["Tous les programmes ouverts ou à venir"]
-
-
 def describe_saved(search: str) -> list[str]:
     return describe_and_title(search)[0]
 
 
 def describe_and_title(search: str) -> tuple[list[str], str]:
-    """The filters (``describe_search``) and the short name (``search_title``) of a saved
+    """The filters (``describe_lines``) and the short name (``search_title``) of a saved
     search, parsed once; a search no longer valid says why."""
     try:
         query = parse_saved(search)
     except InvalidQuery as error:
         return [f"Recherche devenue invalide : {error.message}"], "votre recherche"
-    return describe_search(query), search_title(query)
+    return describe_lines(query), search_title(query)
 
 
 def search_title(query: SearchQuery) -> str:

@@ -9,8 +9,9 @@ from guichet.digests import services
 from guichet.digests.mailer import PermanentFailure, TemporaryFailure
 from guichet.digests.models import FREQUENCIES
 from guichet.programmes.themes import THEMES
-from guichet.search.query import AID_TYPES, BENEFICIARIES, LEVEL_LABELS, POPULATION_BANDS, STATUS_LABELS
+from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, POPULATION_BANDS, STATUSES
 from guichet.web import error_page, french_404
+from guichet.web.description import describe_lines
 
 bp = Blueprint("digests", __name__, url_prefix="/abonnement")
 
@@ -20,14 +21,14 @@ MAIL_REFUSED = "Notre serveur d'envoi a refusé cette adresse électronique : v�
 
 
 def form_context(args, **extra):
-    return dict(args=args, themes=THEMES, levels=LEVEL_LABELS, aid_types=AID_TYPES, beneficiaries=BENEFICIARIES,
-                statuses=STATUS_LABELS, population_bands=POPULATION_BANDS, regions=geo.REGIONS,
+    return dict(args=args, themes=THEMES, levels=LEVELS, aid_types=AID_TYPES, beneficiaries=BENEFICIARIES,
+                statuses=STATUSES, population_bands=POPULATION_BANDS, regions=geo.REGIONS,
                 departments=geo.DEPARTMENT_NAMES, frequencies=FREQUENCIES, **extra)
 
 
 def _filters_of(args) -> list[str]:
     try:
-        return services.describe_search(services.parse_saved(services.canonical_search(args)))
+        return describe_lines(services.parse_saved(services.canonical_search(args)))
     except services.InvalidQuery:
         return []
 

@@ -13,8 +13,7 @@ from feedgen.feed import FeedGenerator
 from icalendar import Alarm, Calendar, Event
 
 from guichet.programmes.themes import theme_label
-from guichet.search.query import AID_TYPES, BENEFICIARIES, LEVEL_LABELS, STATUS_LABELS
-from guichet.web.formatting import RECURRENCE_LABELS
+from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATUSES
 
 PARIS = ZoneInfo("Europe/Paris")
 PRODUCT_ID = "-//ANCT//Guichet des financements publics//FR"
@@ -123,15 +122,15 @@ def csv_table(programmes, *, detail_url, today: date, regions: dict, departments
         deadlines = programme.deadline_dates()
         writer.writerow([_cell(value) for value in (
             programme.id, programme.title, programme.summary, ", ".join(programme.funders or []),
-            LEVEL_LABELS.get(programme.level, programme.level),
+            LEVELS.label(programme.level),
             ", ".join(regions.get(code, code) for code in programme.regions or []),
             ", ".join(departments.get(code, code) for code in programme.departments or []),
-            ", ".join(BENEFICIARIES.get(value, value) for value in programme.beneficiaries or []),
+            ", ".join(BENEFICIARIES.label(value) for value in programme.beneficiaries or []),
             ", ".join(theme_label(slug) for slug in programme.themes or []),
-            ", ".join(AID_TYPES.get(value, value) for value in programme.aid_types or []),
+            ", ".join(AID_TYPES.label(value) for value in programme.aid_types or []),
             bool(programme.is_call_for_projects), programme.opens_on, programme.next_deadline(today),
             ", ".join(deadline.strftime("%d/%m/%Y") for deadline in deadlines),
-            STATUS_LABELS.get(programme.status(today), ""), RECURRENCE_LABELS.get(programme.recurrence or "", ""),
+            STATUSES.get(programme.status(today), ""), RECURRENCES.get(programme.recurrence or "", ""),
             programme.rate_min, programme.rate_max, programme.amount_min, programme.amount_max,
             programme.population_min, programme.population_max, programme.source_url, programme.application_url,
             detail_url(programme),

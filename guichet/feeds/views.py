@@ -11,13 +11,14 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from guichet import geo
 from guichet.db import get_session
-from guichet.digests.services import describe_search, search_title
+from guichet.digests.services import search_title
 from guichet.feeds import formats
 from guichet.programmes.services import get_programme
 from guichet.search import services as search_services
 from guichet.search.base import SearchUnavailable
 from guichet.search.query import InvalidQuery
 from guichet.web import error_page, french_404
+from guichet.web.description import describe_lines
 from guichet.web.links import search_url
 
 bp = Blueprint("feeds", __name__)
@@ -156,7 +157,7 @@ def printable():
     except SearchUnavailable:
         return error_page(503, UNAVAILABLE)
     return render_template("feeds/print.html", programmes=programmes, today=query.today,
-                           lines=describe_search(query), back_url=search_url())
+                           lines=describe_lines(query), back_url=search_url())
 
 
 def _external_search_url() -> str:

@@ -7,11 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from guichet.db import Base
 
-LEVELS = ("europe", "national", "regional", "departmental", "local")
-STATES = ("pending", "published", "rejected", "merged")
-RECURRENCES = ("ponctuelle", "recurrente", "permanente")
-STATUSES = ("a_venir", "ouvert", "clos")
-
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -1,15 +1,59 @@
-"""The programme record as JSON (DESIGN.md field names): validation, serialisation, hashing.
+"""The programme record as JSON (DESIGN.md field names): its type, strict validation,
+serialisation, hashing.
 
 Import, export, scrapers and the curated data all go through these functions, so a record
-means the same thing wherever it comes from.
+means the same thing wherever it comes from. The check is strict: a key that is not a field
+of the record, or a value that is not in its vocabulary (``guichet.programmes.vocabulary``),
+is an ``InvalidRecord`` naming the field and the value, never silently dropped.
 """
 
 import hashlib
 import json
 from datetime import date, datetime, timezone
+from typing import TypedDict
 
-from guichet.programmes.models import LEVELS, RECURRENCES, STATES, Programme
-from guichet.programmes.themes import THEME_LABELS
+from guichet.programmes.models import Programme
+from guichet.programmes.vocabulary import FIELD_VOCABULARIES
+
+
+class ProgrammeRecord(TypedDict, total=False):
+    """What a scraper's ``normalise`` returns and an import line holds (DESIGN.md), in order."""
+
+    id: str
+    source: str
+    source_id: str
+    source_url: str | None
+    title: str
+    summary: str
+    description_html: str
+    funders: list[str]
+    level: str
+    regions: list[str]
+    departments: list[str]
+    beneficiaries: list[str]
+    population_min: int | None
+    population_max: int | None
+    themes: list[str]
+    aid_types: list[str]
+    is_call_for_projects: bool
+    opens_on: date | str | None
+    deadlines: list[str]
+    recurrence: str | None
+    rate_min: float | None
+    rate_max: float | None
+    amount_min: float | None
+    amount_max: float | None
+    contact: str | None
+    application_url: str | None
+    # Derived or bookkeeping: exported, accepted (and recomputed by the store) on import.
+    next_deadline: str | None
+    status: str
+    first_seen_at: datetime | str | None
+    last_seen_at: datetime | str | None
+    source_updated_at: datetime | str | None
+    content_hash: str | None
+    state: str
+
 
 # Fields a source (or an import) provides; the rest is bookkeeping of the store.
 CONTENT_FIELDS = (
@@ -22,8 +66,7 @@ LIST_FIELDS = {"funders", "regions", "departments", "beneficiaries", "themes", "
 INTEGER_FIELDS = {"population_min", "population_max"}
 NUMBER_FIELDS = {"rate_min", "rate_max", "amount_min", "amount_max"}
 DATETIME_FIELDS = ("first_seen_at", "last_seen_at", "source_updated_at")
-RECORD_FIELDS = ("id", "source", "source_id") + CONTENT_FIELDS + (
-    "next_deadline", "status") + DATETIME_FIELDS + ("content_hash", "state")
+RECORD_FIELDS = tuple(ProgrammeRecord.__annotations__)
 
 
 class InvalidRecord(ValueError):
@@ -43,8 +86,29 @@ def _date(value, field):
         raise InvalidRecord(f"{field}: not a date: {value!r}") from None
 
 
+def _check_vocabulary(field: str, values) -> None:
+    vocabulary = FIELD_VOCABULARIES[field]
+    unknown = [value for value in values if value not in vocabulary]
+    if unknown:
+        raise InvalidRecord(f"{field}: unknown value{'s' if len(unknown) > 1 else ''} "
+                            f"{', '.join(repr(value) for value in unknown)} "
+                            f"(allowed: {', '.join(vocabulary)})")
+
+
 def clean_record(data: dict) -> dict:
-    """Check and normalise a record's content fields; raises InvalidRecord."""
+    """Check and normalise a record's content fields; raises InvalidRecord.
+
+    Strict: every key must be a field of ``ProgrammeRecord`` and every value of a field with a
+    vocabulary must be in it. Derived and bookkeeping fields (``status``, ``next_deadline``,
+    ``content_hash``, the dates of change tracking) are accepted, as an export holds them,
+    and left to the store; only ``state`` is kept.
+    """
+    if not isinstance(data, dict):
+        raise InvalidRecord(f"a record is a JSON object, not {type(data).__name__}")
+    unknown = [key for key in data if key not in RECORD_FIELDS]
+    if unknown:
+        raise InvalidRecord(f"unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(map(str, unknown))} "
+                            "(the record's fields are those of DESIGN.md)")
     record = {}
     for field in ("id", "source", "source_id"):
         value = data.get(field)
@@ -60,6 +124,8 @@ def clean_record(data: dict) -> dict:
             continue
         value = data.get(field)
         if field in LIST_FIELDS:
+            if isinstance(value, (str, bytes, dict)):
+                raise InvalidRecord(f"{field} must be a list, not {type(value).__name__}")
             value = [str(item).strip() for item in (value or []) if str(item).strip()]
             value = list(dict.fromkeys(value))
         elif field in INTEGER_FIELDS:
@@ -78,20 +144,22 @@ def clean_record(data: dict) -> dict:
     record["summary"] = record["summary"] or ""
     record["description_html"] = record["description_html"] or ""
     record["deadlines"] = sorted({_date(value, "deadlines").isoformat() for value in record["deadlines"]})
-    if record["level"] not in LEVELS:
-        raise InvalidRecord(f"level must be one of {', '.join(LEVELS)}")
-    if record["recurrence"] is not None and record["recurrence"] not in RECURRENCES:
-        raise InvalidRecord(f"recurrence must be one of {', '.join(RECURRENCES)}")
-    unknown = [theme for theme in record["themes"] if theme not in THEME_LABELS]
-    if unknown:
-        raise InvalidRecord(f"unknown themes: {', '.join(unknown)}")
+    if record["level"] not in FIELD_VOCABULARIES["level"]:
+        raise InvalidRecord(f"level must be one of {', '.join(FIELD_VOCABULARIES['level'])}")
+    if record["recurrence"] is not None and record["recurrence"] not in FIELD_VOCABULARIES["recurrence"]:
+        raise InvalidRecord(f"recurrence must be one of {', '.join(FIELD_VOCABULARIES['recurrence'])}")
+    for field in ("themes", "aid_types", "beneficiaries"):
+        _check_vocabulary(field, record[field])
     low, high = record["population_min"], record["population_max"]
     if low is not None and high is not None and low > high:
         raise InvalidRecord("population_min is above population_max")
+    status = data.get("status")
+    if status is not None and status not in FIELD_VOCABULARIES["status"]:
+        raise InvalidRecord(f"status must be one of {', '.join(FIELD_VOCABULARIES['status'])}")
     state = data.get("state")
     if state is not None:
-        if state not in STATES:
-            raise InvalidRecord(f"state must be one of {', '.join(STATES)}")
+        if state not in FIELD_VOCABULARIES["state"]:
+            raise InvalidRecord(f"state must be one of {', '.join(FIELD_VOCABULARIES['state'])}")
         record["state"] = state
     return record
 

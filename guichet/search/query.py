@@ -7,59 +7,16 @@ for the person who typed it (a 400 on pages and on the API, never a 500).
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Callable, Mapping
+from typing import Callable
 
-from guichet.programmes.themes import THEME_LABELS
 from rapidfuzz.distance import Levenshtein
 
+from guichet.programmes.vocabulary import DEFAULT_STATUSES, POPULATION_BANDS
 from guichet.search.analysis import (STOP_WORDS, analyse, expand_synonyms, fold, thesaurus_phrases, words,
                                      written_words)
+from guichet.search.params import (DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_POPULATION, MAX_TEXT_LENGTH, SORTS,
+                                   VOCABULARY_FILTERS, SearchParam)
 
-SORTS = {"pertinence": "Pertinence", "date_limite": "Date limite la plus proche", "nouveaute": "Les plus récents"}
-DEFAULT_STATUSES = frozenset({"ouvert", "a_venir"})
-MAX_TEXT_LENGTH = 500
-MAX_PER_PAGE = 100
-DEFAULT_PER_PAGE = 20
-MAX_POPULATION = 3_000_000
-
-AID_TYPES = {
-    "subvention": "Subvention",
-    "pret": "Prêt",
-    "avance_remboursable": "Avance remboursable",
-    "garantie": "Garantie",
-    "ingenierie": "Ingénierie",
-    "autre": "Autre aide",
-}
-BENEFICIARIES = {
-    "commune": "Communes",
-    "epci": "Intercommunalités (EPCI)",
-    "departement": "Départements",
-    "region": "Régions",
-    "syndicat": "Syndicats",
-    "petr": "PETR et pays",
-    "etablissement_public": "Établissements publics",
-    "association": "Associations",
-    "entreprise": "Entreprises",
-    "bailleur_social": "Bailleurs sociaux",
-    "particulier": "Particuliers",
-    "chercheur": "Chercheurs",
-    "agriculteur": "Agriculteurs",
-}
-LEVEL_LABELS = {
-    "europe": "Europe",
-    "national": "National",
-    "regional": "Région",
-    "departmental": "Département",
-    "local": "Local",
-}
-STATUS_LABELS = {"ouvert": "Ouvert", "a_venir": "À venir", "clos": "Clos"}
-# Town-size bands (DESIGN.md): a band matches programmes whose population range overlaps it.
-POPULATION_BANDS = {
-    "moins-2000": ("Moins de 2 000 hab.", 0, 1999),
-    "2000-20000": ("2 000 à 20 000 hab. (petites villes)", 2000, 19999),
-    "20000-100000": ("20 000 à 100 000 hab. (villes moyennes)", 20000, 99999),
-    "plus-100000": ("Plus de 100 000 hab.", 100001, None),
-}
 # Words that are query syntax in FTS5: refused rather than silently changing the query.
 _OPERATOR_WORDS = {"AND", "OR", "NOT", "NEAR"}
 _SYNTAX_CHARACTERS = set('"*^{}[]')
@@ -224,11 +181,11 @@ def parse_text(text: str) -> tuple[Clause, ...]:
     return clauses_of(analyse(text))
 
 
-def _multi(args, name: str, allowed: Mapping[str, str], noun: str) -> frozenset:
-    values = [value.strip() for value in _getlist(args, name) if value.strip()]
+def _multi(args, param: SearchParam) -> frozenset:
+    values = [value.strip() for value in _getlist(args, param.name) if value.strip()]
     for value in values:
-        if value not in allowed:
-            raise InvalidQuery(name, f"{noun} inconnu(e) : « {value[:60]} ».")
+        if value not in param.vocabulary:
+            raise InvalidQuery(param.name, param.vocabulary.unknown(value))
     return frozenset(values)
 
 
@@ -306,11 +263,9 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
         if corrections:
             corrected_text, clauses = searched, parse_text(searched)
 
-    themes = _multi(args, "theme", THEME_LABELS, "Thème")
-    levels = _multi(args, "level", LEVEL_LABELS, "Échelon")
-    aid_types = _multi(args, "aid_type", AID_TYPES, "Type d'aide")
-    beneficiaries = _multi(args, "beneficiary", BENEFICIARIES, "Bénéficiaire")
-    statuses = _multi(args, "status", STATUS_LABELS, "Statut") or DEFAULT_STATUSES
+    # theme, level, aid_type, beneficiary, status ...: checked against their vocabularies.
+    filters = {param.field: _multi(args, param) for param in VOCABULARY_FILTERS}
+    filters["statuses"] = filters["statuses"] or DEFAULT_STATUSES
 
     regions = frozenset(value.strip() for value in _getlist(args, "region") if value.strip())
     for value in regions:
@@ -336,7 +291,7 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
 
     sort = _single(args, "sort") or "pertinence"
     if sort not in SORTS:
-        raise InvalidQuery("sort", f"Tri inconnu : « {sort[:40]} ». Tris possibles : pertinence, date_limite, nouveaute.")
+        raise InvalidQuery("sort", f"Tri inconnu : « {sort[:40]} ». Tris possibles : {', '.join(SORTS)}.")
 
     page = _integer(args, "page", 1, 100_000, "Le numéro de page doit être un entier à partir de 1.") or 1
     per_page = _integer(args, "per_page", 1, max_per_page,
@@ -346,13 +301,9 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
         text=text,
         clauses=clauses,
         corrected_text=corrected_text,
-        themes=themes,
-        levels=levels,
-        aid_types=aid_types,
-        beneficiaries=beneficiaries,
         regions=regions,
         departments=departments,
-        statuses=statuses,
+        **filters,
         deadline_before=deadline_before,
         population_range=population_range,
         population_label=population_label,

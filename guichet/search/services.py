@@ -5,14 +5,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from guichet import geo
 from guichet.db import get_session
 from guichet.programmes.models import Programme
 from guichet.programmes.themes import THEMES, theme_label
 from guichet.search import get_backend
 from guichet.search.base import Hit
-from guichet.search.query import (AID_TYPES, BENEFICIARIES, LEVEL_LABELS, STATUS_LABELS, SearchQuery,
-                                  parse_search)
+from guichet.search.params import FACET_LABELS
+from guichet.search.query import SearchQuery, parse_search
 
 
 @dataclass
@@ -139,22 +138,8 @@ def _theme_terms():
     return pairs
 
 
-FACET_LABELS = {
-    "levels": LEVEL_LABELS,
-    "aid_types": AID_TYPES,
-    "beneficiaries": BENEFICIARIES,
-    "statuses": STATUS_LABELS,
-    "regions": geo.REGIONS,
-    "departments": geo.DEPARTMENT_NAMES,
-}
-
-
 def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[str, list[FacetValue]]:
-    selected = {
-        "themes": query.themes, "levels": query.levels, "aid_types": query.aid_types,
-        "beneficiaries": query.beneficiaries, "statuses": query.statuses,
-        "regions": query.regions, "departments": query.departments,
-    }
+    selected = {name: getattr(query, name) for name in FACET_LABELS}
     labelled = {}
     for name, counts in facets.items():
         chosen = selected.get(name, frozenset())
@@ -171,7 +156,7 @@ def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[
                             values.append(FacetValue(slug, theme_label(slug), counts.get(slug, 0), slug in chosen))
         else:
             labels = FACET_LABELS[name]
-            values = [FacetValue(value, labels.get(value, value), counts.get(value, 0), value in chosen)
+            values = [FacetValue(value, labels.label(value), counts.get(value, 0), value in chosen)
                       for value in labels if counts.get(value) or value in chosen]
         labelled[name] = values
     return labelled

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.services import upsert_source_record
+from guichet.programmes.vocabulary import LEVEL_ADJECTIVES
 from guichet.sources.models import HttpCacheEntry, RunError, ScrapeRun, Source as SourceRow
 from scrapers.base import Harvest, StageError, record_json
 from scrapers.http import CachedResponse, Fetched, HttpClient, user_agent
@@ -29,8 +30,6 @@ GOOD_STATUSES = ("success", "partial")
 COMMIT_EVERY = 200
 STATUS_LABELS = {"running": "en cours", "success": "réussie", "partial": "réussie avec des erreurs",
                  "failed": "échouée", "flagged": "à vérifier"}
-LEVEL_LABELS = {"europe": "européen", "national": "national", "regional": "régional",
-                "departmental": "départemental", "local": "local"}
 
 
 class SourceBusy(RuntimeError):
@@ -359,7 +358,7 @@ def source_overview(session: Session) -> list[dict]:
         enabled = row.enabled if row is not None else source_class.enabled
         overview.append({
             "slug": slug, "name": source_class.name or slug, "level": source_class.level,
-            "level_label": LEVEL_LABELS.get(source_class.level, source_class.level), "url": source_class.url,
+            "level_label": LEVEL_ADJECTIVES.get(source_class.level, source_class.level), "url": source_class.url,
             "schedule": schedule_text_of(source_class, index), "enabled": enabled,
             "last_run": run_summary(run), "flagged": bool(run and run.flagged),
             "programmes": counts.get(slug, 0),

@@ -8,6 +8,8 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from guichet import ROOT
 from guichet.programmes.themes import theme_label
+from guichet.programmes.vocabulary import RECURRENCES
+from guichet.search.params import VOCABULARY_FILTERS
 from guichet.web import assets, formatting, french
 from guichet.web.links import search_url
 
@@ -95,7 +97,8 @@ def init_app(app):
     app.jinja_env.globals.update(search_url=search_url, deadline_phrase=formatting.deadline_phrase,
                                  population_rule=formatting.population_rule, plural=formatting.plural,
                                  rate_range=formatting.rate_range, amount_range=formatting.amount_range,
-                                 recurrence_labels=formatting.RECURRENCE_LABELS, today=date.today,
+                                 recurrence_labels=RECURRENCES, vocabulary_filters=VOCABULARY_FILTERS,
+                                 today=date.today,
                                  theme_label=theme_label)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

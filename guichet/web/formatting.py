@@ -1,10 +1,11 @@
-"""French formatting for pages and emails: dates, days left, amounts, populations."""
+"""French formatting for pages and emails: dates, days left, amounts, populations.
+
+The labels of a programme's values are in ``guichet.programmes.vocabulary``."""
 
 from datetime import date, datetime
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
-RECURRENCE_LABELS = {"ponctuelle": "Ponctuelle", "recurrente": "Récurrente", "permanente": "Permanente"}
 NARROW_NBSP = "\u202f"
 
 

@@ -1,17 +1,16 @@
-"""Search URLs: every state of the search page is a shareable URL."""
+"""Search URLs: every state of the search page is a shareable URL (its parameters are those
+of ``guichet.search.params``, in their declared order)."""
 
 from urllib.parse import urlencode
 
 from flask import request, url_for
 
-# Parameters a search URL keeps, in a stable order.
-SEARCH_PARAMS = ("q", "theme", "commune", "population", "level", "aid_type", "beneficiary", "region",
-                 "department", "status", "deadline_before", "sort", "page")
+from guichet.search.params import PAGE_PARAMS
 
 
 def current_params() -> dict[str, list[str]]:
     return {name: [value for value in request.args.getlist(name) if value.strip()]
-            for name in SEARCH_PARAMS if request.args.getlist(name)}
+            for name in PAGE_PARAMS if request.args.getlist(name)}
 
 
 def search_url(endpoint: str = "web.search", drop=(), toggle: tuple[str, str] | None = None, **changes) -> str:
@@ -31,7 +30,7 @@ def search_url(endpoint: str = "web.search", drop=(), toggle: tuple[str, str] | 
             params[name] = value if isinstance(value, list) else [str(value)]
     if "page" not in changes:
         params.pop("page", None)
-    pairs = [(name, value) for name in SEARCH_PARAMS for value in params.get(name, []) if value != ""]
+    pairs = [(name, value) for name in PAGE_PARAMS for value in params.get(name, []) if value != ""]
     query_string = urlencode(pairs)
     base = url_for(endpoint)
     return f"{base}?{query_string}" if query_string else base

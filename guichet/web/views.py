@@ -10,12 +10,14 @@ from guichet.db import get_database, get_session
 from guichet.programmes.models import Programme
 from guichet.programmes.services import get_programme
 from guichet.programmes.themes import THEMES, theme_label
+from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, POPULATION_BANDS, STATUSES
 from guichet.search import get_backend
 from guichet.search import services as search_services
 from guichet.search.base import SearchUnavailable
-from guichet.search.query import (AID_TYPES, BENEFICIARIES, LEVEL_LABELS, POPULATION_BANDS, SORTS, STATUS_LABELS,
-                                  InvalidQuery)
+from guichet.search.params import SORTS
+from guichet.search.query import InvalidQuery
 from guichet.web import error_page, french_404
+from guichet.web.description import describe
 from guichet.web.links import search_url
 
 bp = Blueprint("web", __name__)
@@ -23,42 +25,21 @@ bp = Blueprint("web", __name__)
 UNAVAILABLE = "La recherche est momentanément indisponible. Merci de réessayer dans quelques instants."
 
 
-def active_filters(query) -> list[tuple[str, str, dict]]:
+def active_filters(query) -> list[tuple[str, str]]:
     """(label, URL without that filter) for each filter the person set, for the empty state
-    and the « filtres actifs » tags."""
-    filters = []
-    for slug in sorted(query.themes):
-        filters.append((f"Thème : {theme_label(slug)}", search_url(toggle=("theme", slug))))
-    for value in sorted(query.levels):
-        filters.append((f"Échelon : {LEVEL_LABELS[value]}", search_url(toggle=("level", value))))
-    for value in sorted(query.aid_types):
-        filters.append((f"Type d'aide : {AID_TYPES[value]}", search_url(toggle=("aid_type", value))))
-    for value in sorted(query.beneficiaries):
-        filters.append((f"Bénéficiaire : {BENEFICIARIES[value]}", search_url(toggle=("beneficiary", value))))
-    for value in sorted(query.regions):
-        filters.append((f"Région : {geo.REGIONS.get(value, value)}", search_url(toggle=("region", value))))
-    for value in sorted(query.departments):
-        filters.append((f"Département : {geo.DEPARTMENT_NAMES.get(value, value)}",
-                        search_url(toggle=("department", value))))
-    if request.args.get("status"):
-        labels = ", ".join(STATUS_LABELS[value] for value in sorted(query.statuses))
-        filters.append((f"Statut : {labels}", search_url(drop=("status",))))
-    if query.deadline_before:
-        from guichet.web.formatting import date_fr
-
-        filters.append((f"Date limite avant le {date_fr(query.deadline_before)}", search_url(drop=("deadline_before",))))
-    if query.population_label:
-        filters.append((f"Taille : {query.population_label}", search_url(drop=("population",))))
-    if query.eligibility:
-        filters.append((f"Commune : {query.eligibility.commune_name}", search_url(drop=("commune",))))
-    if query.text:
-        filters.append((f"Mots : « {query.text} »", search_url(drop=("q",))))
-    return filters
+    and the « filtres actifs » tags: a repeatable filter's values are removed one by one."""
+    tags = []
+    for item in describe(query):
+        if item.values:
+            tags.extend((label, search_url(toggle=(item.name, value))) for value, label in item.values)
+        else:
+            tags.append((item.text, search_url(drop=(item.name,))))
+    return tags
 
 
 def search_context(**extra):
-    return dict(themes=THEMES, levels=LEVEL_LABELS, aid_types=AID_TYPES, beneficiaries=BENEFICIARIES,
-                statuses=STATUS_LABELS, sorts=SORTS, population_bands=POPULATION_BANDS, regions=geo.REGIONS,
+    return dict(themes=THEMES, levels=LEVELS, aid_types=AID_TYPES, beneficiaries=BENEFICIARIES,
+                statuses=STATUSES, sorts=SORTS, population_bands=POPULATION_BANDS, regions=geo.REGIONS,
                 departments=geo.DEPARTMENT_NAMES, args=request.args, **extra)
 
 
@@ -91,8 +72,8 @@ def programme_detail(programme_id):
 
         return redirect(url_for("web.programme_detail", programme_id=programme.merged_into), 301)
     return render_template("programmes/detail.html", programme=programme, today=date.today(),
-                           theme_label=theme_label, levels=LEVEL_LABELS, aid_types=AID_TYPES,
-                           beneficiaries=BENEFICIARIES, statuses=STATUS_LABELS, regions=geo.REGIONS,
+                           theme_label=theme_label, levels=LEVELS, aid_types=AID_TYPES,
+                           beneficiaries=BENEFICIARIES, statuses=STATUSES, regions=geo.REGIONS,
                            departments=geo.DEPARTMENT_NAMES)
 
 

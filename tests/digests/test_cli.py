@@ -45,7 +45,7 @@ def test_subscription_add_without_confirmed_sends_the_confirmation(app, runner, 
 def test_subscription_add_refuses_bad_input_in_french(runner, smtp_server):
     result = runner.invoke(args=["subscription", "add", "maire@commune.example", "--search", "theme=inconnu",
                                  "--frequency", "daily"])
-    assert result.exit_code == 2 and "Thème inconnu(e)" in result.output
+    assert result.exit_code == 2 and "Thème inconnu : « inconnu »." in result.output
     result = runner.invoke(args=["subscription", "add", "pas-une-adresse", "--frequency", "daily"])
     assert result.exit_code == 2 and "n'est pas valide" in result.output
     result = runner.invoke(args=["subscription", "add", "maire@commune.example", "--frequency", "monthly"])

@@ -6,7 +6,8 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from guichet.programmes.models import LEVELS, Programme
+from guichet.programmes.models import Programme
+from guichet.programmes.vocabulary import LEVELS
 from guichet.sources.models import ScrapeRun
 from scrapers.registry import all_sources
 from tests.fixtures.replay import RECORDED
