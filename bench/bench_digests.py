@@ -43,7 +43,7 @@ def varied_searches(count: int, seed: int) -> list[str]:
     from urllib.parse import urlencode
 
     from guichet import geo
-    from guichet.digests.services import canonical_search
+    from guichet.digests.subscriptions import canonical_search
 
     rng = random.Random(seed)
     regions, departments = list(geo.REGIONS), list(geo.DEPARTMENTS)
@@ -132,7 +132,7 @@ def reset(app, last_digest):
 
 
 def compute(app):
-    from guichet.digests.services import plan_digests
+    from guichet.digests.planning import plan_digests
 
     with app.app_context():
         with app.extensions["guichet.db"].session() as session:
@@ -145,7 +145,7 @@ def render_all(app):
     from sqlalchemy import select
 
     from guichet.digests.models import Delivery
-    from guichet.digests.services import DigestRenderer
+    from guichet.digests.rendering import DigestRenderer
 
     with app.app_context():
         with app.extensions["guichet.db"].session() as session:
@@ -164,7 +164,7 @@ def send_some(app, count: int):
     from aiosmtpd.handlers import Sink
 
     from guichet.digests.mailer import Mailer
-    from guichet.digests.services import send_pending
+    from guichet.digests.sending import send_pending
 
     import socket
 

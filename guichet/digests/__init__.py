@@ -1,8 +1,11 @@
 """Email digests: subscriptions to a saved search (double opt-in), digests of the programmes
 published since the last one, sent by `guichet digest send` and the scheduler.
 
-Modules: models (subscriptions, deliveries, digest log), services (everything views, CLI,
-jobs and tests call), mailer (the one sender of every email), views (/abonnement), cli, jobs.
+Modules, by concern: models (subscriptions, deliveries, digest log), subscriptions (saved
+searches, subscribing, changing, stopping, operators' commands), links (absolute URLs and
+signed links), planning (who gets which programmes in a run), rendering (a delivery's email),
+sending (pending deliveries through the mailer; a whole run), mailer (the one sender of every
+email), views (/abonnement), cli, jobs.
 """
 
 

@@ -21,7 +21,7 @@ def digest_group():
 @with_appcontext
 def send_command(frequency):
     """Prépare et envoie les lettres des nouveaux programmes (et celles restées en attente)."""
-    from guichet.digests.services import DigestRunLocked, run_digests
+    from guichet.digests.sending import DigestRunLocked, run_digests
 
     try:
         report = run_digests(frequency)
@@ -61,7 +61,7 @@ def add_command(email, search, frequency, confirmed):
     """Abonne une adresse à une recherche."""
     from guichet.db import get_session
     from guichet.digests.mailer import MailFailure
-    from guichet.digests.services import SubscriptionError, add_subscription
+    from guichet.digests.subscriptions import SubscriptionError, add_subscription
 
     try:
         subscription, outcome = add_subscription(get_session(), email, search, frequency, confirmed=confirmed)
@@ -85,7 +85,7 @@ STATUS_LABELS = {"pending": "à confirmer", "active": "actif", "unsubscribed": "
 def list_command(status):
     """Liste les abonnements (une ligne chacun, séparée par des tabulations)."""
     from guichet.db import get_session
-    from guichet.digests.services import list_subscriptions
+    from guichet.digests.subscriptions import list_subscriptions
 
     subscriptions = list_subscriptions(get_session(), status)
     for subscription in subscriptions:
@@ -103,7 +103,7 @@ def list_command(status):
 def remove_command(email, search):
     """Supprime les abonnements d'une adresse, avec leur historique d'envoi."""
     from guichet.db import get_session
-    from guichet.digests.services import remove_subscriptions
+    from guichet.digests.subscriptions import remove_subscriptions
 
     count = remove_subscriptions(get_session(), email, search)
     if not count:

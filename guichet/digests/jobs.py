@@ -4,13 +4,13 @@ from guichet.scheduler import register_job
 
 
 def send_daily_digests():
-    from guichet.digests.services import run_digests
+    from guichet.digests.sending import run_digests
 
     run_digests("daily")
 
 
 def send_weekly_digests():
-    from guichet.digests.services import run_digests
+    from guichet.digests.sending import run_digests
 
     run_digests("weekly")
 

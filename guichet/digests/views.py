@@ -5,11 +5,12 @@ from werkzeug.exceptions import BadRequest
 
 from guichet import geo
 from guichet.db import get_session
-from guichet.digests import services
+from guichet.digests import links, subscriptions
 from guichet.digests.mailer import PermanentFailure, TemporaryFailure
 from guichet.digests.models import FREQUENCIES
 from guichet.programmes.themes import THEMES
 from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, POPULATION_BANDS, STATUSES
+from guichet.search.query import InvalidQuery
 from guichet.web import error_page, french_404
 from guichet.web.description import describe_lines
 
@@ -28,8 +29,8 @@ def form_context(args, **extra):
 
 def _filters_of(args) -> list[str]:
     try:
-        return describe_lines(services.parse_saved(services.canonical_search(args)))
-    except services.InvalidQuery:
+        return describe_lines(subscriptions.parse_saved(subscriptions.canonical_search(args)))
+    except InvalidQuery:
         return []
 
 
@@ -37,8 +38,8 @@ def _filters_of(args) -> list[str]:
 def subscribe():
     error = None
     try:
-        services.validate_search(request.args)
-    except services.SubscriptionError as invalid:
+        subscriptions.validate_search(request.args)
+    except subscriptions.SubscriptionError as invalid:
         error = invalid
     return render_template("digests/subscribe.html", **form_context(
         request.args, filters=_filters_of(request.args), error=error, email="", frequency="weekly")), (
@@ -50,16 +51,16 @@ def subscribe_post():
     form = request.form
     email, frequency = form.get("email", ""), form.get("frequency", "")
     try:
-        services.request_subscription(get_session(), email, form, frequency, request.remote_addr or "inconnue")
-    except services.SubscriptionError as error:
+        subscriptions.request_subscription(get_session(), email, form, frequency, request.remote_addr or "inconnue")
+    except subscriptions.SubscriptionError as error:
         return render_template("digests/subscribe.html", **form_context(
             form, filters=_filters_of(form), error=error, email=email, frequency=frequency)), 400
-    except services.RateLimited as error:
+    except subscriptions.RateLimited as error:
         return error_page(429, error.message)
     except PermanentFailure:
         return render_template("digests/subscribe.html", **form_context(
             form, filters=_filters_of(form), email=email, frequency=frequency,
-            error=services.SubscriptionError("email", MAIL_REFUSED))), 400
+            error=subscriptions.SubscriptionError("email", MAIL_REFUSED))), 400
     except TemporaryFailure:
         current_app.logger.warning("confirmation email not sent", exc_info=True)
         return error_page(503, MAIL_DOWN)
@@ -68,8 +69,8 @@ def subscribe_post():
 
 def _subscription(token: str, salt: str, max_age=None):
     try:
-        return services.load_token(get_session(), token, salt, max_age=max_age)
-    except services.InvalidLink as error:
+        return links.load_token(get_session(), token, salt, max_age=max_age)
+    except links.InvalidLink as error:
         if error.expired:
             expired = BadRequest("Ce lien de confirmation a expiré. Abonnez-vous à nouveau depuis la page de "
                                  "recherche : un nouveau lien vous sera envoyé.")
@@ -79,61 +80,61 @@ def _subscription(token: str, salt: str, max_age=None):
 
 
 def _link(endpoint: str, subscription, salt: str) -> str:
-    return url_for(endpoint, token=services.make_token(subscription, salt))
+    return url_for(endpoint, token=links.make_token(subscription, salt))
 
 
 @bp.route("/confirmer/<token>", methods=["GET", "POST"])
 def confirm(token):
-    subscription = _subscription(token, services.SALT_CONFIRM, max_age=services.CONFIRMATION_MAX_AGE)
+    subscription = _subscription(token, links.SALT_CONFIRM, max_age=subscriptions.CONFIRMATION_MAX_AGE)
     session = get_session()
     # GET only shows a button: mail scanners that open links must not confirm in the owner's stead.
     if request.method == "POST" and subscription.status in ("pending", "active"):
-        confirmed = services.confirm_subscription(session, subscription)
+        confirmed = subscriptions.confirm_subscription(session, subscription)
         return render_template("digests/confirmed.html", subscription=subscription, just_confirmed=confirmed,
-                               filters=services.describe_saved(subscription.search),
-                               manage_url=_link("digests.manage", subscription, services.SALT_MANAGE),
+                               filters=subscriptions.describe_saved(subscription.search),
+                               manage_url=_link("digests.manage", subscription, links.SALT_MANAGE),
                                frequency_label=FREQUENCIES[subscription.frequency])
     return render_template("digests/confirm.html", subscription=subscription,
-                           filters=services.describe_saved(subscription.search),
+                           filters=subscriptions.describe_saved(subscription.search),
                            frequency_label=FREQUENCIES[subscription.frequency])
 
 
 @bp.route("/gerer/<token>", methods=["GET", "POST"])
 def manage(token):
-    subscription = _subscription(token, services.SALT_MANAGE)
+    subscription = _subscription(token, links.SALT_MANAGE)
     session = get_session()
     error, notice, status = None, None, 200
-    args = services.search_args(subscription.search)
+    args = subscriptions.search_args(subscription.search)
     frequency = subscription.frequency
     if request.method == "POST":
         if request.form.get("action") == "resubscribe":
-            services.resubscribe(session, subscription)
+            subscriptions.resubscribe(session, subscription)
             notice = "Votre abonnement est de nouveau actif : vous recevrez les programmes publiés à partir de maintenant."
         else:
             try:
-                services.update_subscription(session, subscription, request.form, request.form.get("frequency"))
-            except services.SubscriptionError as invalid:
+                subscriptions.update_subscription(session, subscription, request.form, request.form.get("frequency"))
+            except subscriptions.SubscriptionError as invalid:
                 error, status = invalid, 400
                 args, frequency = request.form, request.form.get("frequency")
             else:
                 notice = "Vos préférences sont enregistrées."
-                args = services.search_args(subscription.search)
+                args = subscriptions.search_args(subscription.search)
                 frequency = subscription.frequency
     return render_template("digests/manage.html", **form_context(
-        args, subscription=subscription, filters=services.describe_saved(subscription.search), error=error,
+        args, subscription=subscription, filters=subscriptions.describe_saved(subscription.search), error=error,
         notice=notice, frequency=frequency, token=token,
-        search_url=services.with_search(url_for("web.search"), subscription.search),
-        unsubscribe_url=_link("digests.unsubscribe", subscription, services.SALT_UNSUBSCRIBE))), status
+        search_url=links.with_search(url_for("web.search"), subscription.search),
+        unsubscribe_url=_link("digests.unsubscribe", subscription, links.SALT_UNSUBSCRIBE))), status
 
 
 @bp.route("/desabonnement/<token>", methods=["GET", "POST"])
 def unsubscribe(token):
     """RFC 8058 one-click: a POST (body ``List-Unsubscribe=One-Click`` from mail clients, or the
     button of the page) unsubscribes without session, cookie or CSRF token; GET only asks."""
-    subscription = _subscription(token, services.SALT_UNSUBSCRIBE)
+    subscription = _subscription(token, links.SALT_UNSUBSCRIBE)
     if request.method == "POST":
-        services.unsubscribe(get_session(), subscription)
+        subscriptions.unsubscribe(get_session(), subscription)
         return render_template("digests/unsubscribed.html", subscription=subscription,
-                               manage_url=_link("digests.manage", subscription, services.SALT_MANAGE))
+                               manage_url=_link("digests.manage", subscription, links.SALT_MANAGE))
     return render_template("digests/unsubscribe.html", subscription=subscription,
-                           filters=services.describe_saved(subscription.search))
+                           filters=subscriptions.describe_saved(subscription.search))

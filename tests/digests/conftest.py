@@ -122,7 +122,7 @@ def app_config(app_config, smtp_server):
 @pytest.fixture
 def subscribe(app):
     """Create a subscription through the service (confirmed unless told otherwise)."""
-    from guichet.digests.services import add_subscription
+    from guichet.digests.subscriptions import add_subscription
 
     def make(email="maire@commune.example", search="", frequency="daily", confirmed=True):
         with app.app_context():
@@ -135,7 +135,7 @@ def subscribe(app):
 
 @pytest.fixture
 def run_digests(app):
-    from guichet.digests.services import run_digests as run
+    from guichet.digests.sending import run_digests as run
 
     def run_once(frequency="daily"):
         with app.app_context():

@@ -90,7 +90,7 @@ def test_the_scheduler_job_sends_the_digests(app, smtp_server, subscribe, make_p
 
 
 def test_two_runs_never_overlap(app, runner, subscribe, make_programme, smtp_server):
-    from guichet.digests.services import _run_lock
+    from guichet.digests.sending import _run_lock
 
     subscribe("maire@commune.example", "", "daily")
     make_programme(title="Écoles")

@@ -187,7 +187,7 @@ def test_confirmation_links_are_signed_and_expire(app, client, smtp_server):
 
 
 def manage_link(app, email):
-    from guichet.digests.services import manage_url
+    from guichet.digests.links import manage_url
 
     with app.app_context():
         [subscription] = stored(app, email)
@@ -221,7 +221,7 @@ def test_manage_page_changes_filters_and_frequency(app, client, subscribe, smtp_
 
 
 def test_unsubscribe_page_asks_first_and_the_post_works_without_session(app, client, subscribe, smtp_server):
-    from guichet.digests.services import unsubscribe_url
+    from guichet.digests.links import unsubscribe_url
 
     subscribe("maire@commune.example", "", "weekly")
     with app.app_context():
@@ -246,7 +246,8 @@ def test_unsubscribe_page_asks_first_and_the_post_works_without_session(app, cli
 
 
 def test_with_csrf_protection_forms_carry_the_token_and_one_click_needs_none(csrf_app, smtp_server):
-    from guichet.digests.services import add_subscription, unsubscribe_url
+    from guichet.digests.links import unsubscribe_url
+    from guichet.digests.subscriptions import add_subscription
 
     client = csrf_app.test_client()
     html = page_text(client.get("/abonnement"))
@@ -273,7 +274,7 @@ def test_unknown_management_link_is_a_french_404(client):
 
 
 def test_an_old_confirmation_link_does_not_restart_a_stopped_subscription(app, client, smtp_server):
-    from guichet.digests.services import unsubscribe
+    from guichet.digests.subscriptions import unsubscribe
 
     subscribe_via_form(client, "maire@commune.example")
     [link] = smtp_server.messages[0].links("/abonnement/confirmer/")

@@ -1,0 +1,131 @@
+"""Sending: every pending delivery through the one mailer, and a whole run (plan, then send)
+as the CLI and the scheduler start it."""
+
+import fcntl
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from guichet.digests.mailer import Mailer, PermanentFailure, TemporaryFailure
+from guichet.digests.models import Delivery
+from guichet.digests.planning import RunReport, plan_digests
+from guichet.digests.rendering import DigestRenderer
+from guichet.digests.subscriptions import cancel_delivery, check_frequency
+from guichet.programmes.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class DigestRunLocked(RuntimeError):
+    pass
+
+
+def send_pending(session: Session, mailer: Mailer, now: datetime | None = None,
+                 report: RunReport | None = None, after_each=None) -> RunReport:
+    """Send every pending delivery, oldest first, each marked sent as soon as the relay took it.
+
+    A permanent rejection (5xx) counts against the subscription, which is disabled after
+    DIGEST_PERMANENT_FAILURE_LIMIT consecutive ones; until then the delivery stays pending
+    and is tried again at the next run. A lost relay stops the run: the rest stay pending.
+    """
+    now = now or utcnow()
+    report = report or RunReport("")
+    limit = int(current_app.config["DIGEST_PERMANENT_FAILURE_LIMIT"])
+    ids = session.scalars(select(Delivery.id).where(Delivery.status == "pending").order_by(Delivery.id)).all()
+    renderer = DigestRenderer(session)
+    for position, delivery_id in enumerate(ids):
+        delivery = session.get(Delivery, delivery_id, options=[joinedload(Delivery.subscription)])
+        if delivery is None or delivery.status != "pending":
+            continue
+        subscription = delivery.subscription
+        if subscription.status != "active":
+            cancel_delivery(session, delivery)
+            session.commit()
+            report.cancelled += 1
+            continue
+        message = renderer.message(delivery)
+        delivery.attempts += 1
+        delivery.last_attempt_at = utcnow()
+        delivery.message_id = message["Message-ID"]
+        try:
+            mailer.send(message)
+        except PermanentFailure as error:
+            report.permanent_failures += 1
+            delivery.last_error = subscription.last_error = str(error)
+            subscription.permanent_failures += 1
+            if subscription.permanent_failures >= limit:
+                subscription.status = "disabled"
+                subscription.disabled_at = now
+                cancel_delivery(session, delivery)
+                report.disabled += 1
+                log.warning("subscription %s disabled after %d permanent failures: %s",
+                            subscription.id, subscription.permanent_failures, error)
+            session.commit()
+            continue
+        except TemporaryFailure as error:
+            report.temporary_failures += 1
+            delivery.last_error = str(error)
+            session.commit()
+            if error.connection_lost:
+                report.errors.append(str(error))
+                report.pending_left += len(ids) - position
+                break
+            report.pending_left += 1
+            continue
+        delivery.status = "sent"
+        delivery.sent_at = utcnow()
+        delivery.last_error = None
+        subscription.permanent_failures = 0
+        subscription.last_error = None
+        subscription.last_digest_at = delivery.sent_at
+        session.commit()
+        report.sent += 1
+        if after_each is not None:
+            after_each(delivery)
+    return report
+
+
+def run_digests(frequency: str, now: datetime | None = None, app=None) -> RunReport:
+    """A whole run (CLI and scheduler): plan this frequency's digests, then send every pending one.
+
+    A file lock in the instance folder keeps two runs on this machine from overlapping.
+    """
+    from guichet.search.base import SearchUnavailable
+
+    app = app or current_app._get_current_object()
+    check_frequency(frequency)
+    report = RunReport(frequency)
+    with _run_lock(app):
+        with app.extensions["guichet.db"].session() as session:
+            try:
+                plan_digests(session, frequency, now=now, report=report)
+            except SearchUnavailable as error:
+                session.rollback()
+                report.errors.append(f"recherche indisponible : {error}")
+            with Mailer(app.config) as mailer:
+                send_pending(session, mailer, now=now, report=report)
+    log.info("digest run %s: %s", frequency, report)
+    return report
+
+
+class _run_lock:
+    def __init__(self, app):
+        self.path = Path(app.instance_path) / "digests.lock"
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = open(self.path, "w")
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.file.close()
+            raise DigestRunLocked(f"un envoi des lettres est déjà en cours ({self.path})") from None
+        return self
+
+    def __exit__(self, *_exc):
+        self.file.close()
+        return False
