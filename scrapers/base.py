@@ -18,9 +18,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from scrapers.http import FetchError, Fetched, HttpClient, Request
+
+if TYPE_CHECKING:
+    from guichet.programmes.records import ProgrammeRecord
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +104,10 @@ class Source:
         (duplicates, empty stubs). Raise for a malformed item."""
         raise NotImplementedError
 
-    def normalise(self, raw: dict, entry: Entry) -> dict:
+    def normalise(self, raw: dict, entry: Entry) -> ProgrammeRecord:
+        """The programme record (``guichet.programmes.records.ProgrammeRecord``): its keys and
+        vocabulary values are checked strictly (``clean_record``), a stray one is this record's
+        « normalise » error."""
         raise NotImplementedError
 
     # -- defaults that list + detail or authenticated sources override ---------------------
@@ -125,7 +131,7 @@ class Source:
     def record_id(self, source_id) -> str:
         return f"{self.slug}-{source_id}"
 
-    def base_record(self, entry: Entry) -> dict:
+    def base_record(self, entry: Entry) -> ProgrammeRecord:
         return {"id": self.record_id(entry.source_id), "source": self.slug, "source_id": str(entry.source_id),
                 "level": self.level, "funders": list(self.funders)}
 

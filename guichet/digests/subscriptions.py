@@ -22,7 +22,6 @@ from guichet.digests.links import confirm_url, manage_url, search_page_url
 from guichet.digests.models import FREQUENCIES, Delivery, DigestLogEntry, Subscription, SubscriptionRequest
 from guichet.programmes.models import utcnow
 from guichet.programmes.themes import theme_label
-from guichet.programmes.vocabulary import DEFAULT_STATUSES
 from guichet.search import services as search_services
 from guichet.search.params import SAVED_PARAMS
 from guichet.search.query import InvalidQuery, SearchQuery
@@ -53,11 +52,12 @@ def canonical_search(args) -> str:
     if isinstance(args, str):
         args = MultiDict(parse_qsl(args.lstrip("?"), keep_blank_values=False))
     pairs = []
-    for name in SAVED_PARAMS:
+    for param in SAVED_PARAMS:
+        name = param.name
         values = args.getlist(name) if hasattr(args, "getlist") else _as_list(args.get(name))
         cleaned = sorted({str(value).strip() for value in values if value is not None and str(value).strip()})
-        if name == "status" and set(cleaned) == DEFAULT_STATUSES:
-            cleaned = []  # the default, spelt out by a form: the same search as none
+        if param.repeatable and param.default is not None and set(cleaned) == set(param.default):
+            cleaned = []  # the default (the statuses), spelt out by a form: the same search as none
         pairs.extend((name, value) for value in cleaned)
     return urlencode(pairs)
 

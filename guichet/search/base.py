@@ -11,10 +11,12 @@ from typing import Iterable, Protocol
 
 from markupsafe import Markup
 
+from guichet.search.params import FACET_LABELS
 from guichet.search.query import SearchQuery
 
-# Facets every backend returns, keyed as in the API's "facets" object.
-FACET_FIELDS = ("themes", "levels", "aid_types", "beneficiaries", "regions", "departments", "statuses")
+# Facets every backend returns, keyed as in the API's "facets" object (the SearchQuery fields
+# of the parameters declared ``facet`` in guichet.search.params).
+FACET_FIELDS = tuple(FACET_LABELS)
 
 
 class SearchUnavailable(RuntimeError):

@@ -107,7 +107,7 @@ PARAMS_BY_NAME = {param.name: param for param in PARAMS}
 # Parameters of the search page's URLs, in their stable order.
 PAGE_PARAMS = tuple(param.name for param in PARAMS if param.on_pages)
 # Parameters a subscription keeps: the search's filters, not its order or page.
-SAVED_PARAMS = tuple(param.name for param in PARAMS if param.saved)
+SAVED_PARAMS = tuple(param for param in PARAMS if param.saved)
 # Repeatable filters whose values are a vocabulary's: the parser checks them all alike.
 VOCABULARY_FILTERS = tuple(param for param in PARAMS if param.repeatable and param.vocabulary is not None)
 # Facet name (the SearchQuery field) → the labels of its values.

@@ -55,7 +55,8 @@ ENGLISH_THEMES = {
     "developpement-economique/innovation": ["research", "innovation", "foresight"],
     "ingenierie/cooperation": ["cooperation", "twinning", "network", "partnership"],
 }
-# Horizon Europe and its siblings are open to any legal entity, local authorities included.
+# Horizon Europe and its siblings are open to any legal entity, local authorities included
+# (values of guichet.programmes.vocabulary.BENEFICIARIES; the record check refuses others).
 BENEFICIARIES = ["commune", "epci", "departement", "region", "etablissement_public", "association",
                  "entreprise", "recherche"]
 

@@ -1,0 +1,45 @@
+"""One French description of a search (guichet/web/description.py): the search page's
+« filtres actifs » and the subscription page say the same words."""
+
+from urllib.parse import parse_qsl
+
+from bs4 import BeautifulSoup
+from werkzeug.datastructures import MultiDict
+
+from guichet.search.query import parse_search
+from guichet.web.description import describe, describe_lines
+
+SEARCH = ("q=vélo&theme=mobilite&theme=tourisme&level=regional&level=europe&beneficiary=recherche"
+          "&department=26&region=84&status=clos&deadline_before=2027-03-01&population=moins-2000")
+
+
+def test_the_filters_of_a_search_in_french():
+    query = parse_search(MultiDict(parse_qsl(SEARCH)))
+    assert describe_lines(query) == [
+        "Mots : « vélo »",
+        "Thème : Mobilité et transports, Tourisme",
+        "Taille de la commune : Moins de 2 000 hab.",
+        "Échelon : Europe, Région",
+        "Bénéficiaire : Organismes de recherche",
+        "Région : Auvergne-Rhône-Alpes",
+        "Département : Drôme (26)",
+        "Statut : Clos",
+        "Date limite au plus tard le 1er mars 2027",
+    ]
+    themes = next(item for item in describe(query) if item.name == "theme")
+    assert themes.values == (("mobilite", "Thème : Mobilité et transports"), ("tourisme", "Thème : Tourisme"))
+    assert describe_lines(parse_search({})) == ["Tous les programmes ouverts ou à venir"]
+
+
+def test_search_page_tags_and_subscription_page_agree(client):
+    tags = BeautifulSoup(client.get("/?" + SEARCH).get_data(as_text=True), "lxml").select(
+        "ul[aria-label='Filtres actifs'] a")
+    tag_labels = [tag.get_text(strip=True).removesuffix("✕").strip() for tag in tags]
+    lines = [item.get_text(strip=True) for item in BeautifulSoup(
+        client.get("/abonnement?" + SEARCH).get_data(as_text=True), "lxml").select("#filtres-recherche li")]
+    assert "Échelon : Europe, Région" in lines and "Échelon : Europe" in tag_labels and "Échelon : Région" in tag_labels
+    # Every tag is a line, or one value of a line's filter.
+    for label in tag_labels:
+        name, _, value = label.partition(" : ")
+        assert label in lines or any(line.startswith(name + " : ") and value in line for line in lines), label
+    assert len(lines) == 9
