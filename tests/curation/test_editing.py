@@ -302,3 +302,14 @@ def test_list_order_is_not_a_change(curator_client, make_programme, store):
     assert "Aucune modification à enregistrer." in curator_client.get(response.headers["Location"]).get_data(
         as_text=True)
     assert store.get(Programme, programme_id).curated_fields == []
+
+
+def test_a_scraped_beneficiary_survives_a_curators_save(curator_client, make_programme, store):
+    """The scrapers' « recherche » is a value of the form: saving another change keeps it."""
+    programme_id = make_programme(beneficiaries=["commune", "recherche", "autre"], title="Titre de la source")
+    data = form_of(curator_client, programme_id)
+    assert data.getlist("beneficiaries") == ["commune", "recherche", "autre"]
+    assert save(curator_client, programme_id, data, title="Titre corrigé").status_code == 302
+    store.expire_all()
+    programme = store.get(Programme, programme_id)
+    assert programme.title == "Titre corrigé" and programme.beneficiaries == ["commune", "recherche", "autre"]
