@@ -111,7 +111,7 @@ AID_TYPES = Vocabulary("aid_types", "Type d'aide", False, {
 })
 
 # ``recherche`` (research bodies: laboratories, universities) is the one value; the back
-# office's former ``chercheur`` was migrated (migration programmes_0002) and is mapped by the
+# office's former ``chercheur`` was migrated (migration vocabulary_0001) and is mapped by the
 # scrapers.
 BENEFICIARIES = Vocabulary("beneficiaries", "Bénéficiaire", False, {
     "commune": "Communes",
