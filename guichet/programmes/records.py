@@ -12,6 +12,7 @@ import json
 from datetime import date, datetime, timezone
 from typing import TypedDict
 
+from guichet import geo
 from guichet.programmes.models import Programme
 from guichet.programmes.vocabulary import FIELD_VOCABULARIES
 
@@ -150,6 +151,11 @@ def clean_record(data: dict) -> dict:
         raise InvalidRecord(f"recurrence must be one of {', '.join(FIELD_VOCABULARIES['recurrence'])}")
     for field in ("themes", "aid_types", "beneficiaries"):
         _check_vocabulary(field, record[field])
+    for field, known in (("regions", geo.REGIONS), ("departments", geo.DEPARTMENTS)):
+        unknown = [code for code in record[field] if code not in known]
+        if unknown:
+            raise InvalidRecord(f"{field}: unknown INSEE code{'s' if len(unknown) > 1 else ''} "
+                                f"{', '.join(repr(code) for code in unknown)}")
     low, high = record["population_min"], record["population_max"]
     if low is not None and high is not None and low > high:
         raise InvalidRecord("population_min is above population_max")

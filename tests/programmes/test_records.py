@@ -33,6 +33,8 @@ def test_the_typed_record_declares_every_field():
     ({"state": "brouillon"}, "state must be one of pending, published, rejected, merged"),
     ({"status": "ferme"}, "status must be one of ouvert, a_venir, clos"),
     ({"beneficiaries": "commune"}, "beneficiaries must be a list, not str"),
+    ({"regions": ["84", "99"]}, "regions: unknown INSEE code '99'"),
+    ({"departments": ["26", "2a", "100"]}, "departments: unknown INSEE codes '2a', '100'"),
 ])
 def test_unknown_keys_and_values_are_refused_with_a_clear_message(change, message):
     with pytest.raises(InvalidRecord) as raised:
