@@ -91,9 +91,9 @@ def _check_vocabulary(field: str, values) -> None:
     vocabulary = FIELD_VOCABULARIES[field]
     unknown = [value for value in values if value not in vocabulary]
     if unknown:
+        allowed = ", ".join(vocabulary) if len(vocabulary) <= 20 else "see guichet/programmes/vocabulary.py"
         raise InvalidRecord(f"{field}: unknown value{'s' if len(unknown) > 1 else ''} "
-                            f"{', '.join(repr(value) for value in unknown)} "
-                            f"(allowed: {', '.join(vocabulary)})")
+                            f"{', '.join(repr(value) for value in unknown)} (allowed: {allowed})")
 
 
 def clean_record(data: dict) -> dict:

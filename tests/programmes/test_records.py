@@ -27,7 +27,7 @@ def test_the_typed_record_declares_every_field():
     ({"titel": "Faute de frappe", "aidtypes": []}, "unknown fields: titel, aidtypes"),
     ({"beneficiaries": ["commune", "chercheur"]}, "beneficiaries: unknown value 'chercheur'"),
     ({"aid_types": ["don", "pret", "credit"]}, "aid_types: unknown values 'don', 'credit'"),
-    ({"themes": ["lune"]}, "themes: unknown value 'lune'"),
+    ({"themes": ["lune"]}, "themes: unknown value 'lune' (allowed: see guichet/programmes/vocabulary.py)"),
     ({"level": "planetaire"}, "level must be one of europe, national, regional, departmental, local"),
     ({"recurrence": "parfois"}, "recurrence must be one of ponctuelle, recurrente, permanente"),
     ({"state": "brouillon"}, "state must be one of pending, published, rejected, merged"),
