@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from guichet import geo
 from guichet.db import get_session
-from guichet.digests.services import search_title
+from guichet.digests.subscriptions import search_title
 from guichet.feeds import formats
 from guichet.programmes.services import get_programme
 from guichet.search import services as search_services
