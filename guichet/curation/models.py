@@ -20,10 +20,14 @@ REASONS = {
     "same_source_url": "Même page à la source",
     "same_application_url": "Même adresse de dépôt",
     "similar_title": "Titre très proche, même financeur",
-    "manual": "Rapproché par un curateur",
+    "similar_title_other_funder": "Même intitulé, relayé par un autre financeur",
+    "volet": "Volet d’un programme",
+    "local_edition": "Édition locale d’un programme national",
+    "manual": "Rapproché par un gestionnaire",
 }
-# pending: for a curator · merged: one was merged into the other · dismissed: not duplicates
-STATUSES = ("pending", "merged", "dismissed")
+# pending: for a curator · merged: one was merged into the other · dismissed: not duplicates ·
+# linked: a local edition tied to the national programme it applies (``kept_id``: the parent)
+STATUSES = ("pending", "merged", "dismissed", "linked")
 
 
 class DuplicateCandidate(Base):

@@ -138,3 +138,93 @@ def test_scan_finds_pairs_in_the_whole_store(app, make_programme, db_session):
     [candidate] = services.scan(db_session)
     assert candidate.reason == "similar_title"
     assert candidate.reason_label == "Titre très proche, même financeur"
+
+
+def test_funders_are_compared_by_family():
+    key = services.funder_key
+    assert key("Ministère de la Transition écologique") == key("État") == key("Préfecture de la Drôme") == "etat"
+    assert key("Conseil régional d'Occitanie") == key("Région Occitanie") == "region occitanie"
+    assert key("Agence nationale de la cohésion des territoires (ANCT)") == key("ANCT") == "anct"
+    assert key("Commission européenne") == key("Union européenne")
+    assert key("Département de la Drôme") == key("Conseil départemental de la Drôme")
+    assert key("Banque des Territoires") != key("État")
+
+
+def test_a_national_programmes_local_edition_is_linked_not_a_duplicate(app, make_programme, db_session):
+    national = make_programme(source="curated", title="Dotation d'équipement des territoires ruraux (DETR)",
+                              funders=["État"], level="national")
+    drome = make_programme(source="aides-territoires", title="Dotation d'équipement des territoires ruraux (DETR) 2027 — Drôme",
+                           funders=["Préfecture de la Drôme"], level="departmental", departments=["26"])
+    [candidate] = services.find_candidates(db_session, [drome])
+    db_session.commit()
+    assert (candidate.reason, candidate.status, candidate.kept_id) == ("local_edition", "linked", national)
+    assert candidate.reason_label == "Édition locale d’un programme national"
+    assert {_programme(db_session, pid).state for pid in (national, drome)} == {"published"}
+
+
+def test_a_measure_of_a_programme_is_a_volet(app, make_programme, db_session):
+    programme = make_programme(source="curated", title="Petites villes de demain", funders=["ANCT", "Banque des Territoires"])
+    measure = make_programme(source="aides-territoires", title="Petites villes de demain : financement d'un chef de projet",
+                             funders=["Agence nationale de la cohésion des territoires (ANCT)"])
+    [candidate] = services.find_candidates(db_session, [measure])
+    assert (candidate.reason, candidate.status) == ("volet", "pending")
+    assert {candidate.programme_a_id, candidate.programme_b_id} == {programme, measure}
+
+
+def test_the_same_call_relayed_by_another_funder_is_proposed(app, make_programme, db_session):
+    state = make_programme(source="curated", title="Fonds vert — Recyclage foncier des friches (ex-Fonds friches)",
+                           funders=["État"])
+    relay = make_programme(source="banque-des-territoires", title="Appel à projets Recyclage foncier des friches 2027",
+                           funders=["Banque des Territoires"])
+    [candidate] = services.find_candidates(db_session, [relay])
+    assert candidate.reason == "similar_title_other_funder"
+    assert {candidate.programme_a_id, candidate.programme_b_id} == {state, relay}
+
+
+def test_programmes_of_other_territories_or_other_parts_are_not_duplicates(app, make_programme, db_session):
+    # The same aid in two overseas regions: two programmes, one per territory.
+    martinique = make_programme(source="aides-territoires", title="Favoriser la rénovation thermique des logements sociaux",
+                                funders=["Ministère des Outre-mer"], level="regional", regions=["02"])
+    guyane = make_programme(source="aides-territoires", title="Favoriser la rénovation thermique des logements sociaux",
+                            funders=["Ministère des Outre-mer"], level="regional", regions=["03"])
+    # The studies and the works of one funder's aid: two aids.
+    studies = make_programme(source="aides-territoires", title="Financer les études pour développer des réseaux de chaleur",
+                             funders=["Région Bourgogne-Franche-Comté"], level="regional", regions=["27"])
+    works = make_programme(source="aides-territoires", title="Financer les investissements pour développer des réseaux de chaleur",
+                           funders=["Région Bourgogne-Franche-Comté"], level="regional", regions=["27"])
+    # A regional aid and a national one with words in common, different funders.
+    regional = make_programme(source="ile-de-france", title="Équipements sportifs de proximité", funders=["Région Île-de-France"],
+                              level="regional", regions=["11"])
+    national = make_programme(source="curated", title="Plan 5 000 équipements sportifs de proximité — Génération 2024",
+                              funders=["Agence nationale du sport"])
+    # Local programmes whose territory the source gave no code for cannot be told apart.
+    gal_a = make_programme(source="aides-territoires", title="Soutenir le développement rural - programme LEADER",
+                           funders=["Commission européenne"], level="local")
+    gal_b = make_programme(source="aides-territoires", title="Soutenir le développement rural - Programme LEADER",
+                           funders=["Commission européenne"], level="local")
+    ids = [martinique, guyane, studies, works, regional, national, gal_a, gal_b]
+    assert services.find_candidates(db_session, ids) == []
+
+
+def test_one_source_entering_an_aid_twice_is_proposed(app, make_programme, db_session):
+    first = make_programme(source="aides-territoires", title="Développer des chaufferies biomasse et des réseaux de chaleur",
+                           funders=["Conseil régional d'Occitanie"], level="regional", regions=["76"])
+    second = make_programme(source="aides-territoires", title="Développer des chaufferies biomasse et réseaux de chaleur",
+                            funders=["Conseil régional d'Occitanie"], level="regional", regions=["76"])
+    [candidate] = services.find_candidates(db_session, [second])
+    assert candidate.reason == "similar_title" and {candidate.programme_a_id, candidate.programme_b_id} == {first, second}
+
+
+def test_within_one_source_a_shared_page_is_a_portal(app, make_programme, db_session):
+    ids = [make_programme(source="curated", title=title, funders=["État"], source_url="https://www.ecologie.gouv.fr/fonds-vert")
+           for title in ("Fonds vert — Renaturation des villes", "Fonds vert — Rénovation de l'éclairage public")]
+    assert services.find_candidates(db_session, ids) == []
+    assert {_programme(db_session, pid).state for pid in ids} == {"published"}
+
+
+def test_successive_editions_are_not_duplicates(app, make_programme, db_session):
+    first = make_programme(source="ademe-agir", title="Territoires zéro déchet", funders=["ADEME"],
+                           opens_on="2025-01-01", deadlines=["2025-06-30"])
+    second = make_programme(source="aides-territoires", title="Territoires zéro déchet", funders=["ADEME"],
+                            opens_on="2026-01-01", deadlines=["2026-06-30"])
+    assert services.find_candidates(db_session, [first, second]) == []
