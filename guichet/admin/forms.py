@@ -224,4 +224,10 @@ def parse_programme_form(formdata) -> ProgrammeForm:
 
 def error_summary(errors: dict) -> list[tuple[str, str, str]]:
     """(field, label, message) in the form's order, for the list at the top of the page."""
-    return [(name, FIELD_LABELS.get(name, name), errors[name]) for name in CONTENT_FIELDS if name in errors]
+    summary = [(name, FIELD_LABELS.get(name, name), errors[name]) for name in CONTENT_FIELDS if name in errors]
+    return summary + [(name, OTHER_LABELS.get(name, name), message) for name, message in errors.items()
+                      if name not in CONTENT_FIELDS]
+
+
+# Fields of the edit page that are not fields of the record.
+OTHER_LABELS = {"reject_reason": "Motif du rejet"}

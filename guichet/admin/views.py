@@ -195,7 +195,7 @@ def programmes():
 
 
 def _edit_page(programme: Programme, raw: dict, errors: dict | None = None, conflict: dict | None = None,
-               status: int = 200, version=None, base: str | None = None):
+               status: int = 200, version=None, base: str | None = None, reject_reason: str = ""):
     """The edit page. ``version`` and ``base`` (the values the form started from, as JSON) travel
     with the form: the version for optimistic locking, the base to tell, on a conflict, which
     fields the other person changed."""
@@ -209,7 +209,7 @@ def _edit_page(programme: Programme, raw: dict, errors: dict | None = None, conf
         suggestions=editing.source_suggestions(programme), source_changes=review.pending_changes(db, programme),
         review=review.review_of(db, programme.id), history=audit.entries(db, programme_id=programme.id, per_page=20),
         merged_here=merging.merged_into_it(db, programme), state_labels=STATES,
-        action_labels=audit.ACTION_LABELS, **_form_context()), status
+        action_labels=audit.ACTION_LABELS, reject_reason=reject_reason, **_form_context()), status
 
 
 def _conflict(programme: Programme, raw: dict, base: str | None) -> dict:
@@ -227,11 +227,26 @@ def programme(programme_id):
         return redirect(url_for("admin.programme", programme_id=programme.id))
     form = forms.parse_programme_form(request.form)
     expected_version, base = request.form.get("version"), request.form.get("base")
-    if not form.is_valid:
-        return _edit_page(programme, form.raw, form.errors, status=400, version=expected_version, base=base)
+    # One form, one set of values: « Enregistrer », « … et publier », « Rejeter » all save what
+    # was typed before they act, so that no edit is ever left behind by a decision.
+    action = request.form.get("action") or "save"
+    if action not in review.ACTIONS:
+        action = "save"
+    reason = " ".join((request.form.get("reject_reason") or "").split())[:500]
+    errors = dict(form.errors)
+    if action == "reject" and not reason:
+        errors["reject_reason"] = "Indiquez le motif du rejet : il est gardé dans le journal."
+    if errors:
+        return _edit_page(programme, form.raw, errors, status=400, version=expected_version, base=base,
+                          reject_reason=reason)
     try:
         changes = editing.apply_edit(db, programme, form.values, expected_version, current_user)
+        decision = review.decide(db, programme, action, current_user, reason=reason) if action != "save" else None
         db.commit()
+    except review.ReviewError as error:
+        db.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.programme", programme_id=programme.id))
     except editing.EditConflict:
         db.rollback()
         return _edit_page(programme, form.raw, conflict=_conflict(programme, form.raw, base), status=409)
@@ -243,9 +258,15 @@ def programme(programme_id):
         return _edit_page(programme, form.raw, conflict=_conflict(programme, form.raw, base), status=409)
     if changes:
         flash(f"Modifications enregistrées : {', '.join(FIELD_LABELS[name] for name in changes)}.", "success")
-    else:
+    elif decision is None:
         flash("Aucune modification à enregistrer.", "info")
-    return redirect(url_for("admin.programme", programme_id=programme.id))
+    if decision is None:
+        return redirect(url_for("admin.programme", programme_id=programme.id))
+    flash(decision + ".", "success")
+    # After a decision, the next programme to review.
+    following = review.next_in_queue(db, programme.id)
+    return redirect(url_for("admin.programme", programme_id=following) if following
+                    else url_for("admin.queue"))
 
 
 @bp.post("/programmes/<path:programme_id>/etat")

@@ -7,6 +7,8 @@ each value shown the way a curator reads it (labels of themes and levels, dates 
 import difflib
 from dataclasses import dataclass, field
 
+import nh3
+
 from guichet import geo
 from guichet.programmes.records import CONTENT_FIELDS, LIST_FIELDS
 from guichet.programmes.themes import theme_label
@@ -125,14 +127,22 @@ def _word_segments(before: str, after: str) -> list[tuple[str, str]]:
 
 
 def _normalised(field_name: str, value):
+    """What a value means, so that only a real change counts as one: list order, white space
+    (a textarea sends « \r\n »), equivalent HTML."""
     if field_name in LIST_FIELDS:
         # The order of themes, beneficiaries, codes ... carries no meaning (forms list them
         # in their own order): only the items count.
-        return sorted(str(item) for item in value or [])
-    if value == "":
+        return sorted(" ".join(str(item).split()) for item in value or [])
+    if value is None:
         return None
-    if field_name in ("rate_min", "rate_max", "amount_min", "amount_max") and value is not None:
-        return float(value)
+    if field_name in ("rate_min", "rate_max", "amount_min", "amount_max"):
+        return None if value == "" else float(value)
+    if isinstance(value, str):
+        if field_name == "description_html":
+            # nh3 writes HTML one way: the same markup typed two ways compares equal.
+            value = nh3.clean(value)
+        value = " ".join(value.split())
+        return value or None
     return value
 
 

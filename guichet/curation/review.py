@@ -185,8 +185,10 @@ def mark_reviewed(session: Session, programme: Programme, user: User | None, now
     review.changed_at = None
 
 
-def decide(session: Session, programme: Programme, action: str, user: User | None, now=None) -> str:
-    """Publish, reject or acknowledge one programme; returns a French summary of what was done."""
+def decide(session: Session, programme: Programme, action: str, user: User | None, now=None,
+           reason: str | None = None) -> str:
+    """Publish, reject or acknowledge one programme; returns a French summary of what was done.
+    A rejection says why (``reason``), in the journal and in the summary."""
     if action not in ACTIONS:
         raise ReviewError("Action inconnue.")
     if programme.state == "merged":
@@ -203,6 +205,9 @@ def decide(session: Session, programme: Programme, action: str, user: User | Non
     elif action == "reject":
         set_state(programme, "rejected", now)
         summary = f"« {programme.title} » rejeté"
+        if reason:
+            summary += f" (motif : {reason})"
+            details["reason"] = reason
     else:
         if programme.state == "pending":
             raise ReviewError(f"« {programme.title} » est nouveau : publiez-le ou rejetez-le.")
@@ -213,6 +218,14 @@ def decide(session: Session, programme: Programme, action: str, user: User | Non
     mark_reviewed(session, programme, user, now)
     audit.record(session, user, action, summary, programme.id, details, now)
     return summary
+
+
+def next_in_queue(session: Session, after_id: str) -> str | None:
+    """The programme a curator reviews next: the first one of the queue other than this one."""
+    for item in queue(session, per_page=2).items:
+        if item.programme.id != after_id:
+            return item.programme.id
+    return None
 
 
 def decide_many(session: Session, programme_ids: list[str], action: str, user: User | None) -> tuple[int, list[str]]:

@@ -121,3 +121,28 @@ def test_merge_duplicates(live_server, browser_page, staff, make_programme, stor
     store.expire_all()
     merged = store.get(Programme, drop)
     assert merged.state == "merged" and merged.merged_into == keep and merged.source == "ademe-agir"
+
+
+def test_publishing_keeps_the_typed_edit_and_leaving_warns(live_server, browser_page, staff, make_programme, store):
+    page = browser_page
+    programme_id = make_programme(state="pending", title="Fonds vert : éclairage public", amount_max=80.0)
+    other = make_programme(state="pending", title="Programme suivant")
+    log_in(page, live_server, CURATOR, start=f"/admin/programmes/{programme_id}")
+
+    # Leaving with a change typed and not saved: the browser asks first.
+    page.get_by_label("Taux maximal (%)").fill("80")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.get_by_role("link", name="Journal").click()
+    assert dialogs == ["beforeunload"]
+    expect(page).to_have_url(re.compile(f"/admin/programmes/{programme_id}$"))
+
+    # « Enregistrer et publier » at the top saves what was typed in the form below, then publishes.
+    page.get_by_label("Montant maximal (€)").fill("")
+    page.get_by_role("button", name="Enregistrer et publier").click()
+    expect(page.get_by_text("« Fonds vert : éclairage public » publié.")).to_be_visible()
+    # The next programme of the queue opens.
+    expect(page).to_have_url(re.compile(f"/admin/programmes/{other}$"))
+    store.expire_all()
+    programme = store.get(Programme, programme_id)
+    assert (programme.state, programme.rate_max, programme.amount_max) == ("published", 80.0, None)

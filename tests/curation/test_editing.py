@@ -313,3 +313,66 @@ def test_a_scraped_beneficiary_survives_a_curators_save(curator_client, make_pro
     store.expire_all()
     programme = store.get(Programme, programme_id)
     assert programme.title == "Titre corrigé" and programme.beneficiaries == ["commune", "recherche", "autre"]
+
+
+def test_publish_saves_what_was_typed_first(curator_client, make_programme, store):
+    programme_id = make_programme(state="pending", title="Fonds vert : éclairage", rate_max=80.0)
+    data = form_of(curator_client, programme_id)
+    data["amount_max"] = "80"  # the parser read « jusqu'à 80 € »: the curator corrects the rate instead
+    data["rate_max"] = "80"
+    data["amount_max"] = ""
+    data["title"] = "Fonds vert : rénovation de l'éclairage public"
+    data["action"] = "publish"
+    response = curator_client.post(f"/admin/programmes/{programme_id}", data=data)
+    assert response.status_code == 302
+    store.expire_all()
+    programme = store.get(Programme, programme_id)
+    assert programme.state == "published"
+    assert programme.title == "Fonds vert : rénovation de l'éclairage public"
+    actions = [entry.action for entry in store.scalars(
+        select(AuditEntry).where(AuditEntry.programme_id == programme_id).order_by(AuditEntry.id))]
+    assert actions == ["edit", "publish"]
+
+
+def test_a_rejection_needs_its_reason(curator_client, make_programme, store):
+    programme_id = make_programme(state="pending", title="Hors champ")
+    data = form_of(curator_client, programme_id)
+    data["action"] = "reject"
+    refused = curator_client.post(f"/admin/programmes/{programme_id}", data=data)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert 'id="reject_reason-erreur"' in page and "Indiquez le motif du rejet" in page
+    store.expire_all()
+    assert store.get(Programme, programme_id).state == "pending"
+    data["reject_reason"] = "Réservé aux entreprises : hors du champ des collectivités."
+    assert curator_client.post(f"/admin/programmes/{programme_id}", data=data).status_code == 302
+    store.expire_all()
+    assert store.get(Programme, programme_id).state == "rejected"
+    entry = store.scalars(select(AuditEntry).where(AuditEntry.programme_id == programme_id,
+                                                    AuditEntry.action == "reject")).one()
+    assert "hors du champ des collectivités" in entry.summary
+    assert entry.details["reason"] == "Réservé aux entreprises : hors du champ des collectivités."
+
+
+def test_after_a_decision_the_next_programme_to_review_opens(curator_client, make_programme):
+    first = make_programme(state="pending", title="Premier")
+    make_programme(state="pending", title="Second")
+    data = form_of(curator_client, first)
+    data["action"] = "publish"
+    response = curator_client.post(f"/admin/programmes/{first}", data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/programmes/") and first not in response.headers["Location"]
+
+
+def test_white_space_list_order_and_equivalent_html_are_not_changes(curator_client, make_programme, store):
+    programme_id = make_programme(title="Plan vélo", contact="Mairie\nService urbanisme",
+                                  description_html="<p>Texte <strong>gras</strong></p>", themes=["mobilite", "numerique"])
+    data = form_of(curator_client, programme_id)
+    data["contact"] = "Mairie\r\nService urbanisme  "  # what a browser's textarea sends back
+    data["description_html"] = "<p>Texte  <strong>gras</strong></p>\n"
+    response = curator_client.post(f"/admin/programmes/{programme_id}", data=data)
+    assert response.status_code == 302
+    store.expire_all()
+    programme = store.get(Programme, programme_id)
+    assert programme.curated_fields in ([], None)
+    assert store.scalars(select(AuditEntry).where(AuditEntry.programme_id == programme_id)).all() == []
