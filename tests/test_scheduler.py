@@ -48,3 +48,36 @@ def test_one_scheduler_per_instance_and_a_clean_stop(tmp_path, app_config):
         third.send_signal(signal.SIGTERM)
         third.wait(timeout=30)
         third.stdout.close()
+
+
+def test_the_scheduler_process_carries_out_a_run_request(tmp_path, app, app_config):
+    """« Lancer maintenant » from the back office is picked up by the scheduler process itself."""
+    from sqlalchemy import select
+
+    from guichet.sources.models import RunRequest, ScrapeRun
+    from guichet.sources.requests import request_run
+    from guichet.sources.services import sync_sources
+    from scrapers.registry import all_sources
+
+    with app.extensions["guichet.db"].session() as session:
+        sync_sources(session)
+        request_run(session, "curated", "curatrice@anct.test", all_sources())
+        session.commit()
+    scheduler = start_scheduler(tmp_path / "instance", app_config["DATABASE_URL"])
+    try:
+        wait_for_line(scheduler, "Scheduler started")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with app.extensions["guichet.db"].session() as session:
+                request = session.scalar(select(RunRequest))
+                if request.status in ("done", "failed"):
+                    break
+            time.sleep(0.5)
+        assert request.status == "done", request.message
+        with app.extensions["guichet.db"].session() as session:
+            run = session.get(ScrapeRun, request.run_id)
+            assert run.source == "curated" and run.status == "success"
+    finally:
+        scheduler.send_signal(signal.SIGTERM)
+        scheduler.wait(timeout=60)
+        scheduler.stdout.close()

@@ -1,34 +1,24 @@
 """Source health for curators, and « lancer maintenant ».
 
-A run started from the back office goes in a background thread of the web process (a
-scrape takes minutes: the page must not wait), through the same
-``guichet.sources.services.run_source`` the scheduler calls; one run per source at a time.
+« Lancer maintenant » stores a run request that the scheduler process carries out
+(``guichet.sources.requests``): a web worker never runs a scrape, never reaches a source.
 """
 
-import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from guichet.admin.models import User
 from guichet.curation import audit
-from guichet.programmes.models import utcnow
+from guichet.programmes.models import Programme
+from guichet.sources import requests as run_requests
 from guichet.sources.models import RunError, ScrapeRun, Source
-from guichet.sources.services import run_source, source_overview
+from guichet.sources.services import source_overview
 from scrapers.registry import all_sources
 
 RECENT_RUNS = 5
-# A run still « running » after this long died with its process: it no longer blocks a new one.
-STALE_RUN = timedelta(hours=3)
-_EXTENSION = "guichet.admin.runs"
-
-
-class RunRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+RunRefused = run_requests.RequestRefused
 
 
 def source_names(session: Session) -> dict[str, str]:
@@ -47,6 +37,8 @@ class SourceHealth:
     runs: list = field(default_factory=list)
     # For each run id: its first errors (stage, record, message, url).
     errors: dict = field(default_factory=dict)
+    # Programmes of this source in the store, by state.
+    programmes: dict = field(default_factory=dict)
 
     @property
     def last_run(self):
@@ -62,6 +54,10 @@ def overview(session: Session, recent: int = RECENT_RUNS) -> list[SourceHealth]:
     entries = {entry["slug"]: entry for entry in source_overview(session)}
     sources = {source.slug: source for source in session.scalars(select(Source).order_by(Source.name))}
     slugs = list(sources) + [slug for slug in entries if slug not in sources]
+    counts = {}
+    for slug, state, count in session.execute(select(Programme.source, Programme.state, func.count())
+                                              .group_by(Programme.source, Programme.state)):
+        counts.setdefault(slug, {})[state] = count
     health = []
     for slug in slugs:
         source, entry = sources.get(slug), entries.get(slug, {})
@@ -77,40 +73,18 @@ def overview(session: Session, recent: int = RECENT_RUNS) -> list[SourceHealth]:
             level=entry.get("level") or (source.level if source else None),
             schedule=entry.get("schedule") or (source.schedule if source else None),
             next_run=entry.get("next_run"), enabled=source.enabled if source else True,
-            runs=list(runs), errors=errors))
+            runs=list(runs), errors=errors, programmes=counts.get(slug, {})))
     return health
 
 
-def running(app) -> set[str]:
-    threads = app.extensions.get(_EXTENSION, {})
-    return {slug for slug, thread in threads.items() if thread.is_alive()}
+def open_requests(session: Session) -> dict:
+    """The waiting or running « lancer maintenant » request of each source."""
+    return run_requests.open_requests(session)
 
 
-def start_run(app, session: Session, slug: str, user: User | None) -> threading.Thread:
-    """Start a run of this source now; the audit entry is added to ``session`` (the caller commits)."""
-    if slug not in all_sources() and session.get(Source, slug) is None:
-        raise RunRefused("Source inconnue.")
-    if slug in running(app):
-        raise RunRefused("Une collecte de cette source est déjà en cours.")
-    recent_running = session.scalar(select(ScrapeRun).where(
-        ScrapeRun.source == slug, ScrapeRun.status == "running", ScrapeRun.started_at >= utcnow() - STALE_RUN))
-    if recent_running is not None:
-        raise RunRefused("Une collecte de cette source est déjà en cours.")
-    def work():
-        with app.app_context():
-            try:
-                run_source(app, slug)
-            except Exception:  # the run records its own failure; the web process goes on
-                app.logger.exception("run of source %s started from the back office failed", slug)
-
-    thread = threading.Thread(target=work, name=f"guichet-run-{slug}", daemon=True)
-    app.extensions.setdefault(_EXTENSION, {})[slug] = thread
-    audit.record(session, user, "run_source", f"Collecte de la source {slug} lancée", details={"source": slug})
-    thread.start()
-    return thread
-
-
-def wait_for_runs(app, timeout: float = 60) -> None:
-    """Wait for the runs started from the back office (tests, shutdown)."""
-    for thread in list(app.extensions.get(_EXTENSION, {}).values()):
-        thread.join(timeout)
+def start_run(session: Session, slug: str, user: User | None):
+    """Ask the scheduler to run this source now; the request and its audit entry are added to
+    ``session`` (the caller commits)."""
+    request = run_requests.request_run(session, slug, user.email if user else None, all_sources())
+    audit.record(session, user, "run_source", f"Collecte de la source {slug} demandée", details={"source": slug})
+    return request

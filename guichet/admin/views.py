@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from guichet import geo
 from guichet.admin import accounts, forms
 from guichet.admin import sources as source_health
+from guichet.sources import requests as source_requests
 from guichet.admin.models import ROLE_LABELS, ROLES, User
 from guichet.curation import audit, catalogue, editing, merging, pairs, review
 from guichet.curation.diff import FIELD_LABELS
@@ -391,20 +392,22 @@ def dismiss_duplicate():
 def sources():
     db = get_session()
     return render_template("admin/sources.html", overview=source_health.overview(db),
-                           running=source_health.running(current_app))
+                           requests=source_health.open_requests(db),
+                           request_labels=source_requests.STATUS_LABELS)
 
 
 @bp.post("/sources/<slug>/lancer")
 def run_source(slug):
     db = get_session()
     try:
-        source_health.start_run(current_app._get_current_object(), db, slug, current_user)
+        source_health.start_run(db, slug, current_user)
         db.commit()
     except source_health.RunRefused as refused:
         db.rollback()
         flash(refused.message, "error")
     else:
-        flash("Collecte lancée : actualisez la page dans quelques instants pour voir son résultat.", "success")
+        flash("Collecte demandée : le planificateur la lance dans quelques secondes. Actualisez la page pour "
+              "suivre son état.", "success")
     return redirect(url_for("admin.sources"))
 
 

@@ -32,7 +32,16 @@ def scrape_job(slug: str) -> None:
              run.unchanged, run.errored, run.closed)
 
 
+def run_requests_job() -> None:
+    from guichet.sources.requests import carry_out_requests
+
+    carry_out_requests(current_app._get_current_object())
+
+
 def register_jobs(app) -> None:
+    # « Lancer maintenant » of the back office: picked up within ten seconds.
+    register_job(app, "sources-run-requests", run_requests_job, {"second": "*/10"},
+                 "Collectes demandées depuis l'espace de gestion")
     for index, (slug, source_class) in enumerate(all_sources().items()):
         cron = schedule_of(source_class, index)
         if cron is None:

@@ -72,3 +72,22 @@ class HttpCacheEntry(Base):
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     content_type: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RunRequest(Base):
+    """« Lancer maintenant » from the back office: a request the scheduler process picks up
+    (web workers never run a scrape themselves)."""
+
+    __tablename__ = "source_run_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(60), index=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    requested_by: Mapped[str | None] = mapped_column(String(200))
+    # waiting · running · done · failed
+    status: Mapped[str] = mapped_column(String(20), default="waiting", index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    # A French sentence for curators when the request could not be carried out.
+    message: Mapped[str | None] = mapped_column(Text)

@@ -102,10 +102,17 @@ def replay_url(config) -> str | None:
     or one started in this process over SOURCES_REPLAY_DIR (offline machines)."""
     if config.get("SOURCES_REPLAY_URL"):
         return config["SOURCES_REPLAY_URL"]
-    if config.get("SOURCES_REPLAY_DIR"):
+    directory = config.get("SOURCES_REPLAY_DIR")
+    if not directory and config.get("OFFLINE"):
+        # An offline machine (`make run` here) collects from the recorded responses, never the
+        # live sites it cannot reach; pages say so.
+        from guichet import ROOT
+
+        directory = str(ROOT / "scrapers" / "recorded")
+    if directory:
         from scrapers.replay import shared_server
 
-        return shared_server(config["SOURCES_REPLAY_DIR"]).url
+        return shared_server(directory).url
     return None
 
 

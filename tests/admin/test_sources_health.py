@@ -7,7 +7,8 @@ from sqlalchemy import select
 from guichet.admin import sources as source_health
 from guichet.curation.models import AuditEntry
 from guichet.programmes.models import utcnow
-from guichet.sources.models import RunError, ScrapeRun
+from guichet.sources.models import RunError, RunRequest, ScrapeRun
+from guichet.sources.requests import carry_out_requests
 from guichet.sources.services import sync_sources
 from tests.admin.conftest import post_form
 
@@ -45,9 +46,17 @@ def test_run_a_source_now(app, curator_client, store):
     store.commit()
     response = post_form(curator_client, "/admin/sources/curated/lancer", {}, page="/admin/sources")
     assert response.status_code == 302
-    source_health.wait_for_runs(app, timeout=60)
-    assert "Collecte lancée" in curator_client.get("/admin/sources").get_data(as_text=True)
+    page = curator_client.get("/admin/sources").get_data(as_text=True)
+    assert "Collecte demandée" in page and "Collecte en attente" in page
+    # The web worker ran nothing: the scheduler process carries the request out.
+    assert store.scalar(select(ScrapeRun).where(ScrapeRun.source == "curated")) is None
+    assert carry_out_requests(app) == 1
+    store.expire_all()
+    request = store.scalar(select(RunRequest).where(RunRequest.source == "curated"))
+    assert request.status == "done" and request.requested_by == "curatrice@anct.test"
+    assert "Collecte en attente" not in curator_client.get("/admin/sources").get_data(as_text=True)
     run = store.scalar(select(ScrapeRun).where(ScrapeRun.source == "curated"))
+    assert request.run_id == run.id
     assert run is not None and run.status == "success" and run.seen > 0
     entry = store.scalar(select(AuditEntry).where(AuditEntry.action == "run_source"))
     assert entry.user_email == "curatrice@anct.test" and entry.details == {"source": "curated"}
@@ -64,3 +73,37 @@ def test_a_source_already_running_is_not_started_twice(app, curator_client, stor
     assert "Une collecte de cette source est déjà en cours." in curator_client.get(
         response.headers["Location"]).get_data(as_text=True)
     assert store.scalar(select(AuditEntry)) is None
+
+
+def test_a_second_request_waits_for_the_first_and_failures_read_in_french(app, curator_client, store):
+    sync_sources(store)
+    store.commit()
+    post_form(curator_client, "/admin/sources/curated/lancer", {}, page="/admin/sources")
+    again = post_form(curator_client, "/admin/sources/curated/lancer", {}, page="/admin/sources")
+    assert "Une collecte de cette source est déjà demandée ou en cours." in curator_client.get(
+        again.headers["Location"]).get_data(as_text=True)
+    assert len(store.scalars(select(RunRequest)).all()) == 1
+    # A scheduler that died mid-run leaves its request « running »: after a while it is closed,
+    # in French, and a new request can be made.
+    request = store.scalar(select(RunRequest))
+    request.status, request.started_at = "running", utcnow() - timedelta(hours=4)
+    store.commit()
+    assert carry_out_requests(app) == 0
+    store.expire_all()
+    assert store.get(RunRequest, request.id).status == "failed"
+    assert "planificateur s'est arrêté" in store.get(RunRequest, request.id).message
+    assert post_form(curator_client, "/admin/sources/curated/lancer", {}, page="/admin/sources").status_code == 302
+    assert store.scalar(select(RunRequest).where(RunRequest.status == "waiting")) is not None
+
+
+def test_the_overview_table_and_french_names(app, curator_client, store):
+    sync_sources(store)
+    store.commit()
+    page = curator_client.get("/admin/sources").get_data(as_text=True)
+    table = page.split('id="vue-d-ensemble"')[1].split("</table>")[0]
+    assert "Vue d’ensemble des sources" in table
+    assert table.count("<tr>") >= 14  # the header and one row per source
+    assert "la collecte de la Région Grand Est" in page
+    assert "la collecte du ministère de la Culture" in page
+    assert "la collecte d’Aides-territoires" in page
+    assert "de ADEME" not in page and "de Aides" not in page
