@@ -5,6 +5,7 @@ the admin role. Every form carries a CSRF token (CSRFProtect, app-wide).
 """
 
 import json
+from datetime import date
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -29,6 +30,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", s
 
 PUBLIC_ENDPOINTS = {"admin.login", "admin.static"}
 PER_PAGE = 25
+# The review queue shows more at once: a national service gets thousands of records.
+QUEUE_PER_PAGE = 100
 ERROR_TITLES = {401: "Connexion requise", 403: "Accès refusé"}
 
 
@@ -121,13 +124,14 @@ def logout():
 
 # ---------------------------------------------------------------- review queue
 
-def _queue_filters() -> dict:
-    kind = request.args.get("type", "tous")
+def _queue_filters(values=None) -> dict:
+    values = request.args if values is None else values
+    kind = values.get("type", "tous")
     if kind not in review.KINDS:
         kind = "tous"
-    level = request.args.get("level") or None
-    theme = request.args.get("theme") or None
-    return {"kind": kind, "source": request.args.get("source") or None,
+    level = values.get("level") or None
+    theme = values.get("theme") or None
+    return {"kind": kind, "source": values.get("source") or None,
             "theme": theme if theme in {item.slug for item in THEMES} else None,
             "level": level if level in LEVELS else None}
 
@@ -137,9 +141,14 @@ def queue():
     filters = _queue_filters()
     db = get_session()
     page = review.queue(db, filters["kind"], filters["source"], filters["theme"], filters["level"],
-                        _page_number(), PER_PAGE)
-    sources = review.queue_sources(db, source_health.source_names(db))
-    return render_template("admin/queue.html", page=page, filters=filters, sources=sources,
+                        _page_number(), QUEUE_PER_PAGE)
+    names = source_health.source_names(db)
+    sources = review.queue_sources(db, names)
+    today = date.today()
+    closed_here = sum(1 for item in page.items if item.programme.status(today) == "clos")
+    return render_template("admin/queue.html", page=page, filters=filters, sources=sources, today=today,
+                           source_names=names, closed_here=closed_here,
+                           regions=geo.REGIONS, departments=geo.DEPARTMENT_NAMES,
                            kinds=review.KINDS, theme_options=[(theme.slug, theme.label) for theme in THEMES],
                            levels=LEVELS, state_labels=STATES)
 
@@ -147,16 +156,26 @@ def queue():
 @bp.post("/revue")
 def decide_many():
     action = request.form.get("action")
-    ids = request.form.getlist("ids")
     back = _safe_next(request.form.get("next"))
+    db = get_session()
+    if request.form.get("all_matching") == "1":
+        # « Tout sélectionner » : every programme of the filter the page showed, not only its page.
+        filters = _queue_filters(request.form)
+        ids = review.queue_ids(db, filters["kind"], filters["source"], filters["theme"], filters["level"])
+    else:
+        ids = request.form.getlist("ids")
     if action not in review.ACTIONS:
         flash("Choisissez une action : publier, rejeter ou marquer comme vus.", "error")
         return redirect(back)
     if not ids:
         flash("Cochez au moins un programme.", "error")
         return redirect(back)
-    db = get_session()
-    done, errors = review.decide_many(db, ids, action, current_user)
+    reason = " ".join((request.form.get("reject_reason") or "").split())[:500]
+    if action == "reject" and not reason:
+        flash("Indiquez le motif du rejet : il est gardé dans le journal.", "error")
+        return redirect(back)
+    done, errors = review.decide_many(db, ids, action, current_user,
+                                      include_closed=request.form.get("include_closed") == "1", reason=reason)
     db.commit()
     verbs = {"publish": "publié", "reject": "rejeté", "acknowledge": "marqué comme vu"}
     if done:

@@ -122,15 +122,28 @@ def json_list_contains(column, value: str):
     return cast(column, String).like(f'%"{value}"%')
 
 
-def queue(session: Session, kind: str = "tous", source: str | None = None, theme: str | None = None,
-          level: str | None = None, page: int = 1, per_page: int = 25) -> QueuePage:
-    statement = _base_statement()
+def _filtered(statement, source: str | None, theme: str | None, level: str | None):
     if source:
         statement = statement.where(Programme.source == source)
     if theme:
         statement = statement.where(json_list_contains(Programme.themes, theme))
     if level:
         statement = statement.where(Programme.level == level)
+    return statement
+
+
+def queue_ids(session: Session, kind: str = "tous", source: str | None = None, theme: str | None = None,
+              level: str | None = None) -> list[str]:
+    """Every programme of this filter of the queue (« tout sélectionner »), in the queue's order."""
+    statement = _with_kind(_filtered(_base_statement(), source, theme, level), kind)
+    statement = statement.with_only_columns(Programme.id).order_by(
+        func.coalesce(ProgrammeReview.changed_at, Programme.first_seen_at).desc(), Programme.id)
+    return list(session.scalars(statement))
+
+
+def queue(session: Session, kind: str = "tous", source: str | None = None, theme: str | None = None,
+          level: str | None = None, page: int = 1, per_page: int = 100) -> QueuePage:
+    statement = _filtered(_base_statement(), source, theme, level)
     # One query counts every kind: « nouveaux » are the pending ones, « modifiés » the others.
     everything, new = session.execute(statement.with_only_columns(
         func.count(), func.count().filter(Programme.state == "pending")).order_by(None)).one()
@@ -228,18 +241,30 @@ def next_in_queue(session: Session, after_id: str) -> str | None:
     return None
 
 
-def decide_many(session: Session, programme_ids: list[str], action: str, user: User | None) -> tuple[int, list[str]]:
-    """The same decision on several programmes: (how many done, French errors)."""
-    done, errors = 0, []
+def decide_many(session: Session, programme_ids: list[str], action: str, user: User | None,
+                include_closed: bool = False, today=None, reason: str | None = None) -> tuple[int, list[str]]:
+    """The same decision on several programmes: (how many done, French errors). Publishing in
+    bulk leaves closed programmes aside unless the curator confirmed them (``include_closed``):
+    a call already closed should not go live by a tick among hundreds."""
+    from datetime import date
+
+    today = today or date.today()
+    done, errors, closed = 0, [], 0
     for programme_id in dict.fromkeys(programme_ids):
         programme = session.get(Programme, programme_id)
         if programme is None:
             errors.append(f"Programme introuvable : {programme_id}.")
             continue
+        if action == "publish" and not include_closed and programme.status(today) == "clos":
+            closed += 1
+            continue
         try:
-            decide(session, programme, action, user)
+            decide(session, programme, action, user, reason=reason)
         except ReviewError as error:
             errors.append(error.message)
             continue
         done += 1
+    if closed:
+        errors.append(f"{closed} programme{'s' if closed > 1 else ''} clos laissé{'s' if closed > 1 else ''} de côté : "
+                      "cochez « publier aussi les programmes clos » pour les publier.")
     return done, errors

@@ -44,8 +44,13 @@ def test_new_programmes_wait_in_the_queue_and_are_published(app, curator_client,
 
 def test_publish_or_reject_many_at_once(curator_client, make_programme, store):
     first, second, third = (make_programme(state="pending") for _ in range(3))
-    response = post_form(curator_client, "/admin/revue", {"action": "reject", "ids": [first, second]})
+    refused = post_form(curator_client, "/admin/revue", {"action": "reject", "ids": [first, second]})
+    assert "Indiquez le motif du rejet" in curator_client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert store.get(Programme, first).state == "pending"
+    response = post_form(curator_client, "/admin/revue", {"action": "reject", "ids": [first, second],
+                                                          "reject_reason": "Réservés aux entreprises."})
     assert response.status_code == 302
+    store.expire_all()
     assert [store.get(Programme, pid).state for pid in (first, second, third)] == ["rejected", "rejected", "pending"]
     assert "2 programmes rejetés." in curator_client.get("/admin/").get_data(as_text=True)
     response = post_form(curator_client, "/admin/revue", {"action": "publish"})
@@ -71,13 +76,15 @@ def test_filters_by_source_theme_and_level(curator_client, make_programme):
 
 
 def test_queue_pages(curator_client, make_programme):
-    for number in range(30):
-        make_programme(state="pending", title=f"Programme en attente numéro {number:02d}")
+    # A hundred a page: a national service reviews thousands of records.
+    for number in range(130):
+        make_programme(state="pending", title=f"Programme en attente numéro {number:03d}")
     first = curator_client.get("/admin/").get_data(as_text=True)
     second = curator_client.get("/admin/?page=2").get_data(as_text=True)
     count = lambda page: page.count('name="ids"')  # noqa: E731
-    assert count(first) == 25 and count(second) == 5
-    assert "30 programmes à revoir" in first
+    assert count(first) == 100 and count(second) == 30
+    assert "130 programmes à revoir" in first
+    assert "Tout sélectionner (les 130 programmes de ce filtre" in first
     assert curator_client.get("/admin/?page=abc").status_code == 400
 
 
@@ -183,3 +190,23 @@ def test_the_change_listener_queries_nothing_for_edits_and_once_for_a_batch_of_r
         event.remove(database.engine, "before_cursor_execute", count)
     with database.session() as session:
         assert all(session.get(ProgrammeReview, programme_id).changed_at is not None for programme_id in ids)
+
+
+def test_publish_all_of_a_filter_leaves_closed_ones_aside(curator_client, make_programme, store):
+    open_ids = [make_programme(state="pending", source="region-test", title=f"Ouvert {n}") for n in range(3)]
+    closed = make_programme(state="pending", source="region-test", title="Déjà clos", deadlines=["2020-01-01"])
+    other = make_programme(state="pending", source="autre", title="Autre source")
+    page = curator_client.get("/admin/?source=region-test").get_data(as_text=True)
+    assert "Clos</span>" in page and "1 sur cette page" in page
+    response = post_form(curator_client, "/admin/revue", {"action": "publish", "all_matching": "1", "type": "tous",
+                                                          "source": "region-test", "next": "/admin/"})
+    assert response.status_code == 302
+    store.expire_all()
+    assert [store.get(Programme, pid).state for pid in open_ids] == ["published"] * 3
+    assert store.get(Programme, closed).state == "pending" and store.get(Programme, other).state == "pending"
+    message = curator_client.get("/admin/").get_data(as_text=True)
+    assert "3 programmes publiés." in message and "1 programme clos laissé de côté" in message
+    post_form(curator_client, "/admin/revue", {"action": "publish", "all_matching": "1", "source": "region-test",
+                                               "include_closed": "1"})
+    store.expire_all()
+    assert store.get(Programme, closed).state == "published"
