@@ -22,7 +22,9 @@ from guichet.admin.models import ROLE_LABELS, ROLES, User
 from guichet.curation import audit, catalogue, editing, merging, pairs, review
 from guichet.curation.diff import FIELD_LABELS
 from guichet.db import get_session
+from guichet.curation.models import AuditEntry
 from guichet.programmes.models import Programme
+from guichet.programmes.records import CONTENT_FIELDS
 from guichet.programmes.themes import THEMES
 from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES
 
@@ -359,12 +361,19 @@ def compare():
     if not first_id or not second_id:
         return render_template("admin/compare.html", first=None, second=None, a=first_id, b=second_id,
                                rows=[], state_labels=STATES)
-    first, second = db.get(Programme, first_id), db.get(Programme, second_id)
-    missing = [value for value, programme in ((first_id, first), (second_id, second)) if programme is None]
-    if missing:
+    # Each side is an id, or words of a title (the curator rarely knows ids by heart).
+    first, first_choices = catalogue.find_one(db, first_id)
+    second, second_choices = catalogue.find_one(db, second_id)
+    if first is None or second is None:
+        missing = [value for value, found, choices in ((first_id, first, first_choices),
+                                                       (second_id, second, second_choices))
+                   if found is None and not choices]
+        error = (f"Aucun programme ne porte l'identifiant ou le titre « {', '.join(missing)} »." if missing else
+                 "Plusieurs programmes correspondent : choisissez-les ci-dessous.")
         return render_template("admin/compare.html", first=None, second=None, a=first_id, b=second_id, rows=[],
-                               state_labels=STATES,
-                               error=f"Aucun programme ne porte l'identifiant {', '.join(missing)}."), 404
+                               state_labels=STATES, error=error, first_choices=first_choices,
+                               second_choices=second_choices, first_found=first, second_found=second), \
+            404 if missing else 200
     rows = catalogue.compare(first, second)
     return render_template("admin/compare.html", first=first, second=second, a=first_id, b=second_id, rows=rows,
                            state_labels=STATES)
@@ -373,13 +382,18 @@ def compare():
 @bp.post("/doublons/fusionner")
 def merge():
     db = get_session()
-    keep = db.get(Programme, request.form.get("keep", ""))
-    drop = db.get(Programme, request.form.get("drop", ""))
+    keep_id = request.form.get("keep", "")
+    drop_id = request.form.get("drop") or next(
+        (value for value in (request.form.get("a", ""), request.form.get("b", "")) if value and value != keep_id), "")
+    keep, drop = db.get(Programme, keep_id), db.get(Programme, drop_id)
     if keep is None or drop is None:
         flash("Programme introuvable : la fusion n'a pas été faite.", "error")
         return redirect(url_for("admin.duplicates"))
+    # For each differing field the compare page offers « garder celle de gauche / de droite ».
+    drop_side = "first" if drop is not None and request.form.get("a") == drop.id else "second"
+    take = [name for name in CONTENT_FIELDS if request.form.get(f"field-{name}") == drop_side] if drop else []
     try:
-        summary = merging.merge(db, keep, drop, current_user)
+        summary = merging.merge(db, keep, drop, current_user, take_from_drop=take)
         db.commit()
     except merging.MergeError as error:
         db.rollback()
@@ -391,6 +405,28 @@ def merge():
         return redirect(url_for("admin.compare", a=keep.id, b=drop.id))
     flash(summary + ".", "success")
     return redirect(url_for("admin.programme", programme_id=keep.id))
+
+
+@bp.post("/journal/<int:entry_id>/annuler")
+def undo_merge(entry_id):
+    db = get_session()
+    entry = db.get(AuditEntry, entry_id)
+    if entry is None:
+        flash("Cette ligne du journal n'existe pas.", "error")
+        return redirect(url_for("admin.journal"))
+    try:
+        summary = merging.undo(db, entry, current_user)
+        db.commit()
+    except merging.MergeError as error:
+        db.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.journal"))
+    except StaleDataError:
+        db.rollback()
+        flash("Un des deux programmes a été modifié entre-temps : recommencez.", "error")
+        return redirect(url_for("admin.journal"))
+    flash(summary + ".", "success")
+    return redirect(url_for("admin.programme", programme_id=entry.details["merged"]["id"]))
 
 
 @bp.post("/doublons/ecarter")

@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "accept_source": "Valeur de la source acceptée",
     "create": "Création",
     "merge": "Fusion",
+    "unmerge": "Fusion annulée",
     "dismiss_duplicate": "Doublon écarté",
     "run_source": "Collecte lancée",
     "user_create": "Compte créé",

@@ -36,7 +36,26 @@ def programme_sources(session: Session) -> list[str]:
     return list(session.scalars(select(Programme.source).distinct().order_by(Programme.source)))
 
 
+def find_one(session: Session, text: str, limit: int = 10) -> tuple[Programme | None, list[Programme]]:
+    """A programme by its id, else by words of its title: (the one found, or None; the
+    candidates when several titles match)."""
+    text = (text or "").strip()[:MAX_TEXT_LENGTH]
+    if not text:
+        return None, []
+    found = session.get(Programme, text)
+    if found is not None:
+        return found, []
+    statement = select(Programme).where(Programme.state != "merged")
+    for word in text.lower().split():
+        statement = statement.where(func.lower(Programme.title).like(f"%{word}%"))
+    matches = list(session.scalars(statement.order_by(Programme.title).limit(limit)))
+    if len(matches) == 1:
+        return matches[0], []
+    return None, matches
+
+
 class ComparedField(NamedTuple):
+    name: str
     label: str
     first: str
     second: str
@@ -48,6 +67,6 @@ def compare(first: Programme, second: Programme) -> list[ComparedField]:
     first_values = {name: jsonable(getattr(first, name)) for name in CONTENT_FIELDS}
     second_values = {name: jsonable(getattr(second, name)) for name in CONTENT_FIELDS}
     different = {change.field for change in diff_values(first_values, second_values)}
-    return [ComparedField(FIELD_LABELS[name], display_value(name, first_values[name]),
+    return [ComparedField(name, FIELD_LABELS[name], display_value(name, first_values[name]),
                           display_value(name, second_values[name]), name in different)
             for name in CONTENT_FIELDS]

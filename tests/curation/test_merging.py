@@ -88,3 +88,56 @@ def test_dismissing_a_pair(curator_client, make_programme, store):
     assert store.scalar(select(DuplicateCandidate)).status == "dismissed"
     assert {store.get(Programme, pid).state for pid in (first, second)} == {"published"}
     assert "Aucune paire en attente." in curator_client.get("/admin/doublons").get_data(as_text=True)
+
+
+def test_the_curator_picks_each_field_and_can_undo_the_merge(app, curator_client, make_programme, store):
+    from guichet.curation.models import AuditEntry, DuplicateCandidate
+    from guichet.curation.duplicates import find_candidates
+
+    keep = make_programme(title="Fonds vert — Recyclage foncier des friches", source="curated", rate_max=50.0,
+                          deadlines=["2099-03-31"])
+    drop = make_programme(title="Recyclage foncier des friches — édition 2027", source="aides-territoires",
+                          rate_max=60.0, deadlines=["2099-05-15"])
+    find_candidates(store, [drop])
+    store.commit()
+    page = curator_client.get(f"/admin/doublons/comparer?a={keep}&b={drop}").get_data(as_text=True)
+    assert 'name="field-rate_max"' in page and 'name="field-deadlines"' in page
+    response = post_form(curator_client, "/admin/doublons/fusionner",
+                         {"a": keep, "b": drop, "keep": keep, "field-deadlines": "second", "field-rate_max": "kept"})
+    assert response.status_code == 302
+    store.expire_all()
+    kept = store.get(Programme, keep)
+    assert kept.deadlines == ["2099-05-15"] and kept.rate_max == 50.0 and "deadlines" in kept.curated_fields
+    assert store.get(Programme, drop).state == "merged"
+    assert curator_client.get(f"/programmes/{drop}").status_code == 301
+
+    entry = store.scalar(select(AuditEntry).where(AuditEntry.action == "merge", AuditEntry.programme_id == drop))
+    journal = curator_client.get("/admin/journal").get_data(as_text=True)
+    assert f"/admin/journal/{entry.id}/annuler" in journal and "Annuler cette fusion" in journal
+    response = post_form(curator_client, f"/admin/journal/{entry.id}/annuler", {}, page="/admin/journal")
+    assert response.status_code == 302
+    store.expire_all()
+    restored = store.get(Programme, drop)
+    assert restored.state == "published" and restored.merged_into is None
+    assert store.get(Programme, keep).deadlines == ["2099-03-31"]
+    assert curator_client.get(f"/programmes/{drop}").status_code == 200  # the redirect went with it
+    pair = store.scalar(select(DuplicateCandidate))
+    assert pair.status == "pending"
+    assert store.scalar(select(AuditEntry).where(AuditEntry.action == "unmerge", AuditEntry.programme_id == keep))
+    # Undoing twice is refused in French.
+    again = post_form(curator_client, f"/admin/journal/{entry.id}/annuler", {}, page="/admin/journal")
+    assert "déjà été annulée" in curator_client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_compare_finds_programmes_by_their_title(curator_client, make_programme):
+    first = make_programme(title="Micro-Folie — musée numérique", source="curated")
+    second = make_programme(title="Appel à projets Micro-Folies 2027", source="culture")
+    make_programme(title="Micro-Folie mobile", source="culture")
+    page = curator_client.get("/admin/doublons/comparer?a=musée numérique&b=Micro-Folies 2027")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Garder « Micro-Folie — musée numérique »" in text and second in text
+    several = curator_client.get("/admin/doublons/comparer?a=micro-folie&b=Micro-Folies 2027").get_data(as_text=True)
+    assert "Plusieurs programmes correspondent" in several and f"a={first}" in several
+    assert "ou le titre « rien de tel »" in curator_client.get(
+        "/admin/doublons/comparer?a=rien de tel&b=Micro-Folies").get_data(as_text=True)
