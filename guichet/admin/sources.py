@@ -13,7 +13,7 @@ from guichet.admin.models import User
 from guichet.curation import audit
 from guichet.programmes.models import Programme
 from guichet.sources import requests as run_requests
-from guichet.sources.models import RunError, ScrapeRun, Source
+from guichet.sources.models import PUBLICATION_POLICIES, RunError, ScrapeRun, Source
 from guichet.sources.services import source_overview
 from scrapers.registry import all_sources
 
@@ -34,6 +34,7 @@ class SourceHealth:
     schedule: str | None
     next_run: object
     enabled: bool
+    policy: str = "review"
     runs: list = field(default_factory=list)
     # For each run id: its first errors (stage, record, message, url).
     errors: dict = field(default_factory=dict)
@@ -73,6 +74,7 @@ def overview(session: Session, recent: int = RECENT_RUNS) -> list[SourceHealth]:
             level=entry.get("level") or (source.level if source else None),
             schedule=entry.get("schedule") or (source.schedule if source else None),
             next_run=entry.get("next_run"), enabled=source.enabled if source else True,
+            policy=source.publication_policy if source else "review",
             runs=list(runs), errors=errors, programmes=counts.get(slug, {})))
     return health
 
@@ -88,3 +90,16 @@ def start_run(session: Session, slug: str, user: User | None):
     request = run_requests.request_run(session, slug, user.email if user else None, all_sources())
     audit.record(session, user, "run_source", f"Collecte de la source {slug} demandée", details={"source": slug})
     return request
+
+
+def set_policy(session: Session, slug: str, policy: str, user: User | None) -> str:
+    """An admin chooses how the new programmes of a source are published (the caller commits)."""
+    source = session.get(Source, slug)
+    if source is None:
+        raise RunRefused("Source inconnue.")
+    if policy not in PUBLICATION_POLICIES:
+        raise RunRefused("Choisissez « à relire avant publication » ou « publié automatiquement, relu ensuite ».")
+    before, source.publication_policy = source.publication_policy, policy
+    summary = f"Publication des nouveaux programmes de « {source.name} » : {PUBLICATION_POLICIES[policy].lower()}"
+    audit.record(session, user, "source_policy", summary, details={"source": slug, "policy": [before, policy]})
+    return summary

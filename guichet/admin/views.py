@@ -18,6 +18,7 @@ from guichet import geo
 from guichet.admin import accounts, forms
 from guichet.admin import sources as source_health
 from guichet.sources import requests as source_requests
+from guichet.sources.models import PUBLICATION_POLICIES
 from guichet.admin.models import ROLE_LABELS, ROLES, User
 from guichet.curation import audit, catalogue, editing, merging, pairs, review
 from guichet.curation.diff import FIELD_LABELS
@@ -60,7 +61,7 @@ def admin_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_admin:
-            return error_page(403, "La gestion des comptes est réservée aux administrateurs et administratrices.")
+            return error_page(403, "Cette page est réservée aux administrateurs et administratrices.")
         return view(*args, **kwargs)
 
     return wrapped
@@ -448,7 +449,23 @@ def sources():
     db = get_session()
     return render_template("admin/sources.html", overview=source_health.overview(db),
                            requests=source_health.open_requests(db),
-                           request_labels=source_requests.STATUS_LABELS)
+                           request_labels=source_requests.STATUS_LABELS, policies=PUBLICATION_POLICIES)
+
+
+@bp.post("/sources/<slug>/politique")
+@admin_required
+def source_policy(slug):
+    db = get_session()
+    policy = request.form.get("policy", "")
+    try:
+        summary = source_health.set_policy(db, slug, policy, current_user)
+        db.commit()
+    except source_health.RunRefused as refused:
+        db.rollback()
+        flash(refused.message, "error")
+    else:
+        flash(summary + ".", "success")
+    return redirect(url_for("admin.sources") + f"#source-{slug}")
 
 
 @bp.post("/sources/<slug>/lancer")

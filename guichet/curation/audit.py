@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "unmerge": "Fusion annulée",
     "dismiss_duplicate": "Doublon écarté",
     "run_source": "Collecte lancée",
+    "source_policy": "Politique de publication d’une source",
     "user_create": "Compte créé",
     "user_disable": "Compte désactivé",
     "user_enable": "Compte réactivé",

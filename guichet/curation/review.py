@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, and_, cast, event, func, or_, select
+from sqlalchemy import String, and_, cast, column, event, func, or_, select, table
 from sqlalchemy.orm import Session, attributes
 
 from guichet.curation import audit
@@ -106,9 +106,19 @@ class QueuePage(Page):
     counts: dict  # kind → how many programmes of that kind wait
 
 
+# The sources' table as curation reads it (their publication policy), without depending on
+# guichet.sources, which depends on curation for duplicates.
+_SOURCES = table("sources", column("slug"), column("publication_policy"))
+
+
 def _queue_condition():
+    """Waiting for a curator: new programmes, programmes changed at the source since their
+    review, and programmes an « auto » source published that no curator has read yet."""
     changed = and_(ProgrammeReview.changed_at.is_not(None), Programme.state.in_(REVIEWED_STATES))
-    return or_(Programme.state == "pending", changed)
+    automatic = select(_SOURCES.c.slug).where(_SOURCES.c.publication_policy == "auto").scalar_subquery()
+    unread = and_(Programme.state == "published", Programme.source.in_(automatic),
+                  ProgrammeReview.reviewed_at.is_(None))
+    return or_(Programme.state == "pending", changed, unread)
 
 
 def _base_statement():

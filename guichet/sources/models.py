@@ -18,6 +18,16 @@ class Source(Base):
     url: Mapped[str | None] = mapped_column(Text)
     schedule: Mapped[str | None] = mapped_column(String(100))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What a new programme of this source becomes (an admin's choice): « review » waits for a
+    # curator before it is public; « auto » is published at once and stays in the review queue
+    # until a curator has read it (for official funders' APIs).
+    publication_policy: Mapped[str] = mapped_column(String(20), default="review", server_default="review")
+
+
+PUBLICATION_POLICIES = {
+    "review": "À relire avant publication",
+    "auto": "Publié automatiquement, relu ensuite",
+}
 
 
 class ScrapeRun(Base):

@@ -216,6 +216,7 @@ def _stored_run(app, source, *, first_response, from_file, report) -> ScrapeRun:
         known = set(session.scalars(select(Programme.id).where(
             Programme.source == slug, Programme.content_hash.is_not(None), Programme.closed_at.is_(None))))
         seen_unchanged: list[str] = []
+        new_state = new_programme_state(session, source)
         harvest = Harvest(source, client, first_response=first_response, follow_pages=from_file is None,
                           known=known.__contains__)
         try:
@@ -225,7 +226,7 @@ def _stored_run(app, source, *, first_response, from_file, report) -> ScrapeRun:
                     report("error", error=outcome.error)
                     continue
                 outcome_name = _store(session, source, outcome, now, recorded, run, stage_counts,
-                                      seen_unchanged)
+                                      seen_unchanged, new_state)
                 if outcome_name in ("added", "updated"):
                     touched.append(outcome.record["id"])
                 processed = run.added + run.updated + run.unchanged + run.errored
@@ -265,7 +266,17 @@ def _record_error(run: ScrapeRun, error: StageError, stage_counts: dict) -> None
         run.errored += 1
 
 
-def _store(session, source, outcome, now, recorded, run, stage_counts, seen_unchanged) -> str | None:
+def new_programme_state(session: Session, source) -> str:
+    """What a new programme of this source becomes: published at once when an admin chose
+    « publié automatiquement » for the source, else what the source module says (pending)."""
+    row = session.get(SourceRow, source.slug)
+    if row is not None and row.publication_policy == "auto":
+        return "published"
+    return source.default_state
+
+
+def _store(session, source, outcome, now, recorded, run, stage_counts, seen_unchanged,
+           new_state: str) -> str | None:
     record_id = source.record_id(outcome.entry.source_id)
     if outcome.record is None and outcome.not_modified:
         # 304 for a programme we hold: the source says nothing changed, nothing was re-read.
@@ -277,7 +288,7 @@ def _store(session, source, outcome, now, recorded, run, stage_counts, seen_unch
         with session.begin_nested():
             with session.no_autoflush:  # its lookups need no flush of what came before
                 result = upsert_source_record(session, record, raw_payload=_jsonable(outcome.raw), now=now,
-                                              default_state=source.default_state)
+                                              default_state=new_state)
             session.flush()
             programme = session.get(Programme, record_id)  # in the identity map since the flush
             if programme.recorded_response != recorded:

@@ -107,3 +107,37 @@ def test_the_overview_table_and_french_names(app, curator_client, store):
     assert "la collecte du ministère de la Culture" in page
     assert "la collecte d’Aides-territoires" in page
     assert "de ADEME" not in page and "de Aides" not in page
+
+
+def test_an_admin_lets_a_trusted_source_publish_directly(app, admin_client, curator_client, make_programme, store):
+    from guichet.programmes.models import Programme
+    from guichet.sources.services import run_source
+
+    sync_sources(store)
+    store.commit()
+    # Curators cannot change it; admins can.
+    refused = post_form(curator_client, "/admin/sources/curated/politique", {"policy": "auto"}, page="/admin/sources")
+    assert refused.status_code == 403
+    response = post_form(admin_client, "/admin/sources/departement-drome/politique", {"policy": "auto"},
+                         page="/admin/sources")
+    assert response.status_code == 302
+    page = admin_client.get("/admin/sources").get_data(as_text=True)
+    assert "Publication des nouveaux programmes du Département de la Drôme" in page
+    assert "Publié automatiquement, relu ensuite" in page
+    entry = store.scalar(select(AuditEntry).where(AuditEntry.action == "source_policy"))
+    assert entry.details == {"source": "departement-drome", "policy": ["review", "auto"]}
+    bad = post_form(admin_client, "/admin/sources/departement-drome/politique", {"policy": "n'importe"},
+                    page="/admin/sources")
+    assert "Choisissez « à relire avant publication »" in admin_client.get(bad.headers["Location"]).get_data(as_text=True)
+
+    # Its new programmes go live at once, and wait in the queue until a curator has read them.
+    app.config["SOURCES_REPLAY_DIR"] = "scrapers/recorded"
+    assert run_source(app, "departement-drome").status == "success"
+    store.expire_all()
+    states = set(store.scalars(select(Programme.state).where(Programme.source == "departement-drome")))
+    assert states == {"published"}
+    queue = curator_client.get("/admin/?source=departement-drome").get_data(as_text=True)
+    assert "Publié automatiquement, à relire" in queue
+    programme_id = store.scalar(select(Programme.id).where(Programme.source == "departement-drome"))
+    post_form(curator_client, "/admin/revue", {"action": "acknowledge", "ids": [programme_id]})
+    assert programme_id not in curator_client.get("/admin/?source=departement-drome").get_data(as_text=True)
