@@ -232,7 +232,8 @@ def _edit_page(programme: Programme, raw: dict, errors: dict | None = None, conf
         suggestions=editing.source_suggestions(programme), source_changes=review.pending_changes(db, programme),
         review=review.review_of(db, programme.id), history=audit.entries(db, programme_id=programme.id, per_page=20),
         merged_here=merging.merged_into_it(db, programme), state_labels=STATES,
-        action_labels=audit.ACTION_LABELS, reject_reason=reject_reason, **_form_context()), status
+        action_labels=audit.ACTION_LABELS, reject_reason=reject_reason,
+        next_id=review.next_in_queue(db, programme.id), **_form_context()), status
 
 
 def _conflict(programme: Programme, raw: dict, base: str | None) -> dict:

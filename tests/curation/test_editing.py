@@ -376,3 +376,11 @@ def test_white_space_list_order_and_equivalent_html_are_not_changes(curator_clie
     programme = store.get(Programme, programme_id)
     assert programme.curated_fields in ([], None)
     assert store.scalars(select(AuditEntry).where(AuditEntry.programme_id == programme_id)).all() == []
+
+
+def test_the_programme_page_links_the_next_one_to_review(curator_client, make_programme):
+    first = make_programme(state="pending", title="Premier à revoir")
+    second = make_programme(state="pending", title="Second à revoir")
+    page = curator_client.get(f"/admin/programmes/{first}").get_data(as_text=True)
+    assert "Programme suivant à revoir" in page
+    assert f'href="/admin/programmes/{second}" data-shortcut="n"' in page

@@ -30,6 +30,8 @@
         target.parentElement.open = true;
         var reason = document.getElementById("reject_reason");
         if (reason) { reason.focus(); }
+      } else if (target.tagName === "A") {
+        window.location.assign(target.href);
       } else {
         target.click();
       }
