@@ -47,6 +47,7 @@ SETTINGS = (
             "scrapers replay them instead of calling the live sites, and programmes are marked as recorded"),
     Setting("SOURCES_REPLAY_URL", None, "base URL of a replay server answering for every source host "
             "(tests and benchmarks); programmes are marked as recorded"),
+    Setting("PROJECTS_INDEX_PATH", None, "file of the embedded index of funded projects; default: instance/projects.sqlite3"),
     Setting("COMMUNES_DATA_DIR", None, "folder of the commune reference JSON files; default: node_modules/@etalab/decoupage-administratif/data"),
     Setting("SCHEDULER_ENABLED", True, "`guichet run` starts the scheduler beside the web server"),
     Setting("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, "failed back-office logins on one account before a 429, within LOGIN_THROTTLE_WINDOW"),
