@@ -1,0 +1,139 @@
+"""The « Projets financés » search: words with the programmes' French analysis and synonyms,
+filters, facets, sorts, CSV export, French 400s."""
+
+import csv
+import html as html_module
+import io
+
+import pytest
+
+
+@pytest.fixture
+def client(projects):
+    return projects.test_client()
+
+
+def search(client, **params):
+    response = client.get("/api/v1/projects", query_string={"per_page": 100, **params})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def titles(body):
+    return [result["title"] for result in body["results"]]
+
+
+def test_every_valid_project_is_searchable(client):
+    body = search(client)
+    assert body["total"] == 15  # 7 Fonds vert + 8 dotations
+
+
+def test_words_use_the_programmes_analysis_and_synonyms(client):
+    # « LED » finds « éclairage public » (synonyms.txt); « vélo » finds « piste cyclable ».
+    led = titles(search(client, q="LED"))
+    assert "Rénovation de l'éclairage public du bourg" in led
+    assert "Remplacement des luminaires par des LED dans le centre-ville" in led
+    velo = titles(search(client, q="vélo"))
+    assert "Aménagement d'une piste cyclable le long du canal" in velo
+    assert "Création d'un chemin pour les vélos vers le collège" in velo
+    # Plurals, accents and elisions.
+    assert titles(search(client, q="ecoles")) == titles(search(client, q="l'école"))
+    assert "Rénovation de l'école Lucie Aubrac" in titles(search(client, q="ecoles"))
+
+
+def test_filters_combine_and_facets_count_without_their_own_filter(client):
+    body = search(client, programme="curated-fonds-vert-eclairage-public")
+    assert body["total"] == 3
+    programmes = {value["value"]: value["count"] for value in body["facets"]["programme"]}
+    assert programmes["curated-fonds-vert-eclairage-public"] == 3
+    assert programmes["curated-dsil"] == 3  # counted as if the programme filter were not there
+    years = {value["value"]: value["count"] for value in body["facets"]["year"]}
+    assert years == {"2023": 3}
+
+    body = search(client, department="60", year="2019")
+    assert {result["commune_name"] or result["epci_name"] for result in body["results"]} == {"Allonne", "CA du Beauvaisis"}
+    departments = {value["value"]: value["count"] for value in body["facets"]["department"]}
+    assert departments["58"] == 2  # Nevers' DSIL and the Nièvre's DSID, in 2019
+
+
+def test_town_size_region_commune_and_amount_range(client):
+    small = search(client, population="moins-2000")
+    assert {result["commune"] for result in small["results"]} == {"60009", "01015"}
+    assert search(client, population="1767")["total"] == small["total"]  # a number of inhabitants → its band
+    assert {result["region"] for result in search(client, region="27")["results"]} == {"27"}
+    # The commune's own projects and those of its EPCI.
+    beauvais = search(client, commune="60057")
+    assert {result["title"] for result in beauvais["results"]} == {
+        "Désimperméabilisation et végétalisation de la cour de l'école Jules-Ferry", "Réseau de chaleur intercommunal"}
+    # An old code leads to the current commune (Saint-Bois → Arboys en Bugey).
+    assert search(client, commune="01340")["total"] == search(client, commune="01015")["total"] == 1
+    ranged = search(client, amount_min="20000", amount_max="130 000")
+    assert ranged["results"] and all(20000 <= result["amount"] <= 130000 for result in ranged["results"])
+    assert ranged["total"] == 6
+
+
+def test_sorts(client):
+    amounts = [result["amount"] for result in search(client, sort="montant")["results"]]
+    assert amounts == sorted(amounts, reverse=True)
+    years = [(result["year"], result["amount"]) for result in search(client, sort="annee")["results"]]
+    assert years == sorted(years, reverse=True)
+    relevant = search(client, q="école rénovation", sort="pertinence")
+    assert relevant["results"][0]["title"] == "Rénovation de l'école Lucie Aubrac"
+    page_two = search(client, sort="montant", per_page=5, page=2)
+    assert [result["amount"] for result in page_two["results"]] == amounts[5:10]
+
+
+@pytest.mark.parametrize("params, parameter, message", [
+    ({"year": "deux-mille"}, "year", "Année invalide"),
+    ({"sort": "prix"}, "sort", "Tri inconnu"),
+    ({"amount_min": "beaucoup"}, "amount_min", "nombre entier d'euros"),
+    ({"amount_min": "5000", "amount_max": "100"}, "amount_min", "dépasse le montant maximal"),
+    ({"commune": "99999"}, "commune", "Commune inconnue"),
+    ({"commune": "abc"}, "commune", "Code INSEE de commune invalide"),
+    ({"programme": "inexistant"}, "programme", "Programme inconnu"),
+    ({"population": "grande"}, "population", "tranche proposée"),
+    ({"department": "999"}, "department", "Code de département inconnu"),
+    ({"q": 'école "rurale"'}, "q", "guillemets"),
+    ({"per_page": "1000"}, "per_page", "entre 1 et 100"),
+])
+def test_bad_parameters_are_french_400s(client, params, parameter, message):
+    response = client.get("/api/v1/projects", query_string=params)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["parameter"] == parameter and message in error["message"]
+    page = client.get("/projets", query_string=params)
+    assert page.status_code == 400 and message in html_module.unescape(page.get_data(as_text=True))
+
+
+def test_the_page_is_a_shareable_url_with_facets_and_an_export_link(client):
+    response = client.get("/projets?q=LED&population=moins-2000&sort=montant")
+    html = html_module.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert "Rénovation de l'éclairage public du bourg" in html
+    assert "2 projets financés" in html  # Allonne and Arboys en Bugey (« luminaires »)
+    assert 'value="moins-2000" checked' in html
+    assert "/projets.csv?q=LED&population=moins-2000&sort=montant" in html
+
+
+def test_csv_export_has_a_bom_and_french_columns(client):
+    response = client.get("/projets.csv?department=58&sort=montant")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:5] == ["Année", "Programme", "Mesure ou dotation", "Catégorie", "Projet"]
+    assert "Montant de l'aide (€)" in rows[0] and "Part du coût financée (%)" in rows[0]
+    assert len(rows) == 1 + 4
+    school = next(row for row in rows if row[4] == "Rénovation de l'école Lucie Aubrac")
+    assert school[rows[0].index("Montant de l'aide (€)")] == "120000"
+    assert school[rows[0].index("Part du coût financée (%)")] == "30"
+    bad = client.get("/projets.csv?year=x")
+    assert bad.status_code == 400 and "Année invalide" in bad.get_data(as_text=True)
+
+
+def test_openapi_lists_the_projects_search(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    names = {parameter["name"] for parameter in document["paths"]["/projects"]["get"]["parameters"]}
+    assert {"q", "programme", "year", "region", "department", "commune", "population", "amount_min", "amount_max",
+            "sort"} <= names
