@@ -24,7 +24,7 @@ def test_the_shipped_lists_are_read_whole(db_session):
     # Projects with neither commune nor EPCI are the syndicates' and the départements' ones.
     assert sum(1 for project in fonds_vert if project["commune_code"]) > 9_900  # 827 rows say NULL
     assert sum(1 for project in dotations if project["level"] == "epci") == 2_440
-    assert sum(1 for project in dotations if project["level"] == "departement") == 358
+    assert sum(1 for project in dotations if project["level"] == "departement") == 357  # 349 DSID + 8 DSIL
     grants = {project["programme_key"] for project in dotations}
     assert grants == {"curated-detr", "curated-dsil", "dsid"}
     curated = {project["programme_id"] for project in fonds_vert if project["programme_id"]}
