@@ -10,6 +10,7 @@
 """
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from guichet import geo
 from guichet.projects.index import FACET_FIELDS, IndexUnavailable, band_of, get_index, rowids_descending
@@ -52,6 +53,7 @@ class Project:
     density: str | None
     amount: float
     total_cost: float | None
+    title_terms: int = 0
     rowid: int = 0
 
     @property
@@ -156,13 +158,10 @@ def _order_key(facet: str, item: FacetValue):
 def search(query: ProjectQuery) -> ProjectPage:
     index = get_index()
     snapshot = index.snapshot()
-    ranked: list[int] = []
+    tiers: list[int] = []
     text_bitmap = snapshot.all_docs
     if query.has_text:
-        ranked = index.text_matches(match_expression(query))
-        from guichet.search.bitmaps import bitmap_of
-
-        text_bitmap = bitmap_of(ranked) & snapshot.all_docs
+        text_bitmap, tiers = text_tiers(index, snapshot, query)
     filters = _filters(index, snapshot, query)
     matched = text_bitmap
     for _name, bitmap in filters:
@@ -187,17 +186,43 @@ def search(query: ProjectQuery) -> ProjectPage:
                                          str(value) in selected))
         facets[facet] = sorted(values, key=lambda item, facet=facet: _order_key(facet, item))
 
-    rowids = _page(snapshot, query, matched, ranked)
+    rowids = _page(snapshot, query, matched, tiers)
     return ProjectPage(query=query, total=matched.bit_count(), items=_projects(index, rowids), facets=facets)
 
 
-def _page(snapshot, query: ProjectQuery, matched: int, ranked: list[int]) -> list[int]:
-    if query.sort == "pertinence" and query.has_text:
-        from guichet.search.bitmaps import Membership
+def text_tiers(index, snapshot, query: ProjectQuery) -> tuple[int, list[int]]:
+    """(every project matching the text, its relevance tiers best first): see guichet.projects.index."""
+    matched, in_title_all, in_title_any = snapshot.all_docs, snapshot.all_docs, 0
+    for clause in query.clauses:
+        in_title, elsewhere = index.concept(snapshot, match_expression(SimpleNamespace(clauses=(clause,))))
+        matched &= in_title | elsewhere
+        in_title_all &= in_title
+        in_title_any |= in_title
+    in_title_all &= matched
+    in_title_any &= matched
+    tiers = [in_title_all & snapshot.short_title, in_title_all & ~snapshot.short_title,
+             in_title_any & ~in_title_all, matched & ~in_title_any]
+    return matched, tiers
 
-        membership = Membership(matched)
-        hits = [rowid for rowid in ranked if rowid in membership]
-        return hits[query.offset:query.offset + query.per_page]
+
+def _in_order(bitmaps: list[int], offset: int, count: int) -> list[int]:
+    """Row ids of successive bitmaps (largest amount first within each), paged."""
+    found = []
+    for bitmap in bitmaps:
+        size = bitmap.bit_count()
+        if offset >= size:
+            offset -= size
+            continue
+        found.extend(rowids_descending(bitmap, offset, count - len(found)))
+        offset = 0
+        if len(found) >= count:
+            break
+    return found
+
+
+def _page(snapshot, query: ProjectQuery, matched: int, tiers: list[int]) -> list[int]:
+    if query.sort == "pertinence" and query.has_text:
+        return _in_order([tier & matched for tier in tiers], query.offset, query.per_page)
     if query.sort == "montant":
         return rowids_descending(matched, query.offset, query.per_page)
     return by_year(snapshot, matched, query.offset, query.per_page)
@@ -205,18 +230,8 @@ def _page(snapshot, query: ProjectQuery, matched: int, ranked: list[int]) -> lis
 
 def by_year(snapshot, matched: int, offset: int, count: int) -> list[int]:
     """Most recent year first, the largest amounts first within a year."""
-    found = []
-    for year in sorted((value for (name, value) in snapshot.values if name == "year"), reverse=True):
-        in_year = matched & snapshot.value("year", year)
-        size = in_year.bit_count()
-        if offset >= size:
-            offset -= size
-            continue
-        found.extend(rowids_descending(in_year, offset, count - len(found)))
-        offset = 0
-        if len(found) >= count:
-            break
-    return found
+    years = sorted((value for (name, value) in snapshot.values if name == "year"), reverse=True)
+    return _in_order([matched & snapshot.value("year", year) for year in years], offset, count)
 
 
 def all_rowids(query: ProjectQuery, limit: int) -> list[Project]:

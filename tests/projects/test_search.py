@@ -77,8 +77,15 @@ def test_sorts(client):
     assert amounts == sorted(amounts, reverse=True)
     years = [(result["year"], result["amount"]) for result in search(client, sort="annee")["results"]]
     assert years == sorted(years, reverse=True)
-    relevant = search(client, q="école rénovation", sort="pertinence")
-    assert relevant["results"][0]["title"] == "Rénovation de l'école Lucie Aubrac"
+    # Relevance: every word is needed; those in the project's own words first (largest first),
+    # before projects where a word is only in the measure's name or the place.
+    relevant = titles(search(client, q="école rénovation", sort="pertinence"))
+    assert relevant == ["Rénovation thermique de l'école élémentaire", "Rénovation de l'école Lucie Aubrac"]
+    renovation = titles(search(client, q="rénovation", sort="pertinence"))
+    assert renovation[0] == "Rénovation énergétique de la médiathèque"  # in its own words, 200 000 €
+    # Only their measure (« Rénovation des parcs de luminaires … ») says it: last.
+    assert renovation[-2:] == ["Remplacement des luminaires par des LED dans le centre-ville",
+                               "Extinction nocturne et luminaires basse consommation"]
     page_two = search(client, sort="montant", per_page=5, page=2)
     assert [result["amount"] for result in page_two["results"]] == amounts[5:10]
 
@@ -137,3 +144,18 @@ def test_openapi_lists_the_projects_search(client):
     names = {parameter["name"] for parameter in document["paths"]["/projects"]["get"]["parameters"]}
     assert {"q", "programme", "year", "region", "department", "commune", "population", "amount_min", "amount_max",
             "sort"} <= names
+
+
+def test_bitmap_walks_agree_with_sorting():
+    import random
+
+    from guichet.projects.index import rowids_ascending, rowids_descending
+    from guichet.search.bitmaps import bitmap_of
+
+    rng = random.Random(3)
+    rowids = sorted(rng.sample(range(1, 40_000), 900))
+    bitmap = bitmap_of(rowids)
+    assert rowids_descending(bitmap, 0, 20) == rowids[::-1][:20]
+    assert rowids_descending(bitmap, 130, 20) == rowids[::-1][130:150]
+    assert rowids_descending(bitmap, 890, 20) == rowids[::-1][890:]
+    assert rowids_ascending(bitmap, 17, 5) == rowids[17:22]
