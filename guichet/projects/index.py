@@ -297,15 +297,21 @@ class ProjectIndex:
                 for table in ("projects", "places", "stats", "projects_fts"):
                     connection.execute(f"DELETE FROM {table}")
                 project_rows, fts_rows, place_rows = [], [], []
+                # Measures and places repeat across thousands of projects: each is analysed once.
+                analysed: dict[str, str] = {}
+
+                def analysed_once(text: str) -> str:
+                    if text not in analysed:
+                        analysed[text] = analyse_to_string(text)
+                    return analysed[text]
+
                 for rowid, (row, places) in enumerate(rows, start=1):
                     title_terms = analyse_to_string(row["title"])
                     row["title_terms"] = len(title_terms.split())
                     project_rows.append((rowid, *(row[name] for name in COLUMNS)))
                     place_words = " ".join(filter(None, (row["commune_name"], row["epci_name"], row["beneficiary"])))
-                    fts_rows.append((rowid, title_terms,
-                                     analyse_to_string(" ".join(filter(None, (row["programme_label"], row["measure"],
-                                                                               row["category"])))),
-                                     analyse_to_string(place_words)))
+                    measure_words = " ".join(filter(None, (row["programme_label"], row["measure"], row["category"])))
+                    fts_rows.append((rowid, title_terms, analysed_once(measure_words), analysed_once(place_words)))
                     place_rows.extend((commune, rowid, via) for commune, via in places)
                     entry = stats.setdefault((row["programme_key"], row["year"]),
                                              {"projects": 0, "communes": set(), "amounts": [], "small": set()})
