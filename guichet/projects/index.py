@@ -37,6 +37,7 @@ SCHEMA_VERSION = 2
 # A title of at most this many index terms is « about » its words (first relevance tier).
 SHORT_TITLE_TERMS = 8
 TEXT_CACHE_SIZE = 256
+ROWS_PER_QUERY = 5000
 # Town-size bands of DESIGN.md, contiguous (every population has one).
 BANDS = (("moins-2000", 2000), ("2000-20000", 20000), ("20000-100000", 100000), ("plus-100000", None))
 SMALL_COMMUNE = 2000
@@ -415,11 +416,12 @@ class ProjectIndex:
         return bitmap_of(doc for (doc,) in self.connection().execute(sql, params))
 
     def rows(self, rowids: list[int]) -> list[dict]:
-        if not rowids:
-            return []
-        placeholders = ", ".join("?" for _ in rowids)
-        found = {row[0]: dict(zip(("rowid", *COLUMNS), row)) for row in self.connection().execute(
-            f"SELECT rowid, {', '.join(COLUMNS)} FROM projects WHERE rowid IN ({placeholders})", rowids)}
+        found = {}
+        for start in range(0, len(rowids), ROWS_PER_QUERY):  # SQLite caps the parameters of a statement
+            chunk = rowids[start:start + ROWS_PER_QUERY]
+            placeholders = ", ".join("?" for _ in chunk)
+            found.update((row[0], dict(zip(("rowid", *COLUMNS), row))) for row in self.connection().execute(
+                f"SELECT rowid, {', '.join(COLUMNS)} FROM projects WHERE rowid IN ({placeholders})", chunk))
         return [found[rowid] for rowid in rowids if rowid in found]
 
     def stats(self, programme_key: str) -> list[dict]:

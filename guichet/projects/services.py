@@ -260,9 +260,28 @@ class SimilarTowns:
     groups: list[ProgrammeGroup]
     search_url_params: dict
 
+    @property
+    def density_label(self) -> str | None:
+        return density_label(self.density)
+
+
+def density_label(level) -> str | None:
+    """« petites villes » for level 4 of INSEE's density grid (labels from guichet.territories)."""
+    if level is None:
+        return None
+    try:
+        from guichet.territories.vocabulary import DENSITY_LEVELS
+    except ImportError:
+        DENSITY_LEVELS = {}
+    text = str(level)
+    label = DENSITY_LEVELS.get(int(text)) if text.isdigit() else None
+    label = label or text
+    return label[0].lower() + label[1:]
+
 
 def _commune_facts(commune) -> tuple[str | None, str | None]:
-    return band_of(commune.population), _density_of(commune.code)
+    density = _density_of(commune.code)
+    return band_of(commune.population), (str(density) if density is not None else None)
 
 
 def _density_of(code: str) -> str | None:

@@ -76,8 +76,7 @@ def test_similar_towns_compare_density_when_the_territories_feature_gives_it(pro
     from guichet.communes.models import Commune
     from guichet.projects import index
 
-    levels = {"18197": "Petites villes", "72328": "Ceintures urbaines", "01262": "Petites villes",
-              "54329": "Petites villes"}
+    levels = {"18197": 4, "72328": 3, "01262": 4, "54329": 4}
     monkeypatch.setattr(index, "density_levels", lambda session: levels)
     monkeypatch.setattr(services, "_density_of", lambda code: levels.get(code))
     index.rebuild_index(projects)
@@ -87,6 +86,10 @@ def test_similar_towns_compare_density_when_the_territories_feature_gives_it(pro
         similar = services.similar_towns(get_session().get(Commune, "54329"))
     places = {project.commune_code for group in similar.groups for project in group.projects}
     assert places == {"18197", "01262"}  # Sargé-lès-le-Mans is of another density level
+    assert similar.density == "4"
+    client = projects.test_client()
+    text = section(client.get("/communes/54329"), "projets-comparables")
+    assert "et de même niveau de densité (" in text and ", grille de l'Insee)" in text
 
 
 def test_programme_page_says_who_obtained_it_and_shows_examples_near_the_commune(client):

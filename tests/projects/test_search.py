@@ -139,6 +139,16 @@ def test_csv_export_has_a_bom_and_french_columns(client):
     assert bad.status_code == 400 and "Année invalide" in bad.get_data(as_text=True)
 
 
+def test_a_large_export_is_read_in_chunks(client, monkeypatch):
+    from guichet.projects import index
+
+    monkeypatch.setattr(index, "ROWS_PER_QUERY", 2)
+    rows = list(csv.reader(io.StringIO(client.get("/projets.csv").get_data().decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 1 + 15 and len({row[4] for row in rows[1:]}) == 15
+    bad = client.get("/projets.csv?year=x")
+    assert bad.status_code == 400 and "Année invalide" in bad.get_data(as_text=True)
+
+
 def test_openapi_lists_the_projects_search(client):
     document = client.get("/api/v1/openapi.json").get_json()
     names = {parameter["name"] for parameter in document["paths"]["/projects"]["get"]["parameters"]}
