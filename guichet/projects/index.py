@@ -19,6 +19,7 @@ The index is rebuilt from the store (`guichet projects reindex`, after every imp
 until it commits.
 """
 
+import functools
 import sqlite3
 import statistics
 import threading
@@ -47,7 +48,6 @@ COLUMNS = ("id", "kind", "year", "programme_key", "programme_label", "programme_
            "population", "band", "density", "amount", "total_cost", "title_terms")
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS projects (
     rowid INTEGER PRIMARY KEY, id INTEGER NOT NULL, kind TEXT NOT NULL, year INTEGER NOT NULL,
     programme_key TEXT NOT NULL, programme_label TEXT NOT NULL, programme_id TEXT, measure TEXT NOT NULL,
@@ -68,6 +68,19 @@ CREATE VIRTUAL TABLE IF NOT EXISTS projects_fts USING fts5(title, measure, place
 
 class IndexUnavailable(RuntimeError):
     pass
+
+
+def _reading(method):
+    """A broken or half-written index file is « unavailable » (pages leave the section out,
+    the API answers 503), never a 500."""
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as error:
+            raise IndexUnavailable(f"index des projets illisible : {error}") from error
+
+    return wrapper
 
 
 def band_of(population: int | None) -> str | None:
@@ -261,8 +274,22 @@ class ProjectIndex:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
-        connection = self.connection()
+        self._ensure_schema(self.connection())
+
+    @staticmethod
+    def _ensure_schema(connection):
+        """The tables of this version; an index of another version is emptied (it is derived
+        data: the next `guichet init` or import rebuilds it)."""
+        connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0] != str(SCHEMA_VERSION):
+            for table in ("projects", "places", "stats", "projects_fts"):
+                connection.execute(f"DROP TABLE IF EXISTS {table}")
+            connection.execute("DELETE FROM meta WHERE key IN ('schema_version', 'fingerprint')")
+            connection.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
+                               "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
         connection.executescript(SCHEMA)
+        connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -284,6 +311,7 @@ class ProjectIndex:
             connection.close()
             self._local.connection = None
 
+    @_reading
     def meta(self, key: str) -> str | None:
         row = self.connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
@@ -344,12 +372,10 @@ class ProjectIndex:
         return len(rows)
 
     # -- the in-memory snapshot ------------------------------------------------------------
+    @_reading
     def snapshot(self) -> Snapshot:
         connection = self.connection()
-        try:
-            row = connection.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        except sqlite3.Error as error:
-            raise IndexUnavailable(str(error)) from error
+        row = connection.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
         generation = int(row[0]) if row else 0
         snapshot = self._snapshot
         if snapshot is None or snapshot.generation != generation:
@@ -393,6 +419,7 @@ class ProjectIndex:
         return snapshot
 
     # -- queries ---------------------------------------------------------------------------
+    @_reading
     def concept(self, snapshot: Snapshot, expression: str) -> tuple[int, int]:
         """(projects whose own words match, projects where only the measure or place does) for
         one concept's FTS5 expression (its alternatives OR-ed, each quoted)."""
@@ -408,6 +435,7 @@ class ProjectIndex:
             snapshot.text_cache[expression] = cached
         return cached
 
+    @_reading
     def place_docs(self, commune: str, via: str | None = None) -> int:
         sql, params = "SELECT doc FROM places WHERE commune = ?", [commune]
         if via:
@@ -415,6 +443,7 @@ class ProjectIndex:
             params.append(via)
         return bitmap_of(doc for (doc,) in self.connection().execute(sql, params))
 
+    @_reading
     def rows(self, rowids: list[int]) -> list[dict]:
         found = {}
         for start in range(0, len(rowids), ROWS_PER_QUERY):  # SQLite caps the parameters of a statement
@@ -424,6 +453,7 @@ class ProjectIndex:
                 f"SELECT rowid, {', '.join(COLUMNS)} FROM projects WHERE rowid IN ({placeholders})", chunk))
         return [found[rowid] for rowid in rowids if rowid in found]
 
+    @_reading
     def stats(self, programme_key: str) -> list[dict]:
         return [dict(zip(("year", "projects", "communes", "median_amount", "small_communes"), row))
                 for row in self.connection().execute(
@@ -442,6 +472,9 @@ def get_index(app=None) -> ProjectIndex:
         app = current_app._get_current_object()
     index = app.extensions.get("guichet.projects.index")
     if index is None:
-        index = ProjectIndex(index_path(app))
+        try:
+            index = ProjectIndex(index_path(app))
+        except sqlite3.Error as error:  # not an SQLite file: unavailable until rebuilt
+            raise IndexUnavailable(f"index des projets illisible : {error}") from error
         app.extensions["guichet.projects.index"] = index
     return index

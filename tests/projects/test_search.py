@@ -169,3 +169,40 @@ def test_bitmap_walks_agree_with_sorting():
     assert rowids_descending(bitmap, 130, 20) == rowids[::-1][130:150]
     assert rowids_descending(bitmap, 890, 20) == rowids[::-1][890:]
     assert rowids_ascending(bitmap, 17, 5) == rowids[17:22]
+
+
+def test_an_index_of_an_older_version_is_emptied_then_rebuilt(projects, tmp_path):
+    import sqlite3
+
+    from guichet.projects.index import ProjectIndex, SCHEMA_VERSION, rebuild_index
+
+    old = tmp_path / "old.sqlite3"
+    connection = sqlite3.connect(old)
+    connection.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+                             "INSERT INTO meta VALUES ('schema_version', '0'), ('generation', '4');"
+                             "CREATE TABLE projects (rowid INTEGER PRIMARY KEY, id INTEGER, title TEXT);"
+                             "INSERT INTO projects VALUES (1, 1, 'ancien');")
+    connection.commit()
+    connection.close()
+    index = ProjectIndex(old)
+    assert index.meta("schema_version") == str(SCHEMA_VERSION)
+    assert index.snapshot().size == 0
+    projects.config["PROJECTS_INDEX_PATH"] = str(old)
+    projects.extensions.pop("guichet.projects.index")
+    assert rebuild_index(projects) == 15
+    assert projects.test_client().get("/api/v1/projects").get_json()["total"] == 15
+
+
+def test_a_broken_index_file_is_a_503_and_pages_leave_the_section_out(projects, tmp_path):
+    broken = tmp_path / "broken.sqlite3"
+    broken.write_bytes(b"ceci n'est pas une base SQLite" * 200)
+    projects.config["PROJECTS_INDEX_PATH"] = str(broken)
+    projects.extensions.pop("guichet.projects.index")
+    client = projects.test_client()
+    response = client.get("/api/v1/projects?q=école")
+    assert response.status_code == 503
+    assert "momentanément indisponible" in response.get_json()["error"]["message"]
+    assert client.get("/projets").status_code == 503
+    page = client.get("/communes/58194")
+    assert page.status_code == 200 and "Ce que des communes comme la vôtre" not in page.get_data(as_text=True)
+    assert client.get("/programmes/curated-detr").status_code == 200
