@@ -29,7 +29,7 @@ from sqlalchemy import insert, select, update
 
 from guichet.communes.models import Commune, CommuneAlias, Epci
 from guichet.projects.models import FundedProject, ProjectImport
-from guichet.search.analysis import fold
+from guichet.text import fold, slugify
 
 KINDS = ("fonds-vert", "dotations")
 
@@ -187,10 +187,6 @@ def department_code(raw: str) -> str | None:
     return code.zfill(2) if code.isdigit() and len(code) < 2 else code
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:80]
-
-
 @lru_cache(maxsize=1)
 def curated_titles() -> dict[str, str]:
     from guichet.programmes.services import CURATED_DATA
@@ -210,7 +206,7 @@ def fonds_vert_programme(measure: str) -> tuple[str, str, str | None]:
     for needed, programme_id in FONDS_VERT_PROGRAMMES:
         if all(word in words for word in needed):
             return programme_id, curated_titles().get(programme_id, f"Fonds vert — {measure.strip()}"), programme_id
-    return f"fonds-vert-{slug(measure)}", f"Fonds vert — {measure.strip()}", None
+    return f"fonds-vert-{slugify(measure)}", f"Fonds vert — {measure.strip()}", None
 
 
 # -- the commune reference, for linking ------------------------------------------------------
