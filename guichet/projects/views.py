@@ -2,9 +2,10 @@
 
 import csv
 import io
+import re
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from guichet import geo
 from guichet.projects import services
@@ -133,12 +134,37 @@ def _active_filters(query) -> list[tuple[str, str]]:
 
 
 def _context(**extra):
+    extra.setdefault("choices", [])
     return dict(sorts=SORTS, population_bands=POPULATION_BANDS, regions=geo.REGIONS,
                 departments=geo.DEPARTMENT_NAMES, args=request.args, **extra)
 
 
+_INSEE = re.compile(r"^[0-9][0-9AB][0-9]{3}$", re.IGNORECASE)
+
+
+def _typed_commune():
+    """A commune typed by name or postcode on the page becomes its INSEE code (a redirect), or
+    a list to choose from; None when the parameter is a code (or absent)."""
+    from guichet.communes.services import resolve_typed
+
+    values = [value.strip() for value in request.args.getlist("commune") if value.strip()]
+    if len(values) != 1 or _INSEE.match(values[0]):
+        return None
+    resolution = resolve_typed(values[0])
+    if resolution.code:
+        return redirect(projects_url(commune=resolution.code), 303)
+    message = resolution.message or f"Plusieurs communes correspondent à « {values[0][:100]} » : choisissez-la."
+    choices = [(match.commune.label, projects_url(commune=match.commune.code)) for match in resolution.choices]
+    error = InvalidQuery("commune", message)
+    return render_template("projects/search.html", **_context(error=error, page=None, query=None, filters=[],
+                                                              choices=choices)), 400
+
+
 @bp.get("/projets")
 def search():
+    typed = _typed_commune()
+    if typed is not None:
+        return typed
     try:
         query = services.parse(request.args)
     except InvalidQuery as error:

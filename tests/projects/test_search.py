@@ -109,7 +109,9 @@ def test_bad_parameters_are_french_400s(client, params, parameter, message):
     error = response.get_json()["error"]
     assert error["parameter"] == parameter and message in error["message"]
     page = client.get("/projets", query_string=params)
-    assert page.status_code == 400 and message in html_module.unescape(page.get_data(as_text=True))
+    # On the page, what is not an INSEE code is a commune's name (test_a_commune_typed_by_name_on_the_page).
+    page_message = "Aucune commune ne correspond" if params.get("commune") == "abc" else message
+    assert page.status_code == 400 and page_message in html_module.unescape(page.get_data(as_text=True))
 
 
 def test_the_page_is_a_shareable_url_with_facets_and_an_export_link(client):
@@ -206,3 +208,16 @@ def test_a_broken_index_file_is_a_503_and_pages_leave_the_section_out(projects, 
     page = client.get("/communes/58194")
     assert page.status_code == 200 and "Ce que des communes comme la vôtre" not in page.get_data(as_text=True)
     assert client.get("/programmes/curated-detr").status_code == 200
+
+
+def test_a_commune_typed_by_name_on_the_page(client):
+    found = client.get("/projets?commune=Nevers&sort=montant")
+    assert found.status_code == 303 and found.headers["Location"].endswith("/projets?commune=58194&sort=montant")
+    several = client.get("/projets?commune=Allonne")
+    body = html_module.unescape(several.get_data(as_text=True))
+    assert several.status_code == 400 and "Plusieurs communes correspondent à « Allonne »" in body
+    assert "Allonne (60)" in body and "Allonne (79)" in body
+    unknown = client.get("/projets?commune=Zzyzx")
+    assert unknown.status_code == 400 and "Aucune commune ne correspond" in html_module.unescape(unknown.get_data(as_text=True))
+    # The API takes INSEE codes only.
+    assert client.get("/api/v1/projects?commune=Nevers").status_code == 400
