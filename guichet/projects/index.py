@@ -107,13 +107,15 @@ def density_levels(session) -> dict[str, str]:
 
 # -- building ------------------------------------------------------------------------------
 def store_fingerprint(session) -> str:
-    """What the index was built from: the projects (every change is an import) and the commune
-    reference (populations, EPCI members)."""
+    """What the index was built from: the projects (every change is an import), the commune
+    reference (populations, EPCI members) and the density grid."""
     from guichet.communes.services import loaded_version
 
     count = session.scalar(select(func.count(FundedProject.id)))
     last_import = session.scalar(select(func.max(ProjectImport.id)))
-    return f"{SCHEMA_VERSION}:{count}:{last_import or 0}:{loaded_version(session)}"
+    # The density grid may be loaded after the projects (another feature's init step).
+    densities = len(density_levels(session))
+    return f"{SCHEMA_VERSION}:{count}:{last_import or 0}:{loaded_version(session)}:{densities}"
 
 
 def index_rows(session):
