@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -81,9 +82,14 @@ def import_command(path, kind, year):
     with app.extensions["guichet.db"].session() as session:
         try:
             report = import_file(session, kind, path, year=year)
+            session.commit()
         except ImportRefused as error:
             raise click.ClickException(error.message) from None
-        session.commit()
+        except SQLAlchemyError as error:
+            # One transaction: nothing of this file is in the store.
+            session.rollback()
+            raise click.ClickException(f"L'import a échoué et rien n'a été enregistré ({type(error).__name__} : "
+                                       f"{str(error).splitlines()[0][:200]}).") from None
     for line in report_lines(report):
         click.echo(line, err=line.startswith("  ligne"))
     if report.changed:

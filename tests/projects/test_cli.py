@@ -57,3 +57,20 @@ def test_init_loads_the_shipped_lists_once(communes, monkeypatch):
     assert second.exit_code == 0
     assert "lignes lues" not in second.output and "Index des projets financés" not in second.output
     assert count_projects(communes) == 15
+
+
+def test_an_import_that_fails_half_way_leaves_nothing(communes, curated, monkeypatch):
+    """The store refuses one row in the middle (a trigger standing for a full disk): the rows
+    inserted before it, one statement each, are not kept either."""
+    from sqlalchemy import text
+
+    from guichet.projects import importer
+
+    monkeypatch.setattr(importer, "BATCH", 1)
+    with communes.extensions["guichet.db"].engine.begin() as connection:
+        connection.execute(text("CREATE TRIGGER refuse_line_12 BEFORE INSERT ON funded_projects "
+                                "WHEN NEW.source_line = 12 BEGIN SELECT RAISE(ABORT, 'disque plein'); END"))
+    result = communes.test_cli_runner().invoke(args=["projects", "import", str(DOTATIONS), "--kind", "dotations"])
+    assert result.exit_code == 1
+    assert "L'import a échoué et rien n'a été enregistré" in result.output and "disque plein" in result.output
+    assert count_projects(communes) == 0
