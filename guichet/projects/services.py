@@ -23,7 +23,7 @@ from guichet.search.sqlite import match_expression
 SIMILAR_ENOUGH = 12
 SIMILAR_GROUPS = 6
 SIMILAR_PER_GROUP = 3
-OWN_PROJECTS_LIMIT = 30
+OWN_PROJECTS_LIMIT = 10
 NEAR_EXAMPLES = 5
 
 
