@@ -246,29 +246,6 @@ def rowids_descending(bitmap: int, offset: int, count: int) -> list[int]:
     return found
 
 
-def rowids_ascending(bitmap: int, offset: int, count: int) -> list[int]:
-    if not bitmap or count <= 0:
-        return []
-    data = bitmap.to_bytes((bitmap.bit_length() + 7) // 8, "little")
-    found = []
-    for position, byte in enumerate(data):
-        if not byte:
-            continue
-        bits = byte.bit_count()
-        if offset >= bits:
-            offset -= bits
-            continue
-        for bit in range(8):
-            if byte >> bit & 1:
-                if offset:
-                    offset -= 1
-                    continue
-                found.append(position * 8 + bit)
-                if len(found) == count:
-                    return found
-    return found
-
-
 class ProjectIndex:
     def __init__(self, path: str | Path):
         self.path = str(path)

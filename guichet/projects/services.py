@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 from guichet import geo
 from guichet.projects.index import FACET_FIELDS, IndexUnavailable, band_of, get_index, rowids_descending
-from guichet.projects.query import POPULATION_BANDS, SORTS, ProjectQuery, parse_projects  # noqa: F401
+from guichet.projects.query import POPULATION_BANDS, ProjectQuery, parse_projects
 from guichet.search.query import InvalidQuery
 from guichet.search.sqlite import match_expression
 

@@ -161,7 +161,7 @@ def test_openapi_lists_the_projects_search(client):
 def test_bitmap_walks_agree_with_sorting():
     import random
 
-    from guichet.projects.index import rowids_ascending, rowids_descending
+    from guichet.projects.index import rowids_descending
     from guichet.search.bitmaps import bitmap_of
 
     rng = random.Random(3)
@@ -170,7 +170,7 @@ def test_bitmap_walks_agree_with_sorting():
     assert rowids_descending(bitmap, 0, 20) == rowids[::-1][:20]
     assert rowids_descending(bitmap, 130, 20) == rowids[::-1][130:150]
     assert rowids_descending(bitmap, 890, 20) == rowids[::-1][890:]
-    assert rowids_ascending(bitmap, 17, 5) == rowids[17:22]
+    assert rowids_descending(0, 0, 5) == [] and rowids_descending(bitmap, 900, 5) == []
 
 
 def test_an_index_of_an_older_version_is_emptied_then_rebuilt(projects, tmp_path):
