@@ -84,7 +84,6 @@ class ProjectPage:
     total: int
     items: list[Project]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    total_amount: float = 0.0
 
     @property
     def pages(self) -> int:
@@ -234,11 +233,6 @@ def by_year(snapshot, matched: int, offset: int, count: int) -> list[int]:
     return _in_order([matched & snapshot.value("year", year) for year in years], offset, count)
 
 
-def all_rowids(query: ProjectQuery, limit: int) -> list[Project]:
-    """Every project of a search (the CSV export), in the search's order, at most ``limit``."""
-    return search(query.without(page=1, per_page=limit)).items
-
-
 # -- the commune page ----------------------------------------------------------------------
 @dataclass
 class ProgrammeGroup:
@@ -246,7 +240,6 @@ class ProgrammeGroup:
     label: str
     programme_id: str | None
     count: int
-    total_amount: float
     projects: list[Project]
 
 
@@ -311,7 +304,7 @@ def _groups(index, snapshot, bitmap: int, groups: int = SIMILAR_GROUPS,
     for count, key, in_group in found[:groups]:
         rowids = by_year(snapshot, in_group, 0, per_group)
         result.append(ProgrammeGroup(programme_key=key, label=snapshot.labels.get(key, key),
-                                     programme_id=snapshot.programme_ids.get(key), count=count, total_amount=0.0,
+                                     programme_id=snapshot.programme_ids.get(key), count=count,
                                      projects=_projects(index, rowids)))
     return result
 
