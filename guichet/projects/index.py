@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from guichet.communes.models import Commune, Epci
 from guichet.projects.models import FundedProject, ProjectImport
 from guichet.search.analysis import analyse_to_string
+from guichet.search.sqlite import SCHEMA_VERSION as ANALYSIS_VERSION
 from guichet.search.bitmaps import bitmap_of
 
 SCHEMA_VERSION = 2
@@ -115,7 +116,9 @@ def store_fingerprint(session) -> str:
     last_import = session.scalar(select(func.max(ProjectImport.id)))
     # The density grid may be loaded after the projects (another feature's init step).
     densities = len(density_levels(session))
-    return f"{SCHEMA_VERSION}:{count}:{last_import or 0}:{loaded_version(session)}:{densities}"
+    # The text analysis is the programmes' one: a change of it (their index version) rebuilds ours.
+    return (f"{SCHEMA_VERSION}:{ANALYSIS_VERSION}:{count}:{last_import or 0}:{loaded_version(session)}:"
+            f"{densities}")
 
 
 def index_rows(session):

@@ -10,13 +10,12 @@
 """
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from guichet import geo
 from guichet.projects.index import FACET_FIELDS, IndexUnavailable, band_of, get_index, rowids_descending
 from guichet.projects.query import POPULATION_BANDS, ProjectQuery, parse_projects
 from guichet.search.query import InvalidQuery
-from guichet.search.sqlite import match_expression
+from guichet.search.sqlite import concept_expression
 
 # How many projects « communes comme la vôtre » shows, and how many a scope must hold
 # before a wider one (région, France) is used.
@@ -193,7 +192,7 @@ def text_tiers(index, snapshot, query: ProjectQuery) -> tuple[int, list[int]]:
     """(every project matching the text, its relevance tiers best first): see guichet.projects.index."""
     matched, in_title_all, in_title_any = snapshot.all_docs, snapshot.all_docs, 0
     for clause in query.clauses:
-        in_title, elsewhere = index.concept(snapshot, match_expression(SimpleNamespace(clauses=(clause,))))
+        in_title, elsewhere = index.concept(snapshot, f"({concept_expression(clause)})")
         matched &= in_title | elsewhere
         in_title_all &= in_title
         in_title_any |= in_title
