@@ -160,6 +160,18 @@ def main():
             services.commune_projects(commune)
             section.append(time.perf_counter() - started)
     print(f"   commune section alone (services, no rendering) {summary_ms(section)}")
+    # The machine is shared: « before » and « after » minutes apart differ by the load. The same
+    # pages, alternately with and without the projects' sections, in one run:
+    with_section, without_section = [], []
+    real_available = services.available
+    with Server(app, threads=4) as server, requests.Session() as http:
+        for code in sample:
+            for sink, available in ((with_section, real_available), (without_section, lambda: False)):
+                services.available = available
+                sink.append(timed_get(http, f"{server.url}/communes/{code}"))
+    services.available = real_available
+    print(f"   commune page, interleaved, with the sections    {summary_ms(with_section)}")
+    print(f"   commune page, interleaved, without the sections {summary_ms(without_section)}")
     print(f"   data in {directory}")
 
 
