@@ -39,29 +39,36 @@ COLUMNS = {
         "department": ("code_departement", "departement", "code_dep"),
         "commune": ("code_commune", "code_insee", "insee_com", "code_commune_insee"),
         "commune_name": ("nom_commune", "commune"),
-        "measure": ("nom_demarche_ds", "mesure", "nom_mesure", "demarche"),
+        "measure": ("nom_demarche_ds", "demarche", "mesure", "nom_mesure"),
         "dossier": ("numero_dossier_ds", "numero_dossier", "dossier"),
         "title": ("nom_du_projet", "nom_projet", "projet", "intitule_projet"),
-        "beneficiary": ("nom_beneficiaire_principal", "beneficiaire", "nom_beneficiaire"),
-        "siren": ("siren", "siren_beneficiaire"),
+        "summary": ("resume_du_projet", "resume_projet"),
+        "beneficiary": ("nom_beneficiaire_principal", "raison_sociale_beneficiaire", "beneficiaire", "nom_beneficiaire"),
+        "siren": ("siren", "siren_beneficiaire", "siret_beneficiaire"),
         "amount": ("montant_engage", "montant", "montant_subvention", "subvention"),
+        "year": ("annee", "exercice"),
     },
+    # 2019 as ANCT published it (id_terr …), and the DGCL's own yearly files on data.gouv.fr
+    # (exercice;dispositif;…;beneficiaire_code_insee;intitule;cout_ht;subvention, `;` and
+    # decimal commas).
     "dotations": {
         "id": ("id_projet", "identifiant"),
-        "department": ("id_dep", "code_departement"),
-        "territory": ("id_terr", "code_territoire"),
-        "territory_name": ("nom_terr", "nom_territoire"),
+        "year": ("exercice", "annee"),
+        "department": ("id_dep", "beneficiaire_dep", "code_departement"),
+        "territory": ("id_terr", "beneficiaire_code_insee", "code_insee", "code_territoire"),
+        "territory_name": ("nom_terr", "beneficiaire_nom", "nom_territoire"),
+        "siren": ("beneficiaire_siren", "siren"),
         "population": ("pop19", "population"),
-        "grant": ("dotation",),
-        "level": ("echelon",),
+        "grant": ("dotation", "dispositif"),
+        "level": ("echelon", "beneficiaire_type", "type_beneficiaire"),
         "category": ("categorie_code", "categorie"),
-        "title": ("description", "intitule"),
-        "total_cost": ("cout_total", "cout_total_ht"),
-        "amount": ("montant_sub", "montant_subvention", "montant"),
+        "title": ("description", "intitule", "intitule_projet"),
+        "total_cost": ("cout_total", "cout_ht", "cout_total_ht"),
+        "amount": ("montant_sub", "subvention", "montant_subvention", "montant"),
     },
 }
-OPTIONAL = {"fonds-vert": {"commune_name", "beneficiary", "siren", "dossier"},
-            "dotations": {"territory_name", "population", "category", "total_cost", "id"}}
+OPTIONAL = {"fonds-vert": {"commune_name", "beneficiary", "siren", "dossier", "summary", "year"},
+            "dotations": {"territory_name", "population", "category", "total_cost", "id", "year", "siren", "level"}}
 
 DGCL_CATEGORIES = {
     "1": "Santé, sanitaire et social",
@@ -77,7 +84,9 @@ GRANTS = {
     "DETR": ("curated-detr", "Dotation d'équipement des territoires ruraux (DETR)"),
     "DSIL": ("curated-dsil", "Dotation de soutien à l'investissement local (DSIL)"),
     "DSID": (None, "Dotation de soutien à l'investissement des départements (DSID)"),
+    "DPV": ("curated-dotation-politique-de-la-ville", "Dotation politique de la ville (DPV)"),
 }
+_GRANT = re.compile(r"^(DETR|DSIL|DSID|DPV)\b")
 # Fonds vert measures → the curated programme that describes them, by words of the measure's
 # name (the démarche numbers change every year; the names barely do).
 FONDS_VERT_PROGRAMMES = (
@@ -301,8 +310,9 @@ def fonds_vert_project(row: dict, places: Places, year: int) -> dict:
     if not measure:
         raise RowError("mesure (nom_demarche_ds) absente")
     amount = parse_amount(row.get("amount"), "montant engagé")
-    siren = re.sub(r"\D", "", row.get("siren", "")) or None
-    siren = siren if siren and _SIREN.match(siren) else None
+    digits = re.sub(r"\D", "", row.get("siren", ""))
+    siren = digits[:9] if len(digits) in (9, 14) else None  # a SIRET starts with its SIREN
+    year = row_year(row, year)
     raw_code = row.get("commune", "")
     department = department_code(row.get("department", ""))
     commune_code = epci_code = None
@@ -333,33 +343,50 @@ def fonds_vert_project(row: dict, places: Places, year: int) -> dict:
         "region": places.region_of_department.get(department),
         "territory_name": None if row.get("commune_name", "").lower() in NOT_GIVEN else row["commune_name"],
         "population": None, "amount": amount, "total_cost": None, "source_code": raw_code[:12] or None,
-        "extra": {"dossier": row.get("dossier")} if row.get("dossier") else {},
+        "extra": {name: row[name] for name in ("dossier", "summary") if row.get(name)},
     }
 
 
+def row_year(row: dict, year: int) -> int:
+    """The row's own year (``exercice`` of the DGCL files) when it gives one."""
+    given = row.get("year", "").strip()
+    if not given:
+        return year
+    if not re.fullmatch(r"(?:19|20)\d{2}", given):
+        raise RowError(f"année invalide « {given[:10]} »")
+    return int(given)
+
+
 def dotations_project(row: dict, places: Places, year: int) -> dict:
-    grant = row.get("grant", "").strip().upper()
-    if grant not in GRANTS:
-        raise RowError(f"dotation inconnue « {grant[:20]} » (DETR, DSIL ou DSID attendue)")
+    given_grant = row.get("grant", "").strip()
+    grant_match = _GRANT.match(given_grant.upper())
+    if grant_match is None:
+        raise RowError(f"dotation inconnue « {given_grant[:20]} » (DETR, DSIL, DSID ou DPV attendue)")
+    grant = grant_match.group(1)
+    year = row_year(row, year)
     amount = parse_amount(row.get("amount"), "montant de la subvention")
     total_cost = optional_amount(row.get("total_cost"), "coût total")
     raw_code = row.get("territory", "").strip().upper()
-    level_given = row.get("level", "").strip().lower()
+    siren = re.sub(r"\D", "", row.get("siren", ""))[:9] or None
+    if siren is None and _SIREN.match(raw_code):
+        siren = raw_code
+    level_given = fold(row.get("level", "")).strip()
     commune_code = epci_code = region = None
     department = department_code(row.get("department", ""))
-    if level_given == "epci" or (_SIREN.match(raw_code) and level_given != "commune"):
-        if not _SIREN.match(raw_code):
-            raise RowError(f"SIREN d'EPCI invalide « {raw_code[:12]} »")
+    if level_given in ("epci", "groupement") or (_SIREN.match(raw_code) and level_given != "commune"):
+        if not siren or not _SIREN.match(siren):
+            raise RowError(f"SIREN d'EPCI invalide « {(siren or raw_code)[:12]} »")
         level = "epci"
-        # An EPCI of 2019 that has since merged keeps its project, at the département level.
-        epci_code = raw_code if raw_code in places.epcis else None
-    elif level_given in ("conseil_departemental", "departement"):
+        # An EPCI of that year that has since merged keeps its project, at the département level.
+        epci_code = siren if siren in places.epcis else None
+    elif level_given in ("conseil_departemental", "departement", "conseil departemental"):
         level = "departement"
         department = department_code(raw_code) or department
         if raw_code in CORSICA:  # the Collectivité de Corse: a région, no département
             department, region = None, CORSICA[raw_code]
     else:
-        level = "commune"
+        # A commune, or another local body (syndicat, PETR …) located in one.
+        level = "commune" if level_given in ("", "commune") else "autre"
         code = insee_code(raw_code)
         if not _INSEE.match(code):
             raise RowError(f"code commune invalide « {raw_code[:12]} »")
@@ -378,13 +405,13 @@ def dotations_project(row: dict, places: Places, year: int) -> dict:
     programme_id, label = GRANTS[grant]
     label = curated_titles().get(programme_id, label) if programme_id else label
     population = row.get("population", "").replace(" ", "")
-    natural = row.get("id") or "|".join((raw_code, grant, title, f"{amount:.2f}"))
+    natural = row.get("id") or "|".join((raw_code, siren or "", given_grant, title, f"{amount:.2f}"))
     return {
         "key": f"dotations:{year}:{row['id'] if row.get('id') else _digest(natural)[:16]}",
         "kind": "dotations", "year": year, "programme_key": programme_id or grant.lower(),
-        "programme_label": label, "programme_id": programme_id, "measure": grant,
+        "programme_label": label, "programme_id": programme_id, "measure": given_grant,
         "category": category, "title": title, "beneficiary": row.get("territory_name") or None,
-        "siren": raw_code if _SIREN.match(raw_code) else None, "level": level, "commune_code": commune_code,
+        "siren": siren, "level": level, "commune_code": commune_code,
         "epci_code": epci_code, "department": department, "region": region,
         "territory_name": row.get("territory_name") or None,
         "population": int(population) if population.isdigit() else None, "amount": amount, "total_cost": total_cost,
@@ -452,8 +479,9 @@ def import_file(session, kind: str, path: Path, year: int | None = None) -> Impo
                             "indiquez-la avec --year.")
     report, projects = parse_file(session, kind, data, year, path.name)
     connection = session.connection()
+    # Rows may carry their own year (the DGCL's « exercice »): every project of the kind is compared.
     existing = dict(connection.execute(select(FundedProject.key, FundedProject.content_hash)
-                                       .where(FundedProject.kind == kind, FundedProject.year == year)).all())
+                                       .where(FundedProject.kind == kind)).all())
     new_rows, changed_rows = [], []
     for project in projects:
         known = existing.get(project["key"])

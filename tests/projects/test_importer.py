@@ -113,3 +113,33 @@ def test_amounts_in_every_published_spelling(text, expected):
 def test_unreadable_amounts_are_row_errors(text, message):
     with pytest.raises(RowError, match=message):
         parse_amount(text)
+
+
+def test_the_later_yearly_files_of_data_gouv(communes, curated):
+    """The DGCL's own yearly lists and the Fonds vert files from 2024 on have other columns."""
+    from tests.projects.conftest import FIXTURES
+
+    dgcl = import_fixture(communes, "dotations", FIXTURES / "projects" /
+                          "dgcl-liste-projets-dotations-investissement-local-2024-test.csv")
+    assert (dgcl.year, dgcl.rows, dgcl.added, dgcl.errors) == (2024, 5, 4, 1)
+    assert dgcl.problems[0].line == 5 and "non communiqué" in dgcl.problems[0].message
+    school, = projects_by(communes, title="Réfection de la toiture de l'école Jean-Macé")
+    assert (school.year, school.programme_id, school.commune_code, school.amount, school.total_cost,
+            school.level) == (2024, "curated-detr", "58194", 45000.0, 150000.0, "commune")
+    greenway, = projects_by(communes, title="Création d'une voie verte intercommunale")
+    assert (greenway.level, greenway.epci_code, greenway.commune_code, greenway.amount) == (
+        "epci", "245804406", None, 200000.5)
+    social, = projects_by(communes, commune_code="60057", year=2024)
+    assert social.programme_id == "curated-dotation-politique-de-la-ville"
+    canteen, = projects_by(communes, title="Cantine scolaire intercommunale")
+    assert (canteen.level, canteen.commune_code, canteen.siren) == ("autre", "58194", "255800000")
+
+    fonds_vert = import_fixture(communes, "fonds-vert", FIXTURES / "projects" / "fonds-vert-2024-test.csv")
+    assert (fonds_vert.year, fonds_vert.added, fonds_vert.errors) == (2024, 2, 0)
+    courtyards, = projects_by(communes, commune_code="54329")
+    assert (courtyards.programme_id, courtyards.siren, courtyards.level, courtyards.amount) == (
+        "curated-fonds-vert-renaturation", "215403297", "autre", 64000.0)
+    assert courtyards.beneficiary == "COMMUNE DE LUNEVILLE"
+    assert courtyards.extra["summary"] == "Désimperméabiliser trois cours d'école"
+    lighting, = projects_by(communes, commune_code="18197")
+    assert lighting.programme_id == "curated-fonds-vert-eclairage-public"
