@@ -137,9 +137,10 @@ def index_rows(session):
         FundedProject.programme_label, FundedProject.programme_id, FundedProject.measure, FundedProject.category,
         FundedProject.title, FundedProject.beneficiary, FundedProject.level, FundedProject.commune_code,
         FundedProject.epci_code, FundedProject.department, FundedProject.region, FundedProject.amount,
-        FundedProject.total_cost, FundedProject.territory_name).order_by(FundedProject.amount, FundedProject.id)).all()
+        FundedProject.total_cost, FundedProject.territory_name, FundedProject.extra)
+        .order_by(FundedProject.amount, FundedProject.id)).all()
     for (project_id, kind, year, programme_key, programme_label, programme_id, measure, category, title, beneficiary,
-         level, commune_code, epci_code, department, region, amount, total_cost, territory_name) in projects:
+         level, commune_code, epci_code, department, region, amount, total_cost, territory_name, extra) in projects:
         commune_name = population = epci_name = None
         if commune_code and commune_code in communes:
             commune_name, population, _epci = communes[commune_code]
@@ -155,7 +156,7 @@ def index_rows(session):
             "epci_code": epci_code, "epci_name": epci_name, "department": department, "region": region,
             "population": population, "band": band_of(population) if level != "departement" else None,
             "density": densities.get(commune_code) if commune_code else None, "amount": amount,
-            "total_cost": total_cost,
+            "total_cost": total_cost, "summary": (extra or {}).get("summary"),
         }
         places = []
         if commune_code:
@@ -319,6 +320,8 @@ class ProjectIndex:
                 for rowid, (row, places) in enumerate(rows, start=1):
                     title_terms = analyse_to_string(row["title"])
                     row["title_terms"] = len(title_terms.split())
+                    if row.get("summary"):  # the project's own words too (Fonds vert from 2024 on)
+                        title_terms += " " + analyse_to_string(row["summary"])
                     project_rows.append((rowid, *(row[name] for name in COLUMNS)))
                     place_words = " ".join(filter(None, (row["commune_name"], row["epci_name"], row["beneficiary"])))
                     measure_words = " ".join(filter(None, (row["programme_label"], row["measure"], row["category"])))

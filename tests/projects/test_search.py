@@ -221,3 +221,15 @@ def test_a_commune_typed_by_name_on_the_page(client):
     assert unknown.status_code == 400 and "Aucune commune ne correspond" in html_module.unescape(unknown.get_data(as_text=True))
     # The API takes INSEE codes only.
     assert client.get("/api/v1/projects?commune=Nevers").status_code == 400
+
+
+def test_the_summary_of_a_project_is_searched_as_its_words(projects):
+    from guichet.projects.index import rebuild_index
+    from tests.projects.conftest import FIXTURES, import_fixture
+
+    import_fixture(projects, "fonds-vert", FIXTURES / "projects" / "fonds-vert-2024-test.csv")
+    rebuild_index(projects)
+    client = projects.test_client()
+    # Only its summary says « désimperméabiliser » (the other one's title, by the stem).
+    assert "Végétalisation des cours d'école" in titles(search(client, q="désimperméabiliser"))
+    assert titles(search(client, q="trois cours")) == ["Végétalisation des cours d'école"]
