@@ -18,6 +18,5 @@ def init_app(app):
     register_path(app, "/projects", pages.OPENAPI_PATH)
     app.jinja_env.globals.update(commune_funded_projects=pages.commune_section,
                                  programme_funded_projects=pages.programme_section,
-                                 projects_url=views.projects_url, like_mine_url=views.like_mine_url,
-                                 a_commune=pages.a_commune, de_commune=pages.de_commune)
+                                 projects_url=views.projects_url, like_mine_url=views.like_mine_url)
     app.jinja_env.filters.update(percent_fr=views.percent_fr, amount_fr=views.amount_fr)

@@ -10,7 +10,6 @@ from guichet.communes.views import COOKIE, INSEE_CODE
 from guichet.projects import services
 from guichet.projects.index import IndexUnavailable
 from guichet.projects.query import MAX_PER_PAGE, POPULATION_BANDS, SORTS
-from guichet.projects.wording import a_commune, de_commune  # noqa: F401  (Jinja globals)
 
 
 def _safely(function, *args):

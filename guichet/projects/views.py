@@ -12,6 +12,7 @@ from guichet.projects import services
 from guichet.projects.index import IndexUnavailable
 from guichet.projects.models import LEVELS
 from guichet.projects.query import PARAMS, POPULATION_BANDS, SORTS
+from guichet.feeds.formats import _cell as csv_cell
 from guichet.search.query import InvalidQuery
 from guichet.web import error_page
 from guichet.web.formatting import NARROW_NBSP, euros, number_fr
@@ -35,19 +36,11 @@ CSV_COLUMNS = (
     ("Intercommunalité", lambda p: p.epci_name or ""),
     ("Département", lambda p: p.department or ""),
     ("Région", lambda p: geo.REGIONS.get(p.region or "", p.region or "")),
-    ("Population", lambda p: "" if p.population is None else p.population),
-    ("Montant de l'aide (€)", lambda p: _decimal(p.amount)),
-    ("Coût total du projet (€)", lambda p: _decimal(p.total_cost)),
-    ("Part du coût financée (%)", lambda p: _decimal(round(p.cost_share * 100, 1)) if p.cost_share else ""),
+    ("Population", lambda p: p.population),
+    ("Montant de l'aide (€)", lambda p: float(p.amount)),
+    ("Coût total du projet (€)", lambda p: float(p.total_cost) if p.total_cost is not None else None),
+    ("Part du coût financée (%)", lambda p: round(p.cost_share * 100, 1) if p.cost_share else None),
 )
-
-
-def _decimal(value) -> str:
-    """A number as French spreadsheets read it: decimal comma, no grouping."""
-    if value is None:
-        return ""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
 
 
 def percent_fr(share) -> str:
@@ -195,7 +188,8 @@ def export():
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([name for name, _value in CSV_COLUMNS])
     for project in page.items:
-        writer.writerow([value(project) for _name, value in CSV_COLUMNS])
+        # The programme exports' cells: decimal commas, formulas quoted as text (CSV injection).
+        writer.writerow([csv_cell(value(project)) for _name, value in CSV_COLUMNS])
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="projets-finances.csv"'

@@ -36,6 +36,7 @@ def test_commune_page_shows_its_own_projects_with_french_elision(client):
     assert "Animation du PAPI de la Loire nivernaise" in own and "CA de Nevers" in own
 
     le_mans = section(client.get("/communes/72181"), "projets-de-la-commune")
+    assert "tous les projets" not in le_mans  # one project: all of them are listed
     assert "Projets financés au Mans" in le_mans and "1 projet financé au Mans" in le_mans
 
 
@@ -102,6 +103,10 @@ def test_programme_page_says_who_obtained_it_and_shows_examples_near_the_commune
     assert "Rénovation de l'éclairage public du bourg" in obtained
     body = response.get_data(as_text=True)
     assert 'href="/projets?programme=curated-fonds-vert-eclairage-public&amp;population=55550"' in body
+
+    # French elision before a vowel (guichet.web.french): « près d’Allonne ».
+    renaturation = section(client.get("/programmes/curated-fonds-vert-renaturation?commune=60009"), "projets-obtenus")
+    assert "Exemples près d’Allonne, dans le même département (Oise, 60)" in renaturation
 
     dsil = section(client.get("/programmes/curated-dsil"), "projets-obtenus")
     assert "Obtenu par 2 communes en 2019 ; montant médian 200\u202f000\u202f€ ; 0 commune de moins de" in dsil
