@@ -233,3 +233,18 @@ def test_the_summary_of_a_project_is_searched_as_its_words(projects):
     # Only its summary says « désimperméabiliser » (the other one's title, by the stem).
     assert "Végétalisation des cours d'école" in titles(search(client, q="désimperméabiliser"))
     assert titles(search(client, q="trois cours")) == ["Végétalisation des cours d'école"]
+
+
+def test_a_formula_in_a_list_is_text_in_the_export(projects, tmp_path):
+    from guichet.projects.index import rebuild_index
+    from tests.projects.conftest import DOTATIONS, import_fixture
+
+    header = DOTATIONS.read_text(encoding="utf-8").splitlines()[0]
+    hostile = tmp_path / "dotations-2019-formule.csv"
+    hostile.write_text(header + '\ndi19_com09999,58,58194,Nevers,33279,DETR,commune,5,"=HYPERLINK(""http://x"")",1000,500\n',
+                       encoding="utf-8")
+    import_fixture(projects, "dotations", hostile)
+    rebuild_index(projects)
+    data = projects.test_client().get("/projets.csv?commune=58194").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(data), delimiter=";"))
+    assert "'=HYPERLINK(\"http://x\")" in [row[4] for row in rows]
