@@ -150,6 +150,8 @@ class Harvest:
         self.first_response = first_response
         self.follow_pages = follow_pages
         self.gather_complete = False
+        # List items whose id could not be read: their records are unseen, not gone.
+        self.unlisted_errors = 0
         self.seen_ids: list[str] = []
         self.pages = 0
 
@@ -175,6 +177,7 @@ class Harvest:
                 try:
                     entry = source.entry(item)
                 except Exception as error:  # noqa: BLE001 - a malformed item is that record's error
+                    self.unlisted_errors += 1
                     yield Outcome(None, raw=item, error=StageError("parse", f"élément illisible : {_message(error)}",
                                                                    url=response.url))
                     continue

@@ -320,6 +320,12 @@ def _conclude(session: Session, run: ScrapeRun, harvest: Harvest, previous: Scra
         run.message = (f"La liste de la source n'a pas pu être lue en entier ({seen} programmes lus) : "
                        "aucun programme n'a été clos ni dépublié. À vérifier.")
         return
+    if harvest.unlisted_errors:
+        # Those items were never counted as seen: closing "what is missing" would close them.
+        run.status = "partial"
+        run.message = (f"{run.errored} programme(s) en erreur, dont {harvest.unlisted_errors} élément(s) de la "
+                       "liste illisibles : aucun programme n'a été clos. Voir le détail des erreurs.")
+        return
     if seen == 0:
         run.flagged, run.status = True, "flagged"
         run.message = ("La source n'a renvoyé aucun programme : aucun programme n'a été clos ni dépublié. "

@@ -153,7 +153,7 @@ _RESTRICTION = re.compile(r"r[ée]serv[ée]e?s?|\b[ée]ligibles?|peuvent\s+(?:b[
                           r"destin[ée]e?s?\s+aux|s'adresse|uniquement|seule?s|exclusivement|b[ée]n[ée]ficiaires?\s*:",
                           re.IGNORECASE)
 # A figure that describes a town that obtained the aid is an example, not a rule.
-_EXAMPLE = re.compile(r"\bexemples?\b|\ba\s+(?:obtenu|b[ée]n[ée]fici[ée]|re[çc]u)|laur[ée]ats?|t[ée]moignage",
+_EXAMPLE = re.compile(r"\bexemples?\b|\ba\s+(?:obtenu|b[ée]n[ée]fici[ée]|re[çc]u)|t[ée]moignage",
                       re.IGNORECASE)
 _AMOUNTS = re.compile(r"\d\s*%|\d\s*(?:€|euros?\b|k€|m€)")
 _EXCLUSION = re.compile(r"(ne\s+sont\s+pas\s+[ée]ligibles?|n['’]est\s+pas\s+[ée]ligible|sont\s+exclu|"
