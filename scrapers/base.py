@@ -88,6 +88,11 @@ class Source:
     default_state = "pending"       # state of a new programme (curators publish scraped ones)
     closes_missing = True           # a healthy run closes the source's programmes it no longer lists
     funders: tuple = ()             # funders when the records do not say
+    # How the format was verified (scrapers.coverage): "responses", "importer", "none", "team".
+    verified = "none"
+    verified_on: str | None = None  # ISO date of that verification
+    verified_by = ""                # the evidence (payloads, public importer's repository + path)
+    regions: tuple = ()             # INSEE codes of the regions a regional/departmental source covers
 
     def __init__(self, settings: dict | None = None):
         self.settings = dict(settings or {})

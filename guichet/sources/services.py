@@ -366,6 +366,12 @@ def run_summary(run: ScrapeRun | None) -> dict | None:
     }
 
 
+def verification_text(source_class) -> str:
+    from scrapers.coverage import verification_text as text
+
+    return text(source_class)
+
+
 def source_overview(session: Session) -> list[dict]:
     """Every source with its level, page, schedule (in French), last run and its counts,
     whether that run is flagged for review, and the next scheduled run."""
@@ -384,6 +390,7 @@ def source_overview(session: Session) -> list[dict]:
             "slug": slug, "name": source_class.name or slug, "level": source_class.level,
             "level_label": LEVEL_ADJECTIVES.get(source_class.level, source_class.level), "url": source_class.url,
             "schedule": schedule_text_of(source_class, index), "enabled": enabled,
+            "verification": verification_text(source_class), "evidence": source_class.verified_by,
             "last_run": run_summary(run), "flagged": bool(run and run.flagged),
             "programmes": counts.get(slug, 0),
             "next_run": next_run_time(current_app, job_id(slug)) if has_app_context() else None,

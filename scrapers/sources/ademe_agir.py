@@ -40,6 +40,9 @@ COVERAGE_LEVELS = {"1": "national", "2": "europe", "3": "europe", "4": "regional
 
 class AdemeAgir(Source):
     slug = "ademe-agir"
+    verified = "importer"
+    verified_on = "2026-12-01"
+    verified_by = "MTES-MCT/aides-territoires, src/dataproviders/data/ademe_agir_audiences_mapping.csv et les données de test de son importeur"
     name = "ADEME — Agir pour la transition"
     level = "national"
     url = "https://agirpourlatransition.ademe.fr/"

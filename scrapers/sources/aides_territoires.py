@@ -31,6 +31,9 @@ REPLAY_TOKEN = "jeton-de-demonstration"
 
 class AidesTerritoires(Source):
     slug = "aides-territoires"
+    verified = "responses"
+    verified_on = "2026-12-01"
+    verified_by = "941 aides des exports publics de l’API (2021, 2022) et 4 aides de l’API actuelle (2024) : bench/bench_sources_real.py"
     name = "Aides-territoires"
     level = "national"
     url = "https://aides-territoires.beta.gouv.fr/"

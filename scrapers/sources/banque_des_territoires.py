@@ -41,6 +41,8 @@ SELECTORS = pages.Selectors("Banque des Territoires", {
 
 class BanqueDesTerritoires(Source):
     slug = "banque-des-territoires"
+    verified = "none"
+    verified_by = "aucune source publique ne confirme nos sélecteurs"
     name = "Banque des Territoires"
     level = "national"
     url = LIST_URL

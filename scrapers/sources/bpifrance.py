@@ -46,6 +46,8 @@ APPLY_WORDS = ("plateforme", "deposer", "candidater", "extranet")
 
 class Bpifrance(Source):
     slug = "bpifrance"
+    verified = "none"
+    verified_by = "les cartes réelles diffèrent de nos sélecteurs"
     name = "Bpifrance — appels à projets et concours"
     level = "national"
     url = LIST_URL

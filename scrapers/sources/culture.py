@@ -31,6 +31,9 @@ THEMES = {
 
 class Culture(Source):
     slug = "culture"
+    verified = "importer"
+    verified_on = "2026-12-01"
+    verified_by = "MTES-MCT/aides-territoires, src/dataproviders/data/ministere_de_la_culture_audiences_mapping.csv et les données de test de son importeur"
     name = "Ministère de la Culture — démarches en ligne"
     level = "national"
     url = "https://www.culture.gouv.fr/Demarches-en-ligne"

@@ -31,6 +31,10 @@ DEPARTMENT = "26"
 
 class DepartementDrome(Source):
     slug = "departement-drome"
+    verified = "importer"
+    verified_on = "2026-12-01"
+    verified_by = "les données de test de l’importeur Drôme d’Aides-territoires (MTES-MCT/aides-territoires)"
+    regions = ('84',)
     name = "Département de la Drôme"
     level = "departmental"
     url = "https://collectivites.ladrome.fr/"

@@ -31,6 +31,10 @@ _GRANT_PROGRAMMES = re.compile(r"contrat|fonds?\b|fond d|dotation|subvention", r
 
 class DepartementManche(Source):
     slug = "departement-manche"
+    verified = "importer"
+    verified_on = "2026-12-01"
+    verified_by = "les données de test de l’importeur Manche d’Aides-territoires (MTES-MCT/aides-territoires)"
+    regions = ('28',)
     name = "Département de la Manche"
     level = "departmental"
     url = "https://www.manche.fr/guide-des-aides/"

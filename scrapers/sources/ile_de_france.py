@@ -38,6 +38,10 @@ PLACEHOLDERS = ("a definir apres reprise", "a definr apres reprise", "champ non 
 
 class IleDeFrance(Source):
     slug = "ile-de-france"
+    verified = "importer"
+    verified_on = "2026-12-01"
+    verified_by = "MTES-MCT/aides-territoires, src/dataproviders/data/ile_de_france_api_fields_mapping.csv et les données de test de son importeur"
+    regions = ('11',)
     name = "Région Île-de-France — guide des aides"
     level = "regional"
     url = "https://www.iledefrance.fr/aides-et-appels-a-projets"

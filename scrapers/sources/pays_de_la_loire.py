@@ -42,6 +42,9 @@ THEMES = {
 
 class PaysDeLaLoire(Source):
     slug = "pays-de-la-loire"
+    verified = "none"
+    verified_by = "les importeurs publics lisent l’API v1 OpenDataSoft avec d’autres champs"
+    regions = ('52',)
     name = "Région Pays de la Loire"
     level = "regional"
     url = "https://www.paysdelaloire.fr/les-aides"
