@@ -112,7 +112,7 @@ class Culture(Source):
             # One region named: a regional DAC's call, not a national one.
             "level": "regional" if regions or departments else "national",
             "regions": regions,
-            "departments": [] if regions else departments,
+            "departments": departments,
             # ``public``: one comma-separated string of their labels (or, in places, a list).
             "beneficiaries": audiences(raw.get("public")) or audiences(raw.get("eztag_cible")),
             "population_min": low,

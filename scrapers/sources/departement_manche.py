@@ -81,6 +81,12 @@ class DepartementManche(Source):
         if any(_GRANT_PROGRAMMES.search(kind) for kind in raw.get("aid_types") or []):
             kinds = norm.dedupe(["subvention", *kinds])
         body_html = (f"<p>{html.escape(description)}</p>" if description and "<" not in description else description)
+        # What the record has no field for is shown: their programmes (in ``aid_types``), the expenses covered.
+        facts = [f"<li>{label} : {html.escape(' ; '.join(values))}</li>" for label, values in (
+            ("Programmes", [str(value) for value in raw.get("aid_types") or [] if _GRANT_PROGRAMMES.search(str(value))]),
+            ("Dépenses couvertes", [str(value) for value in raw.get("destinations") or []])) if values]
+        if facts:
+            body_html += "<h2>En bref</h2><ul>" + "".join(facts) + "</ul>"
         record.update({
             "source_url": entry.url,
             "title": title,
