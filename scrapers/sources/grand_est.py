@@ -42,7 +42,6 @@ class GrandEst(Source):
     slug = "grand-est"
     verified = "none"
     verified_by = "le code public contredit nos sélecteurs (API de la Région depuis 2021)"
-    regions = ('44',)
     name = "Région Grand Est"
     level = "regional"
     url = "https://www.grandest.fr/aides/"

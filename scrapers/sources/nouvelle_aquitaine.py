@@ -42,7 +42,6 @@ class NouvelleAquitaine(Source):
     slug = "nouvelle-aquitaine"
     verified = "none"
     verified_by = "l’opérateur publie un flux JSON que ce module ne lit pas encore"
-    regions = ('75',)
     name = "Région Nouvelle-Aquitaine"
     level = "regional"
     url = "https://les-aides.nouvelle-aquitaine.fr/"

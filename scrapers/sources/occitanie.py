@@ -49,7 +49,6 @@ class Occitanie(Source):
     slug = "occitanie"
     verified = "none"
     verified_by = "le jeu de données réel n’a pas les champs que ce module lit"
-    regions = ('76',)
     name = "Région Occitanie"
     level = "regional"
     url = "https://www.laregion.fr/Aides-et-appels-a-projets"
