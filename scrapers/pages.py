@@ -80,6 +80,14 @@ class Selectors:
                           f"({name}) ne trouve rien{where}")
 
 
+def html_fragment(value: str | None) -> Tag | None:
+    """An HTML fragment a JSON source gives (« chapo », « introduction ») as one tag to read
+    with the functions below; None when there is none."""
+    if not value or not str(value).strip():
+        return None
+    return BeautifulSoup(f"<div>{value}</div>", "lxml").div
+
+
 def text_of(tag: Tag | None) -> str:
     """Visible text of a tag, blocks on their own lines, spaces collapsed."""
     if tag is None:
