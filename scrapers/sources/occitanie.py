@@ -57,7 +57,10 @@ class Occitanie(Source):
         return Request(EXPORT_URL, params={"format": "json"})
 
     def parse_list(self, response: Fetched) -> ListPage:
-        body = response.json()
+        try:
+            body = response.json()
+        except ValueError as error:  # HTML where JSON was expected (a maintenance page ...)
+            raise ParseError(f"Occitanie : {error}") from None
         if not isinstance(body, list):
             raise ParseError("Occitanie : le flux n'est pas une liste d'aides")
         return ListPage([item.get("fields") if isinstance(item, dict) and isinstance(item.get("fields"), dict)

@@ -88,7 +88,10 @@ class PaysDeLaLoire(Source):
         return Request(SEARCH_URL, params={"dataset": DATASET, "rows": PAGE_SIZE, "start": 0})
 
     def parse_list(self, response: Fetched) -> ListPage:
-        body = response.json()
+        try:
+            body = response.json()
+        except ValueError as error:  # HTML where JSON was expected (a maintenance page ...)
+            raise ParseError(f"Pays de la Loire : {error}") from None
         if not isinstance(body, dict) or not isinstance(body.get("records"), list):
             message = (body.get("error") or body.get("message")) if isinstance(body, dict) else None
             raise ParseError("Pays de la Loire : réponse OpenDataSoft sans « records »"
