@@ -15,11 +15,10 @@ from __future__ import annotations
 import html
 
 from scrapers import normalise as norm
-from scrapers.normalise.places import read_perimeter
-from scrapers.normalise.audiences import audiences
-from scrapers.sources.aides_territoires_tables import themes_of_categories
 from scrapers.base import Entry, ListPage, ParseError, Source
 from scrapers.http import FetchError, Fetched, HttpClient, Request, absolute
+from scrapers.normalise.audiences import audiences
+from scrapers.normalise.places import read_perimeter
 
 BASE_URL = "https://aides-territoires.beta.gouv.fr"
 LOGIN_URL = f"{BASE_URL}/api/connexion/"
@@ -109,7 +108,7 @@ class AidesTerritoires(Source):
             "beneficiaries": audiences(_list_field(raw, "targeted_audiences")),
             "population_min": low,
             "population_max": high,
-            "themes": themes_of_categories(categories) or norm.themes_from_text(raw.get("name"), description),
+            "themes": norm.themes_from_categories(categories) or norm.themes_from_text(raw.get("name"), description),
             "aid_types": norm.aid_types(_list_field(raw, "aid_types_full") or _list_field(raw, "aid_types")),
             "is_call_for_projects": bool(raw.get("is_call_for_project")),
             "opens_on": norm.parse_date(raw.get("start_date")),
