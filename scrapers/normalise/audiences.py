@@ -1,8 +1,12 @@
-"""Audiences, aid types and recurrence as the sources name them → the record's values."""
+"""Audiences, aid types and recurrence as the sources name them → the record's values; and the
+same read from French text (``beneficiaries_from_text``, ``aid_types_from_text``,
+``recurrence_from_text``, ``is_call_for_projects``) for the page sources."""
 
 from __future__ import annotations
 
-from scrapers.normalise.words import _key
+import re
+
+from scrapers.normalise.words import _key, dedupe
 
 # Folded labels and codes seen at the sources → values of guichet.programmes.vocabulary
 # (BENEFICIARIES, AID_TYPES, RECURRENCES, LEVELS; the record check refuses any other).
@@ -107,3 +111,61 @@ def recurrence(value) -> str | None:
 
 
 audiences = beneficiaries
+
+
+# -- read from French text (page sources) ----------------------------------------------------
+
+_BENEFICIARY_PATTERNS = (
+    (r"\bcommunes?\b|\bmunicipalit|\bcollectivit[ée]s?\b|\bvilles?\b|\bbourgs?\b", "commune"),
+    (r"\bepci\b|intercommunal|communaut[ée]s?\s+de\s+communes|communaut[ée]s?\s+d['’]agglom|\bm[ée]tropoles?\b|"
+     r"\bsyndicats?\b|\bpetr\b|groupements?", "epci"),
+    (r"\bd[ée]partements?\b", "departement"),
+    (r"\br[ée]gions?\b(?!\s+(grand|nouvelle|occitanie|pays|[îi]le|bretagne|normandie|hauts|sud|centre|bourgogne|auvergne))",
+     "region"),
+    (r"\bassociations?\b|\bfondations?\b", "association"),
+    (r"\bentreprises?\b|\bpme\b|\beti\b|\btpe\b|start-?up|\bscic\b|commer[çc]ants|artisans", "entreprise"),
+    (r"[ée]tablissements?\s+publics?|acteurs?\s+publics?|\bsem\b|soci[ée]t[ée]s?\s+d['’][ée]conomie\s+mixte|"
+     r"bailleurs?\s+sociaux", "etablissement_public"),
+    (r"\bparticuliers?\b", "particulier"),
+    (r"\bagriculteurs?\b", "agriculteur"),
+)
+
+
+def beneficiaries_from_text(text: str | None) -> list[str]:
+    """Who may apply, as named in a French text ("Communes, EPCI et associations")."""
+    lowered = (text or "").lower()
+    return [value for pattern, value in _BENEFICIARY_PATTERNS if re.search(pattern, lowered)]
+
+
+_PERMANENT = re.compile(r"toute\s+l['’]ann[ée]e|au\s+fil\s+de\s+l['’]eau|sans\s+date\s+limite|en\s+continu",
+                        re.IGNORECASE)
+_CALL = re.compile(r"appel\s+[àa]\s+(projets?|manifestation|candidatures?)|\bami\b|\baap\b|concours", re.IGNORECASE)
+
+
+def recurrence_from_text(text: str | None, deadlines) -> str | None:
+    if _PERMANENT.search(text or ""):
+        return "permanente"
+    if deadlines:
+        return "ponctuelle"
+    return None
+
+
+def is_call_for_projects(*texts) -> bool:
+    return any(_CALL.search(text or "") for text in texts)
+
+
+_AID_TYPE_PATTERNS = (
+    (r"subvention|aide\s+forfaitaire|taux\s+d['’](aide|intervention)|%\s+(de\s+la\s+d[ée]pense|du\s+co[ûu]t)", "subvention"),
+    (r"\bpr[êe]ts?\b", "pret"),
+    (r"avances?\s+remboursables?|avances?\s+r[ée]cup[ée]rables?", "avance_remboursable"),
+    (r"ing[ée]nierie|conseiller|accompagnement\s+technique|assistance\s+[àa]\s+ma[îi]trise", "ingenierie"),
+    (r"\bgaranties?\b", "garantie"),
+    (r"prise\s+de\s+participation|co-?invest|fonds\s+propres", "autre"),
+)
+
+
+def aid_types_from_text(text: str | None, default=("subvention",)) -> list[str]:
+    """The kinds of aid a French text describes; ``default`` when it names none."""
+    lowered = (text or "").lower()
+    found = [value for pattern, value in _AID_TYPE_PATTERNS if re.search(pattern, lowered)]
+    return dedupe(found) or list(default)

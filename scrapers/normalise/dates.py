@@ -1,4 +1,5 @@
-"""French dates and source timestamps: « 1er mars 2027 », « 31/12/2026 », ISO timestamps with a zone."""
+"""French dates and source timestamps: « 1er mars 2027 », « 31/12/2026 », ISO timestamps with a zone,
+and the opening date and deadlines a French text announces (``dates_from_text``)."""
 
 from __future__ import annotations
 
@@ -92,3 +93,38 @@ def find_dates(text: str | None) -> list[date]:
         except ValueError:
             continue
     return found
+
+
+# -- dates a French text announces ----------------------------------------------------------
+
+_DEADLINE_WORDS = re.compile(
+    r"(date\s+limite|cl[ôo]ture|avant\s+le|jusqu['’]au|au\s+plus\s+tard|d[ée]p[ôo]t\s+des\s+dossiers\s+jusqu|"
+    r"date\s+de\s+fin|fin\s+de\s+l['’]appel)", re.IGNORECASE)
+_OPENING_WORDS = re.compile(r"(ouverture|ouvert\s+le|[àa]\s+partir\s+du|d[ée]but)", re.IGNORECASE)
+_PERIOD = re.compile(r"\bdu\s+(?P<start>.{6,25}?)\s+au\s+(?P<end>.{6,25}?\d{4})", re.IGNORECASE)
+
+
+def dates_from_text(text: str | None) -> tuple[date | None, list[date]]:
+    """(opening date, deadlines) announced by a French text, line by line."""
+    opens_on, deadlines = None, []
+    for line in (text or "").splitlines():
+        period = _PERIOD.search(line)
+        if period:
+            start, end = find_dates(period["start"] + " " + period["end"][-4:]), find_dates(period["end"])
+            if end:
+                if start and start[0] <= end[0]:
+                    opens_on = opens_on or start[0]
+                deadlines.append(end[0])
+                continue
+        match = _DEADLINE_WORDS.search(line)
+        if match:
+            found = find_dates(line[match.start():])
+            if found:
+                deadlines.append(found[0])
+                continue
+        match = _OPENING_WORDS.search(line)
+        if match:
+            found = find_dates(line[match.start():])
+            if found and opens_on is None:
+                opens_on = found[0]
+    return opens_on, sorted(set(deadlines))

@@ -40,3 +40,15 @@ def parse_amount(value) -> float | None:
     amount = float(re.sub(r"[ \u00a0\u202f.]", "", match.group(1)) + ("." + match.group(2) if match.group(2) else ""))
     multiplier = {"k": 1_000, "m": 1_000_000}.get((match.group(3) or "")[:1], 1)
     return amount * multiplier
+
+
+_AMOUNT_CAP = re.compile(
+    r"(?:plafonn[ée]e?s?\s+[àa]|dans\s+la\s+limite\s+de|jusqu['’][àa]|plafond\s+de|maximum\s+de|"
+    r"au\s+plus)\s+(\d{1,3}(?:[ \u00a0\u202f.]\d{3})+|\d+)\s*(?:€|euros?)", re.IGNORECASE)
+
+
+def amount_max_from_text(text: str | None) -> float | None:
+    """The highest amount cap a French text gives ("plafonnée à 150 000 €")."""
+    values = [parse_amount(match.group(1)) for match in _AMOUNT_CAP.finditer(text or "")]
+    values = [value for value in values if value]
+    return max(values) if values else None

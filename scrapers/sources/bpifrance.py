@@ -98,10 +98,10 @@ class Bpifrance(Source):
         record = self.base_record(entry)
         card, text = raw.get("card") or {}, raw["text"]
         dates_text = "\n".join([card.get("dates") or "", *re.split(r"\s{2,}|(?=Clôture)", raw["dates"] or ""), text])
-        opens_on, deadlines = pages.dates_from_text(dates_text)
+        opens_on, deadlines = norm.dates_from_text(dates_text)
         low, high = norm.population_range(text)
         rate_min, rate_max = norm.rate_range(text)
-        found = pages.beneficiaries_from_text(" ".join(card.get("targets") or []) + "\n" + text)
+        found = norm.beneficiaries_from_text(" ".join(card.get("targets") or []) + "\n" + text)
         funders = list(self.funders)
         # Calls run for the State (France 2030, "pour le compte de l'État") are the State's money.
         if re.search(r"france 2030|pour le compte de l['’][ée]tat", text, re.IGNORECASE):
@@ -116,14 +116,14 @@ class Bpifrance(Source):
             "population_min": low,
             "population_max": high,
             "themes": norm.themes_from_text(raw["title"], raw["summary"]),
-            "aid_types": pages.aid_types_from_text(text),
+            "aid_types": norm.aid_types_from_text(text),
             "is_call_for_projects": True,  # calls for projects and competitions only
             "opens_on": opens_on,
             "deadlines": deadlines,
             "recurrence": "ponctuelle",
             "rate_min": rate_min,
             "rate_max": rate_max,
-            "amount_max": pages.amount_max_from_text(text),
+            "amount_max": norm.amount_max_from_text(text),
             "application_url": raw["application_url"] or entry.url,
         })
         return record

@@ -83,13 +83,13 @@ class Occitanie(Source):
             raise ValueError("aide sans « titre »")
         chapo, introduction = (_html(raw, name) for name in ("chapo", "introduction"))
         text = norm.plain_text(f"{chapo}\n{introduction}")
-        opens_on, deadlines = pages.dates_from_text(text)
+        opens_on, deadlines = norm.dates_from_text(text)
         low, high = norm.population_range(text)
         rate_min, rate_max = norm.rate_range(text)
         labels = [part.strip() for name in ("thematiques", "sous_thematiques")
                   for part in str(raw.get(name) or "").split(",") if part.strip()]
         themes = [THEMES.get(norm.key(label)) for label in labels]
-        is_call = norm.key(str(raw.get("aides_appels_a_projets") or "")) == CALLS or pages.is_call_for_projects(title)
+        is_call = norm.key(str(raw.get("aides_appels_a_projets") or "")) == CALLS or norm.is_call_for_projects(title)
         description = pages.fragment_html([pages.html_fragment(chapo), pages.html_fragment(introduction)], entry.url)
         record.update({
             "source_url": entry.url,
@@ -97,19 +97,19 @@ class Occitanie(Source):
             "summary": norm.summary(chapo or introduction),
             "description_html": description,
             "regions": list(self.regions),
-            "beneficiaries": pages.beneficiaries_from_text(text),
+            "beneficiaries": norm.beneficiaries_from_text(text),
             "population_min": low,
             "population_max": high,
             "themes": norm.dedupe([*norm.themes_from_text(title, norm.plain_text(chapo)),
                                    *(part for theme in themes if theme for part in (theme.split("/")[0], theme))]),
-            "aid_types": pages.aid_types_from_text(text),
+            "aid_types": norm.aid_types_from_text(text),
             "is_call_for_projects": is_call,
             "opens_on": opens_on or (norm.parse_date(raw.get("date_publication")) if is_call else None),
             "deadlines": deadlines,
-            "recurrence": pages.recurrence_from_text(text, deadlines),
+            "recurrence": norm.recurrence_from_text(text, deadlines),
             "rate_min": rate_min,
             "rate_max": rate_max,
-            "amount_max": pages.amount_max_from_text(text),
+            "amount_max": norm.amount_max_from_text(text),
             "contact": _contact(text),
             "application_url": pages.link_by_words(pages.html_fragment(introduction), entry.url, APPLY_WORDS)
             or entry.url,

@@ -141,14 +141,14 @@ class PaysDeLaLoire(Source):
             "description_html": norm.sanitise_html(_absolute_links(description)),
             "regions": list(self.regions),
             "beneficiaries": norm.dedupe(value for values in audiences for value in values)
-            or pages.beneficiaries_from_text(conditions),
+            or norm.beneficiaries_from_text(conditions),
             "population_min": low,
             "population_max": high,
             "themes": norm.dedupe([*norm.themes_from_text(title, norm.plain_text(purpose)),
                                    *(part for theme in themes if theme for part in (theme.split("/")[0], theme))]),
-            "aid_types": norm.dedupe(kinds) or pages.aid_types_from_text(norm.plain_text(purpose)),
+            "aid_types": norm.dedupe(kinds) or norm.aid_types_from_text(norm.plain_text(purpose)),
             "is_call_for_projects": norm.key(str(fields.get("type_aide") or "")) in CALLS
-            or pages.is_call_for_projects(title),
+            or norm.is_call_for_projects(title),
             "opens_on": norm.parse_date(fields.get("date_de_debut")),
             "deadlines": [deadline] if deadline else [],
             "recurrence": RECURRENCES.get(norm.key(str(fields.get("temporalite") or "")))
