@@ -41,7 +41,12 @@ APPLY_WORDS = ("deposer", "candidater", "demande en ligne", "plateforme", "porta
 class GrandEst(Source):
     slug = "grand-est"
     verified = "none"
-    verified_by = "le code public contredit nos sélecteurs (API de la Région depuis 2021)"
+    # MTES-MCT/aides-territoires, src/dataproviders/management/commands/import_grand_est_api.py: since
+    # 2021 the Region serves an API behind HTTP basic auth (a list of {ID, post_title, post_content,
+    # gui_beneficiaire[{name}], gui_tax_competence[{name}], url, gui_dematerialise_url, post_type,
+    # pro_fin ...}) whose address is not public; these HTML selectors are those of the scraper retired then.
+    verified_by = ("le code public montre une API de la Région à accès authentifié, à l’adresse non publique ; "
+                   "ces sélecteurs HTML datent d’un scraper retiré en 2021")
     name = "Région Grand Est"
     level = "regional"
     url = "https://www.grandest.fr/aides/"
