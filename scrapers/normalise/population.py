@@ -195,12 +195,18 @@ def population_range(text: str | None) -> tuple[int | None, int | None]:
         return None, None
     plain = _population_text(text)
     rules = []  # (min, max, about towns) of each sentence that sets a rule
-    previous = ""
-    for offset, sentence in _sentences(plain):
-        # « Taux de base 30 % ; 50 % pour les communes de moins de … »: the clause before a
-        # semicolon belongs to the comparison.
-        context, previous = (previous + " " + sentence if plain[max(0, offset - 3):offset].strip() == ";"
-                             else sentence), sentence
+    fragments = list(_sentences(plain))
+    for index, (offset, sentence) in enumerate(fragments):
+        # « Taux de base 30 % ; 50 % pour les communes de moins de … », « Communes de moins de
+        # 3 500 habitants : 50 % ; autres communes : 30 % »: clauses joined by a semicolon
+        # belong to one comparison.
+        context = sentence
+        if index and plain[max(0, offset - 3):offset].strip() == ";":
+            context = fragments[index - 1][1] + " " + context
+        if index + 1 < len(fragments):
+            following = fragments[index + 1][0]
+            if plain[offset + len(sentence):following].strip() == "" and sentence.rstrip().endswith(";"):
+                context = context + " " + fragments[index + 1][1]
         conditions = _ranges(_conditions(sentence, with_ends=True), sentence)
         if not conditions or _PREFERENCE.search(sentence) or _EXAMPLE.search(sentence):
             continue

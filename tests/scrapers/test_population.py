@@ -43,6 +43,14 @@ RESTRICTIONS = [
      (None, 20000)),
     ("Sont éligibles les communes de moins de 3 500 habitants. Les EPCI de moins de 15 000 habitants le sont aussi.",
      (None, 3499)),
+    ("Cet appel à projets concerne les communes de moins de 5 000 habitants et les EPCI de moins de 50 000 habitants.",
+     (None, 4999)),
+    # other spellings
+    ("Communes de moins de 3.500 habitants.", (None, 3499)),
+    ("Communes rurales (moins de 2 000 habitants) et leurs groupements.", (None, 1999)),
+    ("Seuil : 3 500 habitants maximum.", (None, 3500)),
+    ("Sont exclues les communes de plus de 100 000 habitants.", (None, 100000)),
+    ("Réservé aux communes de moins de 3 500 habitants ; dépôt avant le 1er mars.", (None, 3499)),
 ]
 
 NOT_CONDITIONS = [
@@ -56,11 +64,15 @@ NOT_CONDITIONS = [
     ("Montant forfaitaire de 3 000 € par commune de moins de 500 habitants.", (None, None)),
     ("Aide supplémentaire de 5 000 € pour les villes de plus de 20 000 habitants.", (None, None)),
     ("Le montant est modulé selon la strate : moins de 2 000 habitants, 2 000 à 10 000 habitants.", (None, None)),
+    ("Communes de moins de 3 500 habitants : 50 % ; autres communes : 30 %.", (None, None)),
+    ("Le plafond est porté à 500 000 € pour les communes de plus de 20 000 habitants.", (None, None)),
+    ("Taux : 40 % (communes < 2 000 hab.), 30 % (autres).", (None, None)),
     # priority, quota
     ("Les projets des communes de moins de 2 000 habitants seront examinés en priorité.", (None, None)),
     ("Une attention particulière sera portée aux communes de moins de 1 000 habitants, qui seront privilégiées.",
      (None, None)),
     ("Dans la limite de deux dossiers par commune de moins de 5 000 habitants.", (None, None)),
+    ("L'aide est limitée à un dossier par an pour les communes de moins de 1 000 habitants.", (None, None)),
     # a description of an applicant town, an example
     ("Exemple : la commune de Saint-Martin, de moins de 900 habitants, a obtenu 12 000 €.", (None, None)),
     ("En 2023, une commune de plus de 10 000 habitants a bénéficié du dispositif pour son école.", (None, None)),
