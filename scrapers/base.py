@@ -224,8 +224,13 @@ class Harvest:
 
 
 def _message(error: Exception) -> str:
+    """What people read of a stage's failure: our own messages (FetchError, ParseError, the
+    ValueErrors the source modules raise) are French already; anything else is a bug of ours
+    on an unexpected input, said so in French with its Python name for the developers."""
     text = str(error) or type(error).__name__
-    return text if isinstance(error, (FetchError, ParseError)) else f"{type(error).__name__}: {text}"
+    if isinstance(error, (FetchError, ParseError)) or type(error) is ValueError:
+        return text
+    return f"donnée inattendue ({type(error).__name__} : {text})"
 
 
 def finish_record(record: dict) -> dict:

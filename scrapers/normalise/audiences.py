@@ -105,8 +105,12 @@ _RECURRENCE_BY_KEY = {_key(word): value for word, value in _RECURRENCE_BY_KEY.it
 
 
 def recurrence(value) -> str | None:
+    """A recurrence label (« Permanente », « Récurrente », « oneoff » ...) → ours; None when the
+    source says none; a value that is no label at all is an error, never read as « none »."""
     if not value:
         return None
+    if not isinstance(value, str):
+        raise ValueError(f"récurrence illisible : du texte était attendu, pas {type(value).__name__}")
     return _RECURRENCE_BY_KEY.get(_key(str(value)))
 
 

@@ -96,3 +96,12 @@ def test_a_field_of_the_wrong_type_is_that_record_s_error_in_french():
     assert [error.stage for error in errors] == ["normalise", "normalise"]
     assert "une liste était attendue" in errors[0].message
     assert "aide sans nom" in errors[1].message
+
+
+def test_an_unexpected_value_is_said_in_french_not_crashed_on():
+    wrong_label, wrong_number = harvest(older(recurrence=["Permanente"]),  # a list where a label was expected
+                                        older(id=9004, subvention_rate_lower_bound={"min": 20}))
+    assert wrong_label.error.stage == "normalise"
+    assert wrong_label.error.message == "récurrence illisible : du texte était attendu, pas list"
+    assert wrong_number.error.stage == "normalise"
+    assert wrong_number.error.message.startswith("donnée inattendue (TypeError : ")
