@@ -5,9 +5,9 @@ One module per concern (``html``, ``dates``, ``population``, ``money``, ``places
 source module reads ``norm.parse_date(...)``, ``norm.population_range(...)``.
 """
 
-from scrapers.normalise.audiences import (AID_TYPES, BENEFICIARIES, aid_types, aid_types_from_text,  # noqa: F401
-                                          audiences, beneficiaries, beneficiaries_from_text, is_call_for_projects,
-                                          recurrence, recurrence_from_text)
+from scrapers.normalise.audiences import (aid_types, aid_types_from_text, audiences, beneficiaries,  # noqa: F401
+                                          beneficiaries_from_text, is_call_for_projects, recurrence,
+                                          recurrence_from_text)
 from scrapers.normalise.dates import PARIS, dates_from_text, find_dates, parse_date, parse_datetime  # noqa: F401
 from scrapers.normalise.html import (ALLOWED_ATTRIBUTES, ALLOWED_TAGS, clean_url, plain_text,  # noqa: F401
                                      sanitise_html, summary)

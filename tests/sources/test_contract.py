@@ -11,13 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from guichet import geo
-from guichet.programmes.models import LEVELS, RECURRENCES, Programme
+from guichet.programmes.models import Programme
 from guichet.programmes.records import CONTENT_FIELDS
-from guichet.programmes.themes import THEME_LABELS
-from guichet.search.query import BENEFICIARIES as SEARCH_BENEFICIARIES
+from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, THEMES
 from guichet.sources.models import ScrapeRun
 from guichet.sources.services import make_client, run_source
-from scrapers import normalise as norm
 from scrapers.base import Harvest
 from scrapers.registry import all_sources
 from tests.fixtures.replay import RECORDED, replay_server, scraper_app  # noqa: F401
@@ -25,18 +23,16 @@ from tests.fixtures.replay import RECORDED, replay_server, scraper_app  # noqa: 
 HTTP_SOURCES = [slug for slug, source in all_sources().items() if not source.local]
 RECORD_KEYS = {"id", "source", "source_id", *CONTENT_FIELDS, "source_updated_at"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# Until guichet.programmes.vocabulary lands (issue 11): what search can filter on and what the
-# scrapers emit, both (their divergence, « recherche » / « chercheur », is that issue's).
-BENEFICIARIES = set(norm.BENEFICIARIES) | set(SEARCH_BENEFICIARIES)
 
 
 def strict_check(record: dict) -> list[str]:
-    """Unknown keys and values outside the vocabulary are errors (the record contract)."""
+    """Unknown keys and values outside the vocabulary (guichet.programmes.vocabulary) are errors,
+    as ``clean_record`` says too (``finish_record`` runs it on every record at the normalise stage)."""
     problems = [f"clé inconnue : {key}" for key in set(record) - RECORD_KEYS]
     checks = (("level", [record.get("level")], LEVELS), ("recurrence", [record.get("recurrence")] if
               record.get("recurrence") else [], RECURRENCES), ("beneficiaries", record.get("beneficiaries"),
-              BENEFICIARIES), ("aid_types", record.get("aid_types"), norm.AID_TYPES),
-              ("themes", record.get("themes"), THEME_LABELS), ("regions", record.get("regions"), geo.REGIONS),
+              BENEFICIARIES), ("aid_types", record.get("aid_types"), AID_TYPES),
+              ("themes", record.get("themes"), THEMES), ("regions", record.get("regions"), geo.REGIONS),
               ("departments", record.get("departments"), geo.DEPARTMENTS))
     for field, values, allowed in checks:
         problems += [f"{field} : valeur inconnue {value!r}" for value in values or [] if value not in allowed]
