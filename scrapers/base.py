@@ -88,6 +88,11 @@ class Source:
     default_state = "pending"       # state of a new programme (curators publish scraped ones)
     closes_missing = True           # a healthy run closes the source's programmes it no longer lists
     funders: tuple = ()             # funders when the records do not say
+    # How the format was verified (scrapers.coverage): "responses", "importer", "none", "team".
+    verified = "none"
+    verified_on: str | None = None  # ISO date of that verification
+    verified_by = ""                # the evidence (payloads, public importer's repository + path)
+    regions: tuple = ()             # INSEE codes of the regions a regional/departmental source covers
 
     def __init__(self, settings: dict | None = None):
         self.settings = dict(settings or {})
@@ -150,6 +155,8 @@ class Harvest:
         self.first_response = first_response
         self.follow_pages = follow_pages
         self.gather_complete = False
+        # List items whose id could not be read: their records are unseen, not gone.
+        self.unlisted_errors = 0
         self.seen_ids: list[str] = []
         self.pages = 0
 
@@ -175,6 +182,7 @@ class Harvest:
                 try:
                     entry = source.entry(item)
                 except Exception as error:  # noqa: BLE001 - a malformed item is that record's error
+                    self.unlisted_errors += 1
                     yield Outcome(None, raw=item, error=StageError("parse", f"élément illisible : {_message(error)}",
                                                                    url=response.url))
                     continue
@@ -216,8 +224,13 @@ class Harvest:
 
 
 def _message(error: Exception) -> str:
+    """What people read of a stage's failure: our own messages (FetchError, ParseError, the
+    ValueErrors the source modules raise) are French already; anything else is a bug of ours
+    on an unexpected input, said so in French with its Python name for the developers."""
     text = str(error) or type(error).__name__
-    return text if isinstance(error, (FetchError, ParseError)) else f"{type(error).__name__}: {text}"
+    if isinstance(error, (FetchError, ParseError)) or type(error) is ValueError:
+        return text
+    return f"donnée inattendue ({type(error).__name__} : {text})"
 
 
 def finish_record(record: dict) -> dict:

@@ -40,6 +40,9 @@ class SourceHealth:
     errors: dict = field(default_factory=dict)
     # Programmes of this source in the store, by state.
     programmes: dict = field(default_factory=dict)
+    # How the source's format was verified (scrapers.coverage), and the evidence.
+    verification: str = ""
+    evidence: str = ""
 
     @property
     def last_run(self):
@@ -75,7 +78,8 @@ def overview(session: Session, recent: int = RECENT_RUNS) -> list[SourceHealth]:
             schedule=entry.get("schedule") or (source.schedule if source else None),
             next_run=entry.get("next_run"), enabled=source.enabled if source else True,
             policy=source.publication_policy if source else "review",
-            runs=list(runs), errors=errors, programmes=counts.get(slug, {})))
+            runs=list(runs), errors=errors, programmes=counts.get(slug, {}),
+            verification=entry.get("verification", ""), evidence=entry.get("evidence", "")))
     return health
 
 

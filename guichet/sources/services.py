@@ -320,6 +320,12 @@ def _conclude(session: Session, run: ScrapeRun, harvest: Harvest, previous: Scra
         run.message = (f"La liste de la source n'a pas pu être lue en entier ({seen} programmes lus) : "
                        "aucun programme n'a été clos ni dépublié. À vérifier.")
         return
+    if harvest.unlisted_errors:
+        # Those items were never counted as seen: closing "what is missing" would close them.
+        run.status = "partial"
+        run.message = (f"{run.errored} programme(s) en erreur, dont {harvest.unlisted_errors} élément(s) de la "
+                       "liste illisibles : aucun programme n'a été clos. Voir le détail des erreurs.")
+        return
     if seen == 0:
         run.flagged, run.status = True, "flagged"
         run.message = ("La source n'a renvoyé aucun programme : aucun programme n'a été clos ni dépublié. "
@@ -360,6 +366,12 @@ def run_summary(run: ScrapeRun | None) -> dict | None:
     }
 
 
+def verification_text(source_class) -> str:
+    from scrapers.coverage import verification_text as text
+
+    return text(source_class)
+
+
 def source_overview(session: Session) -> list[dict]:
     """Every source with its level, page, schedule (in French), last run and its counts,
     whether that run is flagged for review, and the next scheduled run."""
@@ -378,6 +390,7 @@ def source_overview(session: Session) -> list[dict]:
             "slug": slug, "name": source_class.name or slug, "level": source_class.level,
             "level_label": LEVEL_ADJECTIVES.get(source_class.level, source_class.level), "url": source_class.url,
             "schedule": schedule_text_of(source_class, index), "enabled": enabled,
+            "verification": verification_text(source_class), "evidence": source_class.verified_by,
             "last_run": run_summary(run), "flagged": bool(run and run.flagged),
             "programmes": counts.get(slug, 0),
             "next_run": next_run_time(current_app, job_id(slug)) if has_app_context() else None,

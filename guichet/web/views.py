@@ -82,6 +82,15 @@ def about():
     return render_template("about.html")
 
 
+@bp.get("/sources")
+def sources():
+    """« Sources et couverture »: how each source's format was verified, the regions covered."""
+    from scrapers.coverage import source_coverage
+    from scrapers.registry import all_sources
+
+    return render_template("sources.html", coverage=source_coverage(all_sources()))
+
+
 @bp.get("/healthz")
 def healthz():
     state = {"store": {"status": "ok"}, "search": {"status": "ok"}}

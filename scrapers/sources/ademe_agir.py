@@ -18,11 +18,11 @@ LIST_URL = "https://api.ademe.fr/r2da/listeDispositif"
 
 # Scheme types: AAP appel à projets, AMI appel à manifestation d'intérêt, GAG aide au fil de l'eau.
 CALL_TYPES = {"AAP", "AMI", "AAC"}
-# ``cible_projet`` codes (ADEME referential "cible"). SCA3 alone marks calls for industry (the
-# wood-industry BCIB call), so SCA3 = companies; SCA1 and SCA2 come with schemes ADEME opens to
-# local authorities and to associations.
-AUDIENCES = {"SCA1": ["commune", "epci", "departement", "region"], "SCA2": ["association"],
-             "SCA3": ["entreprise"], "SCA4": ["particulier"], "SCA5": ["etablissement_public"]}
+# ``cible_projet`` codes, as ADEME labels them (MTES-MCT/aides-territoires,
+# src/dataproviders/data/ademe_agir_audiences_mapping.csv): SCA1 Association, SCA2
+# Collectivités et secteur public, SCA3 Entreprise, SCA4 Organisme de recherche.
+AUDIENCES = {"SCA1": ["association"], "SCA2": ["commune", "epci", "departement", "region", "etablissement_public"],
+             "SCA3": ["entreprise"], "SCA4": ["recherche"]}
 # ``thematiques`` codes onto our themes.
 THEMES = {
     "ENR": "energie-climat/energies-renouvelables", "GEOTER": "energie-climat/energies-renouvelables",
@@ -40,6 +40,9 @@ COVERAGE_LEVELS = {"1": "national", "2": "europe", "3": "europe", "4": "regional
 
 class AdemeAgir(Source):
     slug = "ademe-agir"
+    verified = "importer"
+    verified_on = "2026-12-01"
+    verified_by = "MTES-MCT/aides-territoires, src/dataproviders/data/ademe_agir_audiences_mapping.csv et les données de test de son importeur"
     name = "ADEME — Agir pour la transition"
     level = "national"
     url = "https://agirpourlatransition.ademe.fr/"

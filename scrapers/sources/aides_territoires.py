@@ -12,9 +12,13 @@ which departmental catalogues built on Aides-territoires still publish.
 
 from __future__ import annotations
 
+import html
+
 from scrapers import normalise as norm
 from scrapers.base import Entry, ListPage, ParseError, Source
 from scrapers.http import FetchError, Fetched, HttpClient, Request, absolute
+from scrapers.normalise.audiences import audiences
+from scrapers.normalise.places import read_perimeter
 
 BASE_URL = "https://aides-territoires.beta.gouv.fr"
 LOGIN_URL = f"{BASE_URL}/api/connexion/"
@@ -26,6 +30,9 @@ REPLAY_TOKEN = "jeton-de-demonstration"
 
 class AidesTerritoires(Source):
     slug = "aides-territoires"
+    verified = "responses"
+    verified_on = "2026-12-01"
+    verified_by = "941 aides des exports publics de l’API (2021, 2022) et 4 aides de l’API actuelle (2024) : bench/bench_sources_real.py"
     name = "Aides-territoires"
     level = "national"
     url = "https://aides-territoires.beta.gouv.fr/"
@@ -68,9 +75,11 @@ class AidesTerritoires(Source):
         next_url = body.get("next")
         return ListPage(body["results"], Request(absolute(AIDS_URL, next_url)) if next_url else None)
 
-    def entry(self, item) -> Entry:
+    def entry(self, item) -> Entry | None:
         if not isinstance(item, dict) or item.get("id") in (None, ""):
             raise ValueError("aide sans identifiant")
+        if item.get("is_live") is False:
+            return None  # a draft or an expired aid the current API still lists: not for people
         page = absolute(BASE_URL, item.get("url")) if item.get("url") else norm.clean_url(item.get("origin_url"))
         return Entry(str(item["id"]), page, item)
 
@@ -78,31 +87,29 @@ class AidesTerritoires(Source):
     def normalise(self, raw: dict, entry: Entry) -> dict:
         record = self.base_record(entry)
         title = raw.get("name") or raw.get("name_initial") or raw.get("short_title")
-        if not title:
+        if not title or not isinstance(title, str):
             raise ValueError("aide sans nom")
-        description = raw.get("description") or ""
-        eligibility = raw.get("eligibility") or ""
-        perimeter = raw.get("perimeter")
-        regions, departments = norm.places([perimeter] if isinstance(perimeter, str) else perimeter or [])
+        description = _text_field(raw, "description")
+        eligibility = _text_field(raw, "eligibility")
+        perimeter = read_perimeter(raw.get("perimeter"), raw.get("perimeter_scale"))
         low, high = norm.population_range(f"{eligibility}\n{description}")
         rate_min, rate_max = _rates(raw)
         deadline = norm.parse_date(raw.get("submission_deadline"))
-        categories = raw.get("categories") or []
+        categories = _list_field(raw, "categories")
         record.update({
             "source_url": entry.url,
             "title": " ".join(str(title).split()),
             "summary": norm.summary(description),
-            "description_html": norm.sanitise_html(description + (f"<h2>Éligibilité</h2>{eligibility}"
-                                                                   if norm.plain_text(eligibility) else "")),
+            "description_html": norm.sanitise_html(_description(raw, description, eligibility, perimeter)),
             "funders": _funders(raw) or list(self.funders),
-            "level": _level(raw, regions, departments),
-            "regions": regions,
-            "departments": departments,
-            "beneficiaries": norm.beneficiaries(raw.get("targeted_audiences")),
+            "level": perimeter.level,
+            "regions": perimeter.regions,
+            "departments": perimeter.departments,
+            "beneficiaries": audiences(_list_field(raw, "targeted_audiences")),
             "population_min": low,
             "population_max": high,
             "themes": norm.themes_from_categories(categories) or norm.themes_from_text(raw.get("name"), description),
-            "aid_types": norm.aid_types(raw.get("aid_types_full") or raw.get("aid_types")),
+            "aid_types": norm.aid_types(_list_field(raw, "aid_types_full") or _list_field(raw, "aid_types")),
             "is_call_for_projects": bool(raw.get("is_call_for_project")),
             "opens_on": norm.parse_date(raw.get("start_date")),
             "deadlines": [deadline] if deadline else [],
@@ -117,31 +124,72 @@ class AidesTerritoires(Source):
         return record
 
 
+def _text_field(raw, name) -> str:
+    value = raw.get(name)
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"champ « {name} » : du texte était attendu, pas {type(value).__name__}")
+    return value
+
+
+def _list_field(raw, name) -> list:
+    """A list field; one string (older exports) is a list of one; anything else is an error."""
+    value = raw.get(name)
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise ValueError(f"champ « {name} » : une liste était attendue, pas {type(value).__name__}")
+    return value
+
+
+def _names(values) -> list[str]:
+    names = [value.get("name") if isinstance(value, dict) else value for value in values]
+    return [" ".join(str(name).split()) for name in names if name and str(name).strip()]
+
+
+# What the record has no field for is shown to people under these headings, never dropped.
+_EXTRA_SECTIONS = (
+    ("programs", "Programmes"),
+    ("instructors", "Instruction"),
+    ("mobilization_steps", "Étapes du projet concernées"),
+    ("destinations", "Dépenses couvertes"),
+)
+
+
+def _description(raw, description, eligibility, perimeter) -> str:
+    parts = [description]
+    if norm.plain_text(eligibility):
+        parts.append(f"<h2>Éligibilité</h2>{eligibility}")
+    facts = []
+    if perimeter.specific:
+        facts.append(f"<li>Territoire : {html.escape(perimeter.specific)} (territoire spécifique : vérifiez que "
+                     "votre commune en fait partie)</li>")
+    for field, heading in _EXTRA_SECTIONS:
+        names = _names(_list_field(raw, field if field != "instructors" or not raw.get("instructors_full")
+                                   else "instructors_full"))
+        if names:
+            facts.append(f"<li>{heading} : {html.escape(' ; '.join(names))}</li>")
+    if raw.get("is_charged") is True:
+        facts.append("<li>Aide payante (service facturé par le porteur)</li>")
+    european = raw.get("european_aid")
+    if european:
+        facts.append(f"<li>Aide européenne : {html.escape(str(european))}</li>")
+    comment = raw.get("subvention_comment")
+    if isinstance(comment, str) and comment.strip():
+        facts.append(f"<li>Taux de subvention : {html.escape(norm.plain_text(comment))}</li>")
+    if facts:
+        parts.append("<h2>En bref</h2><ul>" + "".join(facts) + "</ul>")
+    examples = _text_field(raw, "project_examples")
+    if norm.plain_text(examples):
+        parts.append(f"<h2>Exemples de projets</h2>{examples}")
+    return "".join(parts)
 def _funders(raw) -> list[str]:
     """``financers_full`` [{name}], ``financers`` a list of names, or (older export) one string."""
-    values = raw.get("financers_full") or raw.get("financers") or []
-    if isinstance(values, str):
-        values = [values]
-    names = [value.get("name") if isinstance(value, dict) else value for value in values]
-    return norm.dedupe(norm.normalise_funder(name) for name in names)
-
-
-_LEVEL_BY_PERIMETER = {"france": "national", "europe": "europe", "france metropolitaine": "national",
-                       "outre mer": "national"}
-
-
-def _level(raw, regions, departments) -> str:
-    scale = raw.get("perimeter_scale")
-    if scale:
-        return norm.level_from_scale(scale, "national")
-    perimeter = norm._key(str(raw.get("perimeter") or ""))
-    if perimeter in _LEVEL_BY_PERIMETER:
-        return _LEVEL_BY_PERIMETER[perimeter]
-    if departments and not regions:
-        return "departmental"
-    if regions:
-        return "regional"
-    return "national"
+    return norm.dedupe(norm.normalise_funder(name) for name in _names(_list_field(raw, "financers_full")
+                                                                          or _list_field(raw, "financers")))
 
 
 def _rates(raw) -> tuple[float | None, float | None]:

@@ -41,6 +41,8 @@ SELECTORS = pages.Selectors("Banque des Territoires", {
 
 class BanqueDesTerritoires(Source):
     slug = "banque-des-territoires"
+    verified = "none"
+    verified_by = "aucune source publique ne confirme nos sélecteurs"
     name = "Banque des Territoires"
     level = "national"
     url = LIST_URL
@@ -99,7 +101,7 @@ class BanqueDesTerritoires(Source):
     def normalise(self, raw: dict, entry: Entry) -> dict:
         record = self.base_record(entry)
         facts, text, card = raw["facts"], raw["text"], raw.get("card") or {}
-        opens_on, deadlines = pages.dates_from_text(text)
+        opens_on, deadlines = norm.dates_from_text(text)
         closing = norm.parse_date(facts.get("date de cloture")) or card.get("deadline")
         if closing:
             deadlines = sorted({closing, *deadlines})
@@ -111,18 +113,18 @@ class BanqueDesTerritoires(Source):
             "title": raw["title"],
             "summary": raw["summary"],
             "description_html": raw["description_html"],
-            "beneficiaries": pages.beneficiaries_from_text(who) or ["commune", "epci"],
+            "beneficiaries": norm.beneficiaries_from_text(who) or ["commune", "epci"],
             "population_min": low,
             "population_max": high,
             "themes": norm.themes_from_text(raw["title"], raw["summary"]),
-            "aid_types": pages.aid_types_from_text(text),
+            "aid_types": norm.aid_types_from_text(text),
             "is_call_for_projects": True,  # the list holds calls for projects and for expressions of interest
             "opens_on": norm.parse_date(facts.get("ouverture")) or opens_on,
             "deadlines": deadlines,
             "recurrence": "ponctuelle",
             "rate_min": rate_min,
             "rate_max": rate_max,
-            "amount_max": pages.amount_max_from_text(text),
+            "amount_max": norm.amount_max_from_text(text),
             "application_url": raw["application_url"] or entry.url,
         })
         return record

@@ -1,15 +1,22 @@
 """Bpifrance — its calls for projects and competitions (HTML list, then each call's page),
 keeping only those open to local authorities or public bodies.
 
-List: ``https://www.bpifrance.fr/nos-appels-a-projets-concours``, a Drupal view: each
-``div.views-row`` holds an ``article.card-aap`` with its kind (``.card-aap__type``: "Appel à
-projets" / "Concours"), title link (``.card-aap__title a``), period ("Du 15/09/2026 au
-16/02/2027") and targets (``ul.card-aap__cibles li``: "Collectivités territoriales", "Start-up",
-"PME" ...). Most calls are for companies: a card whose targets name no local authority nor
-public body is skipped at the list (its page is never fetched). A card without targets is kept.
-Drupal pages from 0 (``?page=1`` second page) through the pager's ``rel=next`` link.
+List: ``https://www.bpifrance.fr/nos-appels-a-projets-concours``, a Drupal view of cards
+``div.article-card.card-our-project``: kind ``span.rubrique`` (« Appels à projets »,
+« Concours »), period ``span.card-date`` (« 17/04/2025 au 02/06/2026 »), title link
+``.desc h3 a``, one-line description ``.desc p``. Cards name no audience: a card whose
+title and description name companies only (start-up, PME, ETI ...) and no public body is
+skipped at the list (its page is never fetched); the others are read. Pages from 0
+(``?page=1`` second page) through the pager's ``li.pager__item a`` links.
 Id: the last segment of the call's address (Drupal alias; Bpifrance prints no node id).
-Detail: ``div.aap-header`` (title ``h1``, dates), text ``div.aap-body``.
+Detail (not confirmed by any public code): ``div.aap-header`` (title ``h1``, dates), text
+``div.aap-body``; a call page in another layout is that record's parse error.
+
+Evidence for the list: public scrapers of the Bpifrance listing found with the search tool
+(« Real structure (verified 2026-04): Cards div.article-card.card-our-project, Title h3 a,
+Date span.card-date "DD/MM/YYYY au DD/MM/YYYY", Desc div.desc p, Category span.rubrique,
+Pager li.pager__item a »), and MTES-MCT/aides-territoires,
+``src/dataproviders/management/commands/import_bpi.py``.
 """
 
 from __future__ import annotations
@@ -27,12 +34,12 @@ LIST_URL = f"{BASE_URL}/nos-appels-a-projets-concours"
 
 SELECTORS = pages.Selectors("Bpifrance", {
     # list
-    "card": "article.card-aap",
-    "card_type": ".card-aap__type",
-    "card_link": ".card-aap__title a[href]",
-    "card_dates": ".card-aap__dates",
-    "card_targets": ".card-aap__cibles li",
-    "next_page": 'li.pager__item--next a, a[rel="next"]',
+    "card": "div.article-card.card-our-project",
+    "card_type": "span.rubrique",
+    "card_link": ".desc h3 a[href]",
+    "card_dates": "span.card-date",
+    "card_desc": ".desc p",
+    "pager_links": "li.pager__item a[href]",
     # detail
     "title": "article h1, .aap-header h1",
     "dates": ".aap-header__dates",
@@ -41,11 +48,16 @@ SELECTORS = pages.Selectors("Bpifrance", {
 # Targets that make a call relevant here (folded, lower case).
 PUBLIC_TARGETS = re.compile(r"collectivit|commune|epci|intercommunal|acteurs? publics?|etablissements? publics?|"
                             r"organismes? publics?|secteur public|departement|region")
+COMPANY_TARGETS = re.compile(r"\bstart-?ups?\b|\bpme\b|\beti\b|\btpe\b|entreprises?|industriel")
 APPLY_WORDS = ("plateforme", "deposer", "candidater", "extranet")
 
 
 class Bpifrance(Source):
     slug = "bpifrance"
+    verified = "importer"
+    verified_on = "2026-12-01"
+    verified_by = ("la liste d’après le code public de scrapers de bpifrance.fr (div.article-card.card-our-project) ; "
+                   "la page de chaque appel n’est pas vérifiée")
     name = "Bpifrance — appels à projets et concours"
     level = "national"
     url = LIST_URL
@@ -66,14 +78,29 @@ class Bpifrance(Source):
                 "title": pages.text_of(link),
                 "kind": SELECTORS.text(card, "card_type"),
                 "dates": SELECTORS.text(card, "card_dates"),
-                "targets": [pages.text_of(target) for target in SELECTORS.all(card, "card_targets", required=False)],
+                "description": SELECTORS.text(card, "card_desc"),
             })
-        link = SELECTORS.one(document, "next_page", required=False)
-        return ListPage(items, Request(absolute(response.url, link["href"])) if link else None)
+        return ListPage(items, self._next_page(document, response))
+
+    def _next_page(self, document, response: Fetched) -> Request | None:
+        """The pager's link to the page after this one (Drupal counts from 0)."""
+        current = 0
+        request = response.request
+        if request is not None and (request.params or {}).get("page") is not None:
+            current = int(request.params["page"])
+        elif "page=" in response.url:
+            current = int(re.search(r"page=(\d+)", response.url).group(1))
+        for link in SELECTORS.all(document, "pager_links", required=False):
+            found = re.search(r"page=(\d+)", link["href"])
+            if found and int(found.group(1)) == current + 1:
+                return Request(LIST_URL, params={"page": current + 1})
+        return None
 
     def entry(self, item) -> Entry | None:
-        targets = item.get("targets") or []
-        if targets and not any(PUBLIC_TARGETS.search(fold(target)) for target in targets):
+        if not isinstance(item, dict) or not item.get("url"):
+            raise ValueError("carte sans lien vers son appel")
+        words = fold(f"{item.get('title') or ''} {item.get('description') or ''}")
+        if COMPANY_TARGETS.search(words) and not PUBLIC_TARGETS.search(words):
             return None  # for companies only: not for this service
         return Entry(pages.last_path_segment(item["url"]), item["url"], item)
 
@@ -95,11 +122,11 @@ class Bpifrance(Source):
     def normalise(self, raw: dict, entry: Entry) -> dict:
         record = self.base_record(entry)
         card, text = raw.get("card") or {}, raw["text"]
-        dates_text = "\n".join([card.get("dates") or "", *re.split(r"\s{2,}|(?=Clôture)", raw["dates"] or ""), text])
-        opens_on, deadlines = pages.dates_from_text(dates_text)
+        dates_text = "\n".join([f"Du {card['dates']}" if card.get("dates") else "", *re.split(r"\s{2,}|(?=Clôture)", raw["dates"] or ""), text])
+        opens_on, deadlines = norm.dates_from_text(dates_text)
         low, high = norm.population_range(text)
         rate_min, rate_max = norm.rate_range(text)
-        found = pages.beneficiaries_from_text(" ".join(card.get("targets") or []) + "\n" + text)
+        found = norm.beneficiaries_from_text(f"{card.get('description') or ''}\n{text}")
         funders = list(self.funders)
         # Calls run for the State (France 2030, "pour le compte de l'État") are the State's money.
         if re.search(r"france 2030|pour le compte de l['’][ée]tat", text, re.IGNORECASE):
@@ -114,14 +141,14 @@ class Bpifrance(Source):
             "population_min": low,
             "population_max": high,
             "themes": norm.themes_from_text(raw["title"], raw["summary"]),
-            "aid_types": pages.aid_types_from_text(text),
+            "aid_types": norm.aid_types_from_text(text),
             "is_call_for_projects": True,  # calls for projects and competitions only
             "opens_on": opens_on,
             "deadlines": deadlines,
             "recurrence": "ponctuelle",
             "rate_min": rate_min,
             "rate_max": rate_max,
-            "amount_max": pages.amount_max_from_text(text),
+            "amount_max": norm.amount_max_from_text(text),
             "application_url": raw["application_url"] or entry.url,
         })
         return record

@@ -5,6 +5,13 @@ empty list ends the paging). Response: a bare list of procedures ``{id, creation
 modificationDate, url, title, deadline ("15 avril 2022"), type[], eztag_theme[],
 eztag_region[], public ("Associations, Entreprises privées"), amount (free text), contact,
 link{link, text}, summary (HTML), body (HTML)}``.
+
+Evidence: the ministry's payloads in Aides-territoires' importer tests, and
+MTES-MCT/aides-territoires-symfony, ``src/Command/ImportFlux/ImportFluxMinistereCultureCommand.php``
+(``public`` may be a string or a list; the audience labels below) and
+MTES-MCT/aides-territoires, ``src/dataproviders/data/ministere_de_la_culture_audiences_mapping.csv``.
+A procedure tagged with one region (« Mayotte ») is a call of that region's DAC (direction
+régionale des affaires culturelles): a regional programme.
 """
 
 from __future__ import annotations
@@ -29,8 +36,36 @@ THEMES = {
 }
 
 
+# Their audience labels (folded) → ours; labels our general table already reads are not repeated.
+AUDIENCES = {
+    "professionnels de la culture": ["entreprise", "association"],
+    "collectivites": ["commune", "epci", "departement", "region"],
+    "operateurs de travaux": ["commune", "epci", "departement", "region", "etablissement_public"],
+    "amenageurs": ["entreprise"], "laboratoires de recherche": ["recherche"], "organismes de recherche": ["recherche"],
+    "etudiants ou en recherche d'emploi": ["particulier"], "syndicats mixtes": ["epci"],
+    "etablissements publics services de l'etat": ["etablissement_public"],
+    "etablissements publics services de l'etat bibliotheques": ["etablissement_public"],
+    "entreprises publiques locales": ["etablissement_public"],
+    "ecoles d'enseignement superieur culture": ["etablissement_public"],
+}
+
+
+def audiences(public) -> list[str]:
+    labels = public if isinstance(public, list) else re.split(r"\s*,\s*", str(public or ""))
+    found = []
+    for label in labels:
+        key = norm.key(str(label))
+        if not key:
+            continue
+        found += AUDIENCES.get(key) or norm.beneficiaries([label])
+    return norm.dedupe(found)
+
+
 class Culture(Source):
     slug = "culture"
+    verified = "importer"
+    verified_on = "2026-12-01"
+    verified_by = "MTES-MCT/aides-territoires, src/dataproviders/data/ministere_de_la_culture_audiences_mapping.csv et les données de test de son importeur"
     name = "Ministère de la Culture — démarches en ligne"
     level = "national"
     url = "https://www.culture.gouv.fr/Demarches-en-ligne"
@@ -74,10 +109,12 @@ class Culture(Source):
             "title": " ".join(norm.plain_text(raw["title"]).split()),
             "summary": norm.summary(summary_html),
             "description_html": norm.sanitise_html(summary_html + body_html),
+            # One region named: a regional DAC's call, not a national one.
+            "level": "regional" if regions or departments else "national",
             "regions": regions,
             "departments": departments,
-            # ``public`` is one comma-separated string of their audience labels.
-            "beneficiaries": norm.beneficiaries(re.split(r"\s*,\s*", raw.get("public") or "")),
+            # ``public``: one comma-separated string of their labels (or, in places, a list).
+            "beneficiaries": audiences(raw.get("public")) or audiences(raw.get("eztag_cible")),
             "population_min": low,
             "population_max": high,
             "themes": _with_parents(themes),

@@ -13,6 +13,8 @@ from scrapers.http import Fetched
 
 class Curated(Source):
     slug = "curated"
+    verified = "team"
+    verified_by = "programmes rédigés par l’équipe"
     name = "Programmes rédigés par l'équipe"
     level = "national"
     url = ""

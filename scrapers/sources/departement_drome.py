@@ -31,6 +31,10 @@ DEPARTMENT = "26"
 
 class DepartementDrome(Source):
     slug = "departement-drome"
+    verified = "importer"
+    verified_on = "2026-12-01"
+    verified_by = "les données de test de l’importeur Drôme d’Aides-territoires (MTES-MCT/aides-territoires)"
+    regions = ('84',)
     name = "Département de la Drôme"
     level = "departmental"
     url = "https://collectivites.ladrome.fr/"
@@ -84,13 +88,13 @@ class DepartementDrome(Source):
             "themes": norm.themes_from_categories(categories) or norm.themes_from_text(
                 title, norm.summary(_HEADING.sub(" ", description))),
             "aid_types": norm.aid_types(raw.get("aid_types")),
-            "is_call_for_projects": bool(raw.get("is_call_for_project")) or pages.is_call_for_projects(title),
+            "is_call_for_projects": bool(raw.get("is_call_for_project")) or norm.is_call_for_projects(title),
             "opens_on": norm.parse_date(raw.get("start_date")),
             "deadlines": [deadline] if deadline else [],
             "recurrence": norm.recurrence(raw.get("recurrence")),
             "rate_min": None,
             "rate_max": rate if rate is not None else norm.rate_range(raw.get("subvention_comment"))[1],
-            "amount_max": pages.amount_max_from_text(text),
+            "amount_max": norm.amount_max_from_text(text),
             "contact": norm.plain_text(raw.get("contact")) or None,
             "application_url": norm.clean_url(raw.get("application_url")) or entry.url,
             "source_updated_at": norm.parse_datetime(raw.get("date_updated")),

@@ -31,6 +31,10 @@ _GRANT_PROGRAMMES = re.compile(r"contrat|fonds?\b|fond d|dotation|subvention", r
 
 class DepartementManche(Source):
     slug = "departement-manche"
+    verified = "importer"
+    verified_on = "2026-12-01"
+    verified_by = "les données de test de l’importeur Manche d’Aides-territoires (MTES-MCT/aides-territoires)"
+    regions = ('28',)
     name = "Département de la Manche"
     level = "departmental"
     url = "https://www.manche.fr/guide-des-aides/"
@@ -77,6 +81,12 @@ class DepartementManche(Source):
         if any(_GRANT_PROGRAMMES.search(kind) for kind in raw.get("aid_types") or []):
             kinds = norm.dedupe(["subvention", *kinds])
         body_html = (f"<p>{html.escape(description)}</p>" if description and "<" not in description else description)
+        # What the record has no field for is shown: their programmes (in ``aid_types``), the expenses covered.
+        facts = [f"<li>{label} : {html.escape(' ; '.join(values))}</li>" for label, values in (
+            ("Programmes", [str(value) for value in raw.get("aid_types") or [] if _GRANT_PROGRAMMES.search(str(value))]),
+            ("Dépenses couvertes", [str(value) for value in raw.get("destinations") or []])) if values]
+        if facts:
+            body_html += "<h2>En bref</h2><ul>" + "".join(facts) + "</ul>"
         record.update({
             "source_url": entry.url,
             "title": title,
@@ -91,11 +101,11 @@ class DepartementManche(Source):
             "themes": norm.dedupe([*norm.themes_from_categories(categories),
                                    *norm.themes_from_text(title, " ; ".join(categories))]),
             "aid_types": kinds,
-            "is_call_for_projects": bool(raw.get("is_call_for_project")) or pages.is_call_for_projects(title),
+            "is_call_for_projects": bool(raw.get("is_call_for_project")) or norm.is_call_for_projects(title),
             "opens_on": norm.parse_date(raw.get("start_date")),
             "deadlines": [deadline] if deadline else [],
             "recurrence": norm.recurrence(raw.get("recurrence")),
-            "amount_max": pages.amount_max_from_text(text),
+            "amount_max": norm.amount_max_from_text(text),
             "contact": _contact(raw),
             "application_url": norm.clean_url(raw.get("application_url")) or entry.url,
             "source_updated_at": norm.parse_datetime(raw.get("date_updated") or raw.get("date_created")),

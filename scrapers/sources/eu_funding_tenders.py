@@ -79,6 +79,9 @@ def _json_list_value(values) -> list:
 
 class EuFundingTenders(Source):
     slug = "eu-funding-tenders"
+    verified = "responses"
+    verified_on = "2026-12-01"
+    verified_by = "une réponse réelle de l’API de recherche SEDIA (eu-funding-tenders-search-response.json)"
     name = "Portail Funding & Tenders de la Commission européenne"
     level = "europe"
     url = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/"

@@ -40,6 +40,13 @@ APPLY_WORDS = ("deposer", "candidater", "demande en ligne", "plateforme", "porta
 
 class GrandEst(Source):
     slug = "grand-est"
+    verified = "none"
+    # MTES-MCT/aides-territoires, src/dataproviders/management/commands/import_grand_est_api.py: since
+    # 2021 the Region serves an API behind HTTP basic auth (a list of {ID, post_title, post_content,
+    # gui_beneficiaire[{name}], gui_tax_competence[{name}], url, gui_dematerialise_url, post_type,
+    # pro_fin ...}) whose address is not public; these HTML selectors are those of the scraper retired then.
+    verified_by = ("le code public montre une API de la Région à accès authentifié, à l’adresse non publique ; "
+                   "ces sélecteurs HTML datent d’un scraper retiré en 2021")
     name = "Région Grand Est"
     level = "regional"
     url = "https://www.grandest.fr/aides/"
@@ -105,11 +112,11 @@ class GrandEst(Source):
     def normalise(self, raw: dict, entry: Entry) -> dict:
         record = self.base_record(entry)
         text, card = raw["text"], raw.get("card") or {}
-        opens_on, deadlines = pages.dates_from_text(text)
+        opens_on, deadlines = norm.dates_from_text(text)
         if card.get("deadline"):
             deadlines = sorted({card["deadline"], *deadlines})
         # The list was filtered on collectivités: they are always among the beneficiaries.
-        found = pages.beneficiaries_from_text(pages.section_after(text, "Bénéficiaires") or text)
+        found = norm.beneficiaries_from_text(pages.section_after(text, "Bénéficiaires") or text)
         low, high = norm.population_range(text)
         rate_min, rate_max = norm.rate_range(text)
         record.update({
@@ -123,14 +130,14 @@ class GrandEst(Source):
             "population_max": high,
             # Keyword rules read the title and the summary: the whole page names too many things.
             "themes": norm.themes_from_text(raw["title"], card.get("category"), raw["summary"]),
-            "aid_types": pages.aid_types_from_text(pages.section_after(text, "Montant de l’aide") or text),
-            "is_call_for_projects": pages.is_call_for_projects(raw["title"]),
+            "aid_types": norm.aid_types_from_text(pages.section_after(text, "Montant de l’aide") or text),
+            "is_call_for_projects": norm.is_call_for_projects(raw["title"]),
             "opens_on": opens_on,
             "deadlines": deadlines,
-            "recurrence": pages.recurrence_from_text(text, deadlines),
+            "recurrence": norm.recurrence_from_text(text, deadlines),
             "rate_min": rate_min,
             "rate_max": rate_max,
-            "amount_max": pages.amount_max_from_text(text),
+            "amount_max": norm.amount_max_from_text(text),
             "contact": raw["contact"],
             "application_url": raw["application_url"] or entry.url,
             "source_updated_at": norm.parse_datetime(raw.get("modified")),

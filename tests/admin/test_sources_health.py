@@ -141,3 +141,12 @@ def test_an_admin_lets_a_trusted_source_publish_directly(app, admin_client, cura
     programme_id = store.scalar(select(Programme.id).where(Programme.source == "departement-drome"))
     post_form(curator_client, "/admin/revue", {"action": "acknowledge", "ids": [programme_id]})
     assert programme_id not in curator_client.get("/admin/?source=departement-drome").get_data(as_text=True)
+
+
+def test_the_source_page_says_how_each_format_was_verified(app, curator_client, store):
+    sync_sources(store)
+    page = curator_client.get("/admin/sources").get_data(as_text=True)
+    section = page.split('id="source-aides-territoires"')[1].split("</section>")[0]
+    assert "Format : vérifié sur des réponses réelles (1er décembre 2026)" in section
+    section = page.split('id="source-banque-des-territoires"')[1].split("</section>")[0]
+    assert "Format : non vérifié" in section

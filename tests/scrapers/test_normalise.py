@@ -180,3 +180,17 @@ def test_amounts_rates_and_urls():
     assert norm.rate_range("5 000 €") == (None, None)
     assert norm.clean_url("https: //agirpourlatransition.ademe.fr/a") == "https://agirpourlatransition.ademe.fr/a"
     assert norm.clean_url("pas une adresse") is None
+
+
+def test_one_aid_type_as_a_string_is_one_type_not_its_characters():
+    # The Drôme catalogue sends « aid_types »: "Ingénierie technique" (a string, not a list).
+    assert norm.aid_types("Ingénierie technique") == ["ingenierie"]
+    assert norm.aid_types(["Subvention", "Prêt"]) == ["subvention", "pret"]
+
+
+def test_singular_and_plural_audiences_of_aides_territoires():
+    assert norm.beneficiaries(["Entreprise publique locale (Sem, Spl, SemOp)"]) == ["etablissement_public"]
+    assert norm.beneficiaries(["Entreprises publiques locales (Sem, Spl, SemOp)"]) == ["etablissement_public"]
+    assert norm.beneficiaries(["Commune", "Intercommunalité / Pays", "Etablissement public dont services de l'Etat",
+                               "Entreprise privée", "Collectivité d’outre-mer à statut particulier"]) == [
+        "commune", "epci", "etablissement_public", "entreprise", "autre"]

@@ -306,3 +306,17 @@ def test_the_curated_source_never_closes_programmes_written_in_the_back_office(a
     with app.app_context():
         with app.extensions["guichet.db"].session() as session:
             assert session.get(Programme, written_by_hand).closed_at is None
+
+
+def test_a_listing_with_unreadable_entries_closes_nothing(scraper_app, replay_server):
+    run_source(scraper_app, "ile-de-france")
+    body = json.loads((replay_server_path("ile-de-france", "aides.json")).read_text(encoding="utf-8"))
+    broken = [dict(item) for item in body]
+    del broken[3]["reference"]  # its id cannot be read: the record is unseen, not gone
+    replay_server.add("GET", first_request("ile-de-france", scraper_app).full_url, json_body=broken)
+
+    run = run_source(scraper_app, "ile-de-france")
+
+    assert (run.status, run.closed, run.errored, run.seen) == ("partial", 0, 1, 3)
+    assert "1 élément(s) de la liste illisibles : aucun programme n'a été clos" in run.message
+    assert all(programme.closed_at is None for programme in stored(scraper_app, "ile-de-france").values())
