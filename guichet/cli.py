@@ -172,4 +172,10 @@ cli.params = [param for param in cli.params if param.name not in ("env_file", "a
 
 
 def main():
-    cli.main(prog_name="guichet")
+    from guichet.security.secrets import InsecureConfiguration
+
+    try:
+        cli.main(prog_name="guichet")
+    except InsecureConfiguration as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)

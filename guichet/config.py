@@ -31,11 +31,18 @@ SETTINGS = (
     Setting("SUBSCRIPTION_LIMIT_PER_IP", 20, "subscription requests accepted per IP address and hour"),
     Setting("DIGEST_PERMANENT_FAILURE_LIMIT", 3, "consecutive permanent rejections (5xx) of digests that disable a subscription"),
     Setting("MAIL_FROM", "Guichet <ne-pas-repondre@guichet.local>", "sender of every email"),
-    Setting("SECRET_KEY", "dev-only-secret-change-me", "signs sessions, CSRF tokens and email links; set it in production"),
+    Setting("SECRET_KEY", "dev-only-secret-change-me", "signs sessions and CSRF tokens; outside development the service "
+            "refuses to start with this default or a key shorter than 32 characters; in development a random key "
+            "is generated once into instance/secret_key"),
+    Setting("LINK_SECRET_KEY", None, "signs subscription links (confirm, manage, unsubscribe); default: derived "
+            "from SECRET_KEY with HMAC, so that a link never reveals the session key"),
+    Setting("TRUSTED_PROXIES", 0, "number of reverse proxies in front of the service whose X-Forwarded-For/-Proto/"
+            "-Host headers are trusted (werkzeug ProxyFix); 0: none, the client address is the socket's"),
     Setting("BASE_URL", "http://127.0.0.1:5000", "public URL of the service, used in emails and feeds"),
     Setting("PORT", 5000, "port of the web server started by `guichet run` / `guichet serve`"),
     Setting("HOST", "127.0.0.1", "interface the web server listens on"),
-    Setting("ENV", "development", "'development' or 'production' (production sets Secure cookies)"),
+    Setting("ENV", "development", "'development' or 'production' (production sets Secure cookies and HSTS, and "
+            "refuses a weak SECRET_KEY)"),
     Setting("OFFLINE", True, "sources are not reachable: the UI says that the data comes from recorded responses"),
     Setting("AIDES_TERRITOIRES_TOKEN", None, "API token of Aides-territoires (X-AUTH-TOKEN)"),
     Setting("ADEME_CLIENT_ID", None, "client_id of ADEME's API (Agir pour la transition)"),

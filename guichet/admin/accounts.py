@@ -83,17 +83,22 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every open session of this account ends (logout, password change, disabled account):
+    the session token is part of the cookie's user id, so an old cookie names nobody."""
+    user.session_token = (user.session_token or 1) + 1
+
+
 def set_active(user: User, active: bool) -> None:
     if user.active != active:
         user.active = active
-        # Ends every open session of this account.
-        user.session_token = (user.session_token or 1) + 1
+        end_sessions(user)
 
 
 def set_password(user: User, password: str) -> None:
     check_password_rules(password)
     user.password_hash = generate_password_hash(password)
-    user.session_token = (user.session_token or 1) + 1
+    end_sessions(user)
 
 
 def load_user(session: Session, user_id: str) -> User | None:

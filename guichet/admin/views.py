@@ -119,6 +119,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # Server-side revocation: a copy of the cookie taken before logout is refused after.
+    accounts.end_sessions(current_user)
+    get_session().commit()
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté·e.", "success")
