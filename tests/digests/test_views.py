@@ -175,8 +175,9 @@ def test_confirmation_links_are_signed_and_expire(app, client, smtp_server):
         def get_timestamp(self):
             return int(time.time()) - 8 * 86400
 
-    old = URLSafeTimedSerializer("test-secret", salt="guichet.digests.confirm", signer=EightDaysAgo).dumps(
-        [subscription.id, subscription.link_key])
+    # Links are signed with their own key (LINK_SECRET_KEY), not the session key.
+    old = URLSafeTimedSerializer(app.config["LINK_SECRET_KEY"], salt="guichet.digests.confirm",
+                                 signer=EightDaysAgo).dumps([subscription.id, subscription.link_key])
     response = client.get(f"/abonnement/confirmer/{old}")
     assert response.status_code == 400
     assert "Ce lien de confirmation a expiré" in page_text(response)
