@@ -124,6 +124,24 @@ def normalise_email(value: str | None) -> str:
     return email.lower()
 
 
+INTERNATIONAL_ADDRESS_REFUSED = (
+    "Cette adresse contient des caractères accentués ou non latins que notre serveur de messagerie ne sait pas "
+    "acheminer. Indiquez une adresse sans accents (par exemple prenom.nom@mairie-exemple.fr).")
+
+
+def check_deliverable(email: str) -> None:
+    """An internationalised address (é@commune.fr) is accepted only when the relay offers
+    SMTPUTF8; otherwise a French refusal, before anything is stored. Raises TemporaryFailure
+    when the relay cannot be reached."""
+    if email.isascii():
+        return
+    from guichet.digests.mailer import Mailer
+
+    with Mailer() as mailer:
+        if not mailer.supports_smtputf8():
+            raise SubscriptionError("email", INTERNATIONAL_ADDRESS_REFUSED)
+
+
 def check_frequency(value: str | None) -> str:
     if value not in FREQUENCIES:
         raise SubscriptionError("frequency", "Choisissez la fréquence des courriels : quotidienne ou hebdomadaire.")
@@ -166,6 +184,7 @@ def request_subscription(session: Session, email: str, search: str, frequency: s
     frequency = check_frequency(frequency)
     search = validate_search(search)
     check_rate_limit(session, email, ip or "inconnue", now)
+    check_deliverable(email)
     subscription, _added = _find_or_add(session, email, search, frequency, now)
     if subscription.status != "active":
         subscription.status = "pending"
