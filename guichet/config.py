@@ -21,6 +21,12 @@ SETTINGS = (
     Setting("SEARCH_SQLITE_PATH", None, "file of the embedded search index; default: instance/search.sqlite3"),
     Setting("ELASTICSEARCH_URL", "http://127.0.0.1:9200", "URL of the Elasticsearch node or cluster"),
     Setting("ELASTICSEARCH_INDEX", "guichet-programmes", "alias of the programmes index"),
+    Setting("SEARCH_SYNC_LAG", 300, "seconds a change may take to reach the search index before /healthz "
+            "answers 503 « index incomplet »"),
+    Setting("SEARCH_REPAIR_MINUTES", 5, "the scheduler repairs the index (outbox, missing documents) every this "
+            "many minutes, and once at start-up"),
+    Setting("HEALTH_TOKEN", None, "token (Authorization: Bearer …) that shows /healthz's details to operators; "
+            "staff logged in and, in development, loopback requests see them too"),
     Setting("SMTP_HOST", "127.0.0.1", "SMTP relay host"),
     Setting("SMTP_PORT", 25, "SMTP relay port"),
     Setting("SMTP_USER", None, "SMTP user name, if the relay needs authentication"),

@@ -10,3 +10,4 @@ from guichet.sources import models as sources  # noqa: F401
 from guichet.admin import models as admin  # noqa: F401
 from guichet.digests import models as digests  # noqa: F401
 from guichet.curation import models as curation  # noqa: F401
+from guichet.search import outbox as search_outbox  # noqa: F401

@@ -224,6 +224,14 @@ class SQLiteBackend:
         connection.executemany("INSERT OR IGNORE INTO terms (field, value, doc) VALUES (?, ?, ?)", terms)
 
     # -- reading -----------------------------------------------------------------------------
+    def ids(self) -> list[str]:
+        """Every document id (the index repair compares them with the store)."""
+        try:
+            with self._connection() as connection:
+                return [row[0] for row in connection.execute("SELECT id FROM docs")]
+        except sqlite3.Error as error:
+            raise SearchUnavailable(str(error)) from error
+
     def count(self) -> int:
         with self._connection() as connection:
             return connection.execute("SELECT count(*) FROM docs").fetchone()[0]
