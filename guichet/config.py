@@ -62,9 +62,14 @@ SETTINGS = (
             "(tests and benchmarks); programmes are marked as recorded"),
     Setting("COMMUNES_DATA_DIR", None, "folder of the commune reference JSON files; default: node_modules/@etalab/decoupage-administratif/data"),
     Setting("SCHEDULER_ENABLED", True, "`guichet run` starts the scheduler beside the web server"),
-    Setting("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, "failed back-office logins on one account before a 429, within LOGIN_THROTTLE_WINDOW"),
-    Setting("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, "failed back-office logins from one IP address before a 429, within LOGIN_THROTTLE_WINDOW"),
+    Setting("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, "failed back-office logins on one account before each try must "
+            "wait LOGIN_FIRST_DELAY (or more)"),
+    Setting("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, "failed back-office logins from one IP address before each try "
+            "must wait LOGIN_FIRST_DELAY (or more)"),
     Setting("LOGIN_THROTTLE_WINDOW", 900, "seconds over which failed back-office logins are counted"),
+    Setting("LOGIN_FIRST_DELAY", 30, "seconds the next login must wait once an account or address reached its "
+            "limit of failures; doubled by each further failure (a delay, never a lock)"),
+    Setting("LOGIN_MAX_DELAY", 300, "longest wait between two logins of a throttled account or address (seconds)"),
 )
 
 
