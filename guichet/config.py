@@ -21,7 +21,7 @@ SETTINGS = (
     Setting("SEARCH_SQLITE_PATH", None, "file of the embedded search index; default: instance/search.sqlite3"),
     Setting("ELASTICSEARCH_URL", "http://127.0.0.1:9200", "URL of the Elasticsearch node or cluster"),
     Setting("ELASTICSEARCH_INDEX", "guichet-programmes", "alias of the programmes index"),
-    Setting("SEARCH_SYNC_LAG", 300, "seconds a change may take to reach the search index before /healthz "
+    Setting("SEARCH_SYNC_LAG", 900, "seconds (three repair rounds) a change may take to reach the search index before /healthz "
             "answers 503 « index incomplet »"),
     Setting("SEARCH_REPAIR_MINUTES", 5, "the scheduler repairs the index (outbox, missing documents) every this "
             "many minutes, and once at start-up"),

@@ -83,15 +83,26 @@ def sync_programmes(app, ids, raise_errors: bool = False, outbox_up_to: int | No
 
 
 def _outbox_write(database, action) -> None:
-    """Outbox bookkeeping never breaks the request: a locked store leaves rows for later."""
+    """Outbox bookkeeping never waits nor breaks the caller: when the store is busy (this very
+    thread may hold its write lock in another session: a scrape's savepoints), the rows stay
+    and the repair job clears them on its next round."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    sqlite = database.url.startswith("sqlite")
     try:
-        with database.session() as session:
-            action(session)
-            session.commit()
-    except SQLAlchemyError:
-        log.warning("search outbox not updated (the repair job will see the rows again)", exc_info=True)
+        with database.engine.connect() as connection:
+            connection = connection.execution_options(sqlite_no_wait=True)
+            try:
+                with connection.begin():
+                    if sqlite:
+                        connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+                    action(connection)
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql("PRAGMA busy_timeout = 30000")
+                    connection.rollback()
+    except SQLAlchemyError as error:
+        log.info("search outbox left for the repair job (%s)", error.__class__.__name__)
 
 
 def rebuild_index(app, progress=None, every: int = 5000) -> int:
