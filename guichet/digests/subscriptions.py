@@ -148,8 +148,26 @@ def check_frequency(value: str | None) -> str:
     return value
 
 
+def rate_limit_address(email: str) -> str:
+    """The mailbox behind an address, for the per-address limit: sub-addressing
+    (« maire+1@… ») and, at Gmail, dots lead to the same mailbox, so they count as one."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in ("gmail.com", "googlemail.com"):
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
 def _email_key(email: str) -> str:
-    return hashlib.sha256(email.encode("utf-8")).hexdigest()
+    return hashlib.sha256(rate_limit_address(email).encode("utf-8")).hexdigest()
+
+
+def confirmation_filters(search: str) -> list[str]:
+    """The filters for the confirmation email, which anyone can have sent to any address:
+    nothing the requester typed is quoted (no words, nothing free), only our own labels."""
+    lines = describe_saved(search)
+    return [("Mots-clés : ceux de votre recherche (affichés après confirmation)" if line.startswith("Mots : ")
+             else line) for line in lines]
 
 
 def check_rate_limit(session: Session, email: str, ip: str, now: datetime) -> None:
@@ -216,7 +234,7 @@ def send_confirmation(subscription: Subscription) -> None:
     from guichet.digests.mailer import send_email
 
     send_email("confirmation", subscription.email, subscription=subscription,
-               confirm_url=confirm_url(subscription), filters=describe_saved(subscription.search),
+               confirm_url=confirm_url(subscription), filters=confirmation_filters(subscription.search),
                search_url=search_page_url(subscription.search), frequency_label=FREQUENCIES[subscription.frequency],
                valid_days=CONFIRMATION_MAX_AGE // 86400)
 
@@ -225,7 +243,7 @@ def send_already_subscribed(subscription: Subscription) -> None:
     from guichet.digests.mailer import send_email
 
     send_email("already_subscribed", subscription.email, subscription=subscription,
-               manage_url=manage_url(subscription), filters=describe_saved(subscription.search),
+               manage_url=manage_url(subscription), filters=confirmation_filters(subscription.search),
                search_url=search_page_url(subscription.search), frequency_label=FREQUENCIES[subscription.frequency])
 
 

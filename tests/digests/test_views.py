@@ -76,7 +76,12 @@ def test_double_opt_in_nothing_but_the_confirmation_before_confirming(
     [confirmation] = smtp_server.messages
     assert confirmation.to == "maire@commune.example"
     assert confirmation.subject == "Confirmez votre abonnement aux nouveaux programmes — Guichet"
-    assert "Mots : « vélo »" in confirmation.text and "Mots : « vélo »" in confirmation.html
+    # Anyone can have it sent to any address: it quotes none of the requester's words (issue 12, L3),
+    # only our own labels of the search.
+    words = "Mots-clés : ceux de votre recherche (affichés après confirmation)"
+    assert words in confirmation.text and words in confirmation.html
+    assert "vélo" not in confirmation.text and "vélo" not in confirmation.html
+    assert "Thème : Mobilité" in confirmation.text
     [link] = confirmation.links("/abonnement/confirmer/")
     assert link in confirmation.html
     link = path_of(link)
