@@ -367,7 +367,9 @@ class ElasticsearchBackend:
         """
         request = compile_search(query)
         if request["from"] + request["size"] > index_definition()["settings"]["index"]["max_result_window"]:
-            request["size"] = 0
+            # Beyond the window: an empty page (Elasticsearch refuses any from + size past it,
+            # even with size 0), the total and the facets still right from the counts request.
+            request["from"], request["size"] = 0, 0
         hits = {("_source" if key == "source" else key): value for key, value in request.items() if key != "aggs"}
         counts = {"query": request["query"], "aggs": request["aggs"], "size": 0, "track_total_hits": True}
         return [{"index": self.alias}, hits, {"index": self.alias, "request_cache": True}, counts]
