@@ -165,9 +165,18 @@ def _email_key(email: str) -> str:
 def confirmation_filters(search: str) -> list[str]:
     """The filters for the confirmation email, which anyone can have sent to any address:
     nothing the requester typed is quoted (no words, nothing free), only our own labels."""
-    lines = describe_saved(search)
-    return [("Mots-clés : ceux de votre recherche (affichés après confirmation)" if line.startswith("Mots : ")
-             else line) for line in lines]
+    from dataclasses import replace
+
+    from guichet.web.description import describe
+
+    try:
+        query = parse_saved(search)
+    except InvalidQuery:
+        return ["Recherche devenue invalide"]
+    lines = [item.text for item in describe(replace(query, text=""))] if query.text else describe_lines(query)
+    if query.text:
+        lines.insert(0, "Mots-clés : ceux de votre recherche (affichés après confirmation)")
+    return lines
 
 
 def check_rate_limit(session: Session, email: str, ip: str, now: datetime) -> None:

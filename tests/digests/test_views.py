@@ -187,7 +187,7 @@ def test_confirmation_links_are_signed_and_expire(app, client, smtp_server):
     assert response.status_code == 400
     assert "Ce lien de confirmation a expiré" in page_text(response)
     # A management token is no confirmation token (one salt per purpose).
-    manage = URLSafeTimedSerializer("test-secret", salt="guichet.digests.manage").dumps(
+    manage = URLSafeTimedSerializer(app.config["LINK_SECRET_KEY"], salt="guichet.digests.manage").dumps(
         [subscription.id, subscription.link_key])
     assert client.get(f"/abonnement/confirmer/{manage}").status_code == 404
 

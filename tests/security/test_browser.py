@@ -93,7 +93,9 @@ def test_nothing_of_the_corpus_runs_on_any_page(hostile_store, live_server, chro
 
 def test_the_digest_email_runs_nothing(hostile_store, chromium):
     from guichet.digests.models import Delivery
-    from guichet.digests.services import add_subscription, digest_message, plan_digests
+    from guichet.digests.planning import plan_digests
+    from guichet.digests.rendering import digest_message
+    from guichet.digests.subscriptions import add_subscription
 
     app = hostile_store
     with app.app_context():

@@ -96,7 +96,7 @@ def test_a_session_forged_with_the_default_key_opens_nothing(app_config, tmp_pat
 
 
 def test_subscription_links_use_a_key_of_their_own(app, store):
-    from guichet.digests import services
+    from guichet.digests import links as services
     from guichet.digests.models import Subscription
 
     assert app.config["LINK_SECRET_KEY"] != app.config["SECRET_KEY"]
