@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # One package per feature, each registering itself with init_app(app), in this order.
 FEATURES = (
+    "guichet.security",
     "guichet.db",
     "guichet.search",
     "guichet.web",
@@ -39,6 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from guichet.security.secrets import configure_secret_keys
+
+    configure_secret_keys(app)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_SECURE"] = app.config["ENV"] != "development" and not app.testing

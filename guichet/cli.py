@@ -56,13 +56,32 @@ def init_command():
 
 
 @click.command("reindex")
+@click.option("--changed", is_flag=True,
+              help="Répare seulement : changements en attente, programmes manquants ou en trop.")
 @with_appcontext
-def reindex_command():
+def reindex_command(changed):
     """Reconstruit l'index de recherche depuis la base, sans interrompre la recherche."""
     from guichet.search import rebuild_index
 
+    if changed:
+        from guichet.search.outbox import repair_index
+
+        report = repair_index(current_app)
+        click.echo(f"Index réparé : {report.outbox} changements en attente repris, {report.missing} programmes "
+                   f"manquants ajoutés, {report.extra} documents en trop retirés.")
+        if report.errors:
+            click.echo(f"Réparation interrompue : {report.errors[0]}", err=True)
+            sys.exit(1)
+        return
+
+    from guichet.search.base import SearchUnavailable
+
     click.echo(f"Reconstruction de l'index ({current_app.config['SEARCH_BACKEND']})…")
-    count = rebuild_index(current_app, progress=lambda done: click.echo(f"  {done} programmes lus…"))
+    try:
+        count = rebuild_index(current_app, progress=lambda done: click.echo(f"  {done} programmes lus…"))
+    except SearchUnavailable as error:
+        # The half-built index is deleted by the backend; the old one still answers.
+        raise click.ClickException(f"reconstruction impossible, l'index actuel reste en service : {error}") from None
     click.echo(f"{count} programmes indexés.")
 
 
@@ -141,7 +160,13 @@ def run_command():
     app = current_app._get_current_object()
     scheduler = None
     if app.config["SCHEDULER_ENABLED"]:
-        scheduler = subprocess.Popen([sys.executable, "-m", "guichet", "scheduler"])
+        import os
+
+        from guichet.scheduler import PARENT_ENV
+
+        # The child stops by itself when this process dies, even by kill -9 (no orphan lock).
+        scheduler = subprocess.Popen([sys.executable, "-m", "guichet", "scheduler"],
+                                     env={**os.environ, PARENT_ENV: str(os.getpid())})
 
         def stop_scheduler():
             if scheduler.poll() is None:
@@ -172,4 +197,10 @@ cli.params = [param for param in cli.params if param.name not in ("env_file", "a
 
 
 def main():
-    cli.main(prog_name="guichet")
+    from guichet.security.secrets import InsecureConfiguration
+
+    try:
+        cli.main(prog_name="guichet")
+    except InsecureConfiguration as error:
+        click.echo(str(error), err=True)
+        sys.exit(2)

@@ -29,7 +29,10 @@ class Database:
             connect_args = {"timeout": 30, "check_same_thread": False}
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         if url.startswith("sqlite"):
+            from guichet import sqlite_writes
+
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            sqlite_writes.install(self.engine)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:

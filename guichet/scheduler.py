@@ -27,12 +27,14 @@ class Job:
     func: Callable
     trigger: CronTrigger
     description: str
+    at_start: bool = False
 
 
-def register_job(app, job_id: str, func: Callable, cron: dict, description: str) -> None:
-    """``cron``: CronTrigger fields, e.g. ``{"hour": 6, "minute": 0}`` (Europe/Paris)."""
+def register_job(app, job_id: str, func: Callable, cron: dict, description: str, at_start: bool = False) -> None:
+    """``cron``: CronTrigger fields, e.g. ``{"hour": 6, "minute": 0}`` (Europe/Paris);
+    ``at_start``: also run once as soon as the scheduler starts."""
     jobs = app.extensions.setdefault("guichet.jobs", {})
-    jobs[job_id] = Job(job_id, func, CronTrigger(timezone=TIMEZONE, **cron), description)
+    jobs[job_id] = Job(job_id, func, CronTrigger(timezone=TIMEZONE, **cron), description, at_start)
 
 
 def jobs(app) -> dict[str, Job]:
@@ -67,6 +69,30 @@ def _run_in_context(app, job: Job):
     return run
 
 
+PARENT_ENV = "GUICHET_SCHEDULER_PARENT"
+
+
+def _stop_when_orphaned(stop_signals) -> None:
+    """Started by `guichet run`: stop (cleanly, releasing the lock) when that process dies,
+    even by kill -9, so that the restarted service gets its scheduler back."""
+    import threading
+    import time
+
+    parent = os.environ.get(PARENT_ENV)
+    if not parent or not parent.isdigit():
+        return
+
+    def watch():
+        while True:
+            if os.getppid() != int(parent):
+                log.warning("the `guichet run` process %s is gone: the scheduler stops", parent)
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            time.sleep(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def run_scheduler(app) -> None:
     lock_path = Path(app.instance_path) / "scheduler.lock"
     lock_file = open(lock_path, "w")
@@ -81,9 +107,14 @@ def run_scheduler(app) -> None:
     stop_signals = {signal.SIGTERM, signal.SIGINT}
     signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
     scheduler = BackgroundScheduler(timezone=TIMEZONE)
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     for job in jobs(app).values():
+        extra = {"next_run_time": datetime.now(ZoneInfo(TIMEZONE))} if job.at_start else {}
         scheduler.add_job(_run_in_context(app, job), job.trigger, id=job.id, name=job.description,
-                          max_instances=1, coalesce=True, misfire_grace_time=3600)
+                          max_instances=1, coalesce=True, misfire_grace_time=3600, **extra)
+    _stop_when_orphaned(stop_signals)
     log.info("scheduler started with %d jobs", len(jobs(app)))
     try:
         scheduler.start()

@@ -1,8 +1,10 @@
 """Staff accounts: creation, authentication and the login throttle.
 
-Passwords are hashed with werkzeug (scrypt). Failed logins are counted per account and per
-address over LOGIN_THROTTLE_WINDOW seconds; past the limit every try is refused with a 429,
-even with the right password, until the window has passed.
+Passwords are hashed with werkzeug (scrypt). Failed logins are stored and counted per account
+and per address over LOGIN_THROTTLE_WINDOW seconds; past the limit each try must wait a delay
+after the last failure (LOGIN_FIRST_DELAY, doubling up to LOGIN_MAX_DELAY), refused with a 429
+meanwhile, even with the right password. A delay, never a lock: someone typing an account's
+address again and again only slows that account's owner by minutes at most.
 """
 
 import re
@@ -34,12 +36,13 @@ class AccountError(ValueError):
 
 
 class LoginThrottled(Exception):
-    message = ("Trop de tentatives de connexion échouées. Par sécurité, les connexions sont suspendues "
-               "pendant quelques minutes : merci de réessayer plus tard.")
-
     def __init__(self, retry_after: int):
-        super().__init__(self.message)
         self.retry_after = retry_after
+        wait = (f"{retry_after} secondes" if retry_after < 120
+                else f"{(retry_after + 59) // 60} minutes")
+        self.message = ("Trop de tentatives de connexion échouées. Par sécurité, attendez "
+                        f"{wait} avant de réessayer.")
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,14 @@ class ThrottleRules:
     per_account: int
     per_address: int
     window: timedelta
+    first_delay: float = 30.0
+    max_delay: float = 300.0
 
     @classmethod
     def from_config(cls, config) -> "ThrottleRules":
         return cls(int(config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]), int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
-                   timedelta(seconds=int(config["LOGIN_THROTTLE_WINDOW"])))
+                   timedelta(seconds=int(config["LOGIN_THROTTLE_WINDOW"])),
+                   float(config["LOGIN_FIRST_DELAY"]), float(config["LOGIN_MAX_DELAY"]))
 
 
 def normalise_email(email: str) -> str:
@@ -83,17 +89,22 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Every open session of this account ends (logout, password change, disabled account):
+    the session token is part of the cookie's user id, so an old cookie names nobody."""
+    user.session_token = (user.session_token or 1) + 1
+
+
 def set_active(user: User, active: bool) -> None:
     if user.active != active:
         user.active = active
-        # Ends every open session of this account.
-        user.session_token = (user.session_token or 1) + 1
+        end_sessions(user)
 
 
 def set_password(user: User, password: str) -> None:
     check_password_rules(password)
     user.password_hash = generate_password_hash(password)
-    user.session_token = (user.session_token or 1) + 1
+    end_sessions(user)
 
 
 def load_user(session: Session, user_id: str) -> User | None:
@@ -110,14 +121,28 @@ def load_user(session: Session, user_id: str) -> User | None:
 
 
 def _recent_failures(session: Session, column, value: str, since: datetime) -> tuple[int, datetime | None]:
-    row = session.execute(select(func.count(LoginAttempt.id), func.min(LoginAttempt.at)).where(
+    row = session.execute(select(func.count(LoginAttempt.id), func.max(LoginAttempt.at)).where(
         column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since)).one()
     return row[0], row[1]
 
 
+def throttle_delay(failures: int, limit: int, rules: "ThrottleRules") -> timedelta:
+    """How long after the last failure the next try must wait: nothing below the limit, then
+    FIRST_DELAY doubling with every further failure, never more than MAX_DELAY. A delay, not
+    a lock: the owner of an account someone is guessing at can always log in a little later."""
+    if failures < limit:
+        return timedelta(0)
+    seconds = rules.first_delay * 2 ** min(failures - limit, 20)
+    return timedelta(seconds=min(seconds, rules.max_delay))
+
+
 def check_throttle(session: Session, email: str, address: str, rules: ThrottleRules,
                    now: datetime | None = None) -> None:
-    """Raises LoginThrottled when the account or the address failed too often lately."""
+    """Raises LoginThrottled while the account, or the address, must wait after its failures.
+
+    Counted in the store (so every web worker sees the same counts) per account, whatever
+    the address, and per address, whatever the account.
+    """
     now = now or utcnow()
     since = now - rules.window
     email = normalise_email(email)
@@ -127,10 +152,10 @@ def check_throttle(session: Session, email: str, address: str, rules: ThrottleRu
     account_since = max(since, last_success) if last_success and last_success > since else since
     for column, value, limit, start in ((LoginAttempt.email, email, rules.per_account, account_since),
                                         (LoginAttempt.address, address, rules.per_address, since)):
-        count, oldest = _recent_failures(session, column, value, start)
-        if count >= limit:
-            retry_after = int(((oldest or now) + rules.window - now).total_seconds()) + 1
-            raise LoginThrottled(max(retry_after, 1))
+        count, latest = _recent_failures(session, column, value, start)
+        wait_until = (latest or now) + throttle_delay(count, limit, rules)
+        if count >= limit and wait_until > now:
+            raise LoginThrottled(max(int((wait_until - now).total_seconds()) + 1, 1))
 
 
 def record_attempt(session: Session, email: str, address: str, succeeded: bool, now: datetime | None = None) -> None:

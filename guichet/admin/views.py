@@ -5,6 +5,7 @@ the admin role. Every form carries a CSRF token (CSRFProtect, app-wide).
 """
 
 import json
+import re
 from datetime import date
 from functools import wraps
 from urllib.parse import urlsplit
@@ -69,7 +70,9 @@ def admin_required(view):
 
 def _safe_next(target: str | None) -> str:
     """Only a path of the back office: never another site (open redirect)."""
-    if target:
+    # Printable ASCII only: a line break would make the redirect's Location header invalid
+    # (a 500 after the action is done), and browsers read other characters in odd ways.
+    if target and len(target) <= 2000 and re.fullmatch(r"[\x21-\x7e]+", target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and parts.path.startswith("/admin") and "\\" not in target:
             return target
@@ -119,6 +122,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    # Server-side revocation: a copy of the cookie taken before logout is refused after.
+    accounts.end_sessions(current_user)
+    get_session().commit()
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté·e.", "success")
@@ -297,6 +303,9 @@ def programme(programme_id):
 def programme_state(programme_id):
     db = get_session()
     programme = _programme_or_404(programme_id)
+    # Where to go next is decided before the action, so that nothing can fail after it.
+    back = (_safe_next(request.form.get("next")) if request.form.get("next")
+            else url_for("admin.programme", programme_id=programme_id))
     try:
         summary = review.decide(db, programme, request.form.get("action", ""), current_user)
         db.commit()
@@ -308,8 +317,7 @@ def programme_state(programme_id):
         flash(editing.CONFLICT_MESSAGE, "error")
     else:
         flash(summary + ".", "success")
-    return redirect(_safe_next(request.form.get("next")) if request.form.get("next")
-                    else url_for("admin.programme", programme_id=programme_id))
+    return redirect(back)
 
 
 @bp.post("/programmes/<path:programme_id>/accepter")

@@ -7,7 +7,7 @@ mayor's words; Swagger UI (npm ``swagger-ui-dist``, served from our own origin) 
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 
 from guichet import ROOT
 from guichet.api.openapi import openapi_document
@@ -69,7 +69,7 @@ def _schema_text(schema: dict) -> str:
 
 @bp.get("/")
 def documentation():
-    document = openapi_document(request.url_root.rstrip("/"))
+    document = openapi_document(current_app.config["BASE_URL"].rstrip("/"))
     server = url_for("api.programmes", _external=True).rsplit("/programmes", 1)[0]
     operations = []
     for path, methods in document["paths"].items():

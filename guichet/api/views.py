@@ -3,7 +3,7 @@
 from dataclasses import asdict
 from datetime import date
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from guichet.api import json_error
 from guichet.api.openapi import openapi_document
@@ -14,6 +14,7 @@ from guichet.programmes.themes import THEMES
 from guichet.search import services as search_services
 from guichet.search.base import SearchUnavailable
 from guichet.search.query import InvalidQuery
+from guichet.web import public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -22,7 +23,7 @@ UNAVAILABLE = "La recherche est momentanément indisponible. Merci de réessayer
 
 def programme_json(programme, today: date, highlights=None) -> dict:
     record = programme_record(programme, today)
-    record["url"] = url_for("web.programme_detail", programme_id=programme.id, _external=True)
+    record["url"] = public_url("web.programme_detail", programme_id=programme.id)
     if highlights is not None:
         record["highlights"] = {field: str(value) for field, value in highlights.items()}
     return record
@@ -74,7 +75,7 @@ def themes():
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.url_root.rstrip("/")))
+    return jsonify(openapi_document(current_app.config["BASE_URL"].rstrip("/")))
 
 
 @bp.errorhandler(404)

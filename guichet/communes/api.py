@@ -2,12 +2,13 @@
 
 import re
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 
 from guichet.api import json_error
 from guichet.communes import services
 from guichet.communes.index import Match
 from guichet.db import get_session
+from guichet.web import public_url
 
 bp = Blueprint("communes_api", __name__, url_prefix="/api/v1")
 
@@ -38,7 +39,8 @@ def autocomplete():
     if len(values) > 1:
         return json_error(400, "Le paramètre « q » ne peut être donné qu'une fois.", "q")
     limit_value = request.args.get("limit", "10").strip()
-    if not limit_value.isdigit() or not 1 <= int(limit_value) <= services.MAX_LIMIT:
+    # ASCII digits only, and few of them: "²".isdigit() is true, and int() of 5,000 digits raises.
+    if not re.fullmatch(r"[0-9]{1,6}", limit_value) or not 1 <= int(limit_value) <= services.MAX_LIMIT:
         return json_error(400, f"Le paramètre « limit » doit être un entier compris entre 1 et {services.MAX_LIMIT}.",
                           "limit")
     try:
@@ -69,8 +71,8 @@ def commune(code):
         "epci": {"code": found.epci.code, "nom": found.epci.name, "type": found.epci.type,
                  "population": found.epci.population, "communes": found.epci.member_count} if found.epci else None,
         "ancienne_commune": {"code": alias.code, "nom": alias.name, "type": alias.kind} if alias else None,
-        "url": url_for("communes.commune", code=found.code, _external=True),
-        "programmes_url": url_for("api.programmes", commune=found.code, _external=True),
+        "url": public_url("communes.commune", code=found.code),
+        "programmes_url": public_url("api.programmes", commune=found.code),
     })
 
 

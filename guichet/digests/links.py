@@ -46,7 +46,7 @@ def search_page_url(search: str, app=None) -> str:
 
 def _serializer(salt: str, app=None) -> URLSafeTimedSerializer:
     app = app or current_app
-    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=salt)
+    return URLSafeTimedSerializer(app.config["LINK_SECRET_KEY"], salt=salt)
 
 
 def make_token(subscription: Subscription, salt: str, app=None) -> str:

@@ -33,6 +33,11 @@ class PermanentFailure(MailFailure):
     """The relay refused this message for good (5xx)."""
 
 
+class AddressNotSupported(PermanentFailure):
+    """The address has non-ASCII characters and the relay does not offer SMTPUTF8 (RFC 6531):
+    no retry can deliver it, whatever the message."""
+
+
 class TemporaryFailure(MailFailure):
     """Try again later (4xx, relay unreachable ...)."""
 
@@ -133,11 +138,31 @@ class Mailer:
         self._smtp = smtp
         return smtp
 
-    def send(self, message: Message) -> None:
+    def supports_smtputf8(self) -> bool:
+        """Whether the relay takes internationalised addresses (é@commune.fr). Raises TemporaryFailure."""
         smtp = self._connect()
-        recipient = parseaddr(str(message["To"]))[1]
         try:
-            refused = smtp.send_message(message, from_addr=self.sender, to_addrs=[recipient])
+            smtp.ehlo_or_helo_if_needed()
+        except (OSError, smtplib.SMTPException) as error:
+            self._drop()
+            raise TemporaryFailure(f"connexion SMTP perdue : {error}", connection_lost=True) from error
+        return smtp.has_extn("smtputf8")
+
+    def send(self, message: Message) -> None:
+        """Hand one message to the relay. Whatever goes wrong with this message alone (a
+        refused or unsendable address) is a PermanentFailure; only a lost relay is a
+        TemporaryFailure with ``connection_lost``."""
+        smtp = self._connect()
+        recipient = parseaddr(str(message["To"]))[1] or str(message["To"])
+        try:
+            if recipient.isascii() and self.sender.isascii():
+                refused = smtp.send_message(message, from_addr=self.sender, to_addrs=[recipient])
+            else:
+                refused = self._send_smtputf8(smtp, message, recipient)
+        except MailFailure:
+            raise
+        except smtplib.SMTPNotSupportedError as error:
+            raise AddressNotSupported(f"adresse internationalisée refusée par le serveur : {error}") from error
         except smtplib.SMTPRecipientsRefused as error:
             code, reason = next(iter(error.recipients.values()))
             raise _classify(code, f"destinataire refusé : {code} {_text(reason)}") from error
@@ -148,9 +173,20 @@ class Mailer:
         except OSError as error:  # SMTPServerDisconnected, timeouts, resets (SMTPException is an OSError)
             self._drop()
             raise TemporaryFailure(f"connexion SMTP perdue : {error}", connection_lost=True) from error
+        except (TypeError, ValueError, UnicodeError, LookupError) as error:
+            # This message cannot be written out (a header, an address): the next one may.
+            raise PermanentFailure(f"message impossible à envoyer à {recipient!r} : {error}") from error
         if refused:  # only possible with several recipients; kept for completeness
             code, reason = next(iter(refused.values()))
             raise _classify(code, f"destinataire refusé : {code} {_text(reason)}")
+
+    def _send_smtputf8(self, smtp: smtplib.SMTP, message: Message, recipient: str) -> dict:
+        smtp.ehlo_or_helo_if_needed()
+        if not smtp.has_extn("smtputf8"):
+            raise AddressNotSupported(f"le serveur de messagerie n'accepte pas les adresses internationalisées "
+                                      f"(SMTPUTF8) : {recipient!r} ne peut pas être servie")
+        data = _with_utf8_recipient(message, recipient)
+        return smtp.sendmail(self.sender, [recipient], data, mail_options=["SMTPUTF8", "BODY=8BITMIME"])
 
     def _drop(self):
         smtp, self._smtp = self._smtp, None
@@ -168,6 +204,20 @@ class Mailer:
             smtp.quit()
         except (OSError, smtplib.SMTPException):
             smtp.close()
+
+
+def _with_utf8_recipient(message: Message, recipient: str) -> bytes:
+    """The message as bytes, its To header the raw UTF-8 address (RFC 6532): the classic
+    MIME classes would write it as an RFC 2047 encoded word, which is not an address."""
+    data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    head, separator, body = data.partition(b"\r\n\r\n")
+    lines, skipping = [], False
+    for line in head.split(b"\r\n"):
+        if skipping and line[:1] in (b" ", b"\t"):
+            continue  # a folded continuation of the To header
+        skipping = line.lower().startswith(b"to:")
+        lines.append(b"To: " + recipient.encode("utf-8") if skipping else line)
+    return b"\r\n".join(lines) + separator + body
 
 
 def send_email(name: str, to: str, headers: dict | None = None, **context) -> Message:

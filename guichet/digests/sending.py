@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from guichet.digests.mailer import Mailer, PermanentFailure, TemporaryFailure
+from guichet.digests.mailer import AddressNotSupported, Mailer, PermanentFailure, TemporaryFailure
 from guichet.digests.models import Delivery
 from guichet.digests.planning import RunReport, plan_digests
 from guichet.digests.rendering import DigestRenderer
@@ -53,6 +53,19 @@ def send_pending(session: Session, mailer: Mailer, now: datetime | None = None,
         delivery.message_id = message["Message-ID"]
         try:
             mailer.send(message)
+        except AddressNotSupported as error:
+            # No retry can deliver to this address: this delivery ends « failed », the run goes on.
+            report.permanent_failures += 1
+            delivery.status = "failed"
+            delivery.last_error = subscription.last_error = str(error)
+            subscription.permanent_failures += 1
+            if subscription.permanent_failures >= limit:
+                subscription.status = "disabled"
+                subscription.disabled_at = now
+                report.disabled += 1
+            log.warning("digest %s to subscription %s failed for good: %s", delivery.id, subscription.id, error)
+            session.commit()
+            continue
         except PermanentFailure as error:
             report.permanent_failures += 1
             delivery.last_error = subscription.last_error = str(error)

@@ -124,14 +124,59 @@ def normalise_email(value: str | None) -> str:
     return email.lower()
 
 
+INTERNATIONAL_ADDRESS_REFUSED = (
+    "Cette adresse contient des caractères accentués ou non latins que notre serveur de messagerie ne sait pas "
+    "acheminer. Indiquez une adresse sans accents (par exemple prenom.nom@mairie-exemple.fr).")
+
+
+def check_deliverable(email: str) -> None:
+    """An internationalised address (é@commune.fr) is accepted only when the relay offers
+    SMTPUTF8; otherwise a French refusal, before anything is stored. Raises TemporaryFailure
+    when the relay cannot be reached."""
+    if email.isascii():
+        return
+    from guichet.digests.mailer import Mailer
+
+    with Mailer() as mailer:
+        if not mailer.supports_smtputf8():
+            raise SubscriptionError("email", INTERNATIONAL_ADDRESS_REFUSED)
+
+
 def check_frequency(value: str | None) -> str:
     if value not in FREQUENCIES:
         raise SubscriptionError("frequency", "Choisissez la fréquence des courriels : quotidienne ou hebdomadaire.")
     return value
 
 
+def rate_limit_address(email: str) -> str:
+    """The mailbox behind an address, for the per-address limit: sub-addressing
+    (« maire+1@… ») and, at Gmail, dots lead to the same mailbox, so they count as one."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in ("gmail.com", "googlemail.com"):
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
+
+
 def _email_key(email: str) -> str:
-    return hashlib.sha256(email.encode("utf-8")).hexdigest()
+    return hashlib.sha256(rate_limit_address(email).encode("utf-8")).hexdigest()
+
+
+def confirmation_filters(search: str) -> list[str]:
+    """The filters for the confirmation email, which anyone can have sent to any address:
+    nothing the requester typed is quoted (no words, nothing free), only our own labels."""
+    from dataclasses import replace
+
+    from guichet.web.description import describe
+
+    try:
+        query = parse_saved(search)
+    except InvalidQuery:
+        return ["Recherche devenue invalide"]
+    lines = [item.text for item in describe(replace(query, text=""))] if query.text else describe_lines(query)
+    if query.text:
+        lines.insert(0, "Mots-clés : ceux de votre recherche (affichés après confirmation)")
+    return lines
 
 
 def check_rate_limit(session: Session, email: str, ip: str, now: datetime) -> None:
@@ -166,6 +211,7 @@ def request_subscription(session: Session, email: str, search: str, frequency: s
     frequency = check_frequency(frequency)
     search = validate_search(search)
     check_rate_limit(session, email, ip or "inconnue", now)
+    check_deliverable(email)
     subscription, _added = _find_or_add(session, email, search, frequency, now)
     if subscription.status != "active":
         subscription.status = "pending"
@@ -197,7 +243,7 @@ def send_confirmation(subscription: Subscription) -> None:
     from guichet.digests.mailer import send_email
 
     send_email("confirmation", subscription.email, subscription=subscription,
-               confirm_url=confirm_url(subscription), filters=describe_saved(subscription.search),
+               confirm_url=confirm_url(subscription), filters=confirmation_filters(subscription.search),
                search_url=search_page_url(subscription.search), frequency_label=FREQUENCIES[subscription.frequency],
                valid_days=CONFIRMATION_MAX_AGE // 86400)
 
@@ -206,7 +252,7 @@ def send_already_subscribed(subscription: Subscription) -> None:
     from guichet.digests.mailer import send_email
 
     send_email("already_subscribed", subscription.email, subscription=subscription,
-               manage_url=manage_url(subscription), filters=describe_saved(subscription.search),
+               manage_url=manage_url(subscription), filters=confirmation_filters(subscription.search),
                search_url=search_page_url(subscription.search), frequency_label=FREQUENCIES[subscription.frequency])
 
 

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from guichet.search.base import SearchBackend, SearchUnavailable
 
@@ -45,14 +45,24 @@ def programme_documents(session, ids=None, today=None):
         yield programme_document(programme, today)
 
 
-def sync_programmes(app, ids) -> None:
-    """Bring the index in line with the store for these programme ids."""
+def sync_programmes(app, ids, raise_errors: bool = False, outbox_up_to: int | None = None) -> None:
+    """Bring the index in line with the store for these programme ids.
+
+    On success their outbox rows (queued up to the moment the store was read) are deleted;
+    on failure they stay for the repair job, and with ``raise_errors`` the error goes up.
+    """
+    from guichet.search import outbox
+
     ids = sorted(set(ids))
     if not ids:
         return
     backend = app.extensions["guichet.search"]
     database = app.extensions["guichet.db"]
     with database.session() as session:
+        # Rows queued after this read may describe a newer change: they stay.
+        up_to = session.scalar(select(func.max(outbox.OutboxEntry.id)))
+        if outbox_up_to is not None:
+            up_to = min(up_to or 0, outbox_up_to)
         documents = list(programme_documents(session, ids))
     indexed = {document["id"] for document in documents}
     try:
@@ -62,19 +72,57 @@ def sync_programmes(app, ids) -> None:
         if stale:
             backend.delete(stale)
     except SearchUnavailable as error:
-        # The store has the change; the next `guichet reindex` (nightly job) brings it in.
-        log.warning("search index not updated for %d programmes: %s", len(ids), error)
+        # The store has the change and the outbox remembers it: the repair job brings it in.
+        log.warning("search index not updated for %d programmes (kept in the outbox): %s", len(ids), error)
+        _outbox_write(database, lambda session: outbox.failed(session, ids, str(error)))
+        if raise_errors:
+            raise
+        return
+    if up_to is not None:
+        _outbox_write(database, lambda session: outbox.done(session, ids, up_to))
+
+
+def _outbox_write(database, action) -> None:
+    """Outbox bookkeeping never waits nor breaks the caller: when the store is busy (this very
+    thread may hold its write lock in another session: a scrape's savepoints), the rows stay
+    and the repair job clears them on its next round."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    sqlite = database.url.startswith("sqlite")
+    try:
+        with database.engine.connect() as connection:
+            connection = connection.execution_options(sqlite_no_wait=True)
+            try:
+                with connection.begin():
+                    if sqlite:
+                        connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+                    action(connection)
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql("PRAGMA busy_timeout = 30000")
+                    connection.rollback()
+    except SQLAlchemyError as error:
+        log.info("search outbox left for the repair job (%s)", error.__class__.__name__)
 
 
 def rebuild_index(app, progress=None, every: int = 5000) -> int:
     """Rebuild from the store; ``progress(count)`` is called every ``every`` documents."""
+    from guichet.search import outbox
+
     backend = app.extensions["guichet.search"]
     database = app.extensions["guichet.db"]
     with database.session() as session:
+        up_to = session.scalar(select(func.max(outbox.OutboxEntry.id)))
         documents = programme_documents(session)
         if progress is not None:
             documents = _reporting(documents, progress, every)
-        return backend.rebuild(documents)
+        count = backend.rebuild(documents)
+        ids = session.scalars(select(outbox.OutboxEntry.programme_id).where(outbox.OutboxEntry.id <= (up_to or 0)))
+        ids = set(ids)
+    # What was waiting when the store was read is in the new index.
+    if ids:
+        _outbox_write(database, lambda outbox_session: outbox.done(outbox_session, ids, up_to))
+    return count
 
 
 def _reporting(documents, progress, every: int):
@@ -91,10 +139,14 @@ def _watch_sessions(app):
 
     @event.listens_for(sessionmaker, "after_flush")
     def collect(session, _context):
+        from guichet.search import outbox
+
         changed = session.info.setdefault("programmes_changed", set())
-        for instance in list(session.new) + list(session.dirty) + list(session.deleted):
-            if isinstance(instance, Programme):
-                changed.add(instance.id)
+        flushed = {instance.id for instance in list(session.new) + list(session.dirty) + list(session.deleted)
+                   if isinstance(instance, Programme)}
+        # In the same transaction as the change: a crash after the commit loses no sync.
+        outbox.queue(session.connection(), flushed - changed)
+        changed |= flushed
 
     @event.listens_for(sessionmaker, "after_commit")
     def push(session):
@@ -116,3 +168,9 @@ def init_app(app):
     # brings in any change an unreachable index missed.
     register_job(app, "search-reindex", lambda: rebuild_index(app), {"hour": 3, "minute": 30},
                  "Reconstruction nocturne de l'index de recherche")
+    from guichet.search.outbox import repair_index
+
+    minutes = max(1, int(app.config["SEARCH_REPAIR_MINUTES"]))
+    register_job(app, "search-repair", lambda: repair_index(app), {"minute": f"*/{minutes}"},
+                 "Réparation de l'index de recherche (changements en attente, programmes manquants)",
+                 at_start=True)

@@ -285,6 +285,9 @@ class ElasticsearchBackend:
                 count += ok
             slow.indices.put_settings(index=new_index, settings={"index": {**restored, "translog.durability": "request"}})
             slow.indices.refresh(index=new_index)
+            # Loaded with async translog durability: flushed (Lucene commit, fsync) before
+            # the swap, so a node crash right after the reindex cannot leave an empty index.
+            slow.indices.flush(index=new_index, wait_if_ongoing=True)
             slow.cluster.health(index=new_index, wait_for_status="yellow", timeout="60s")
             old_indices = self._alias_indices()
             actions = [{"add": {"index": new_index, "alias": self.alias}}]
@@ -323,6 +326,12 @@ class ElasticsearchBackend:
         self._index_ready = False
 
     # -- reading -------------------------------------------------------------------------------
+    def ids(self) -> list[str]:
+        """Every document id behind the alias (the index repair compares them with the store)."""
+        self.ensure_index()
+        return self._call(lambda: [hit["_id"] for hit in helpers.scan(
+            self.client, index=self.alias, query={"query": {"match_all": {}}, "_source": False}, size=5000)])
+
     def count(self) -> int:
         try:
             return self._call(self.client.count, index=self.alias)["count"]
@@ -358,7 +367,9 @@ class ElasticsearchBackend:
         """
         request = compile_search(query)
         if request["from"] + request["size"] > index_definition()["settings"]["index"]["max_result_window"]:
-            request["size"] = 0
+            # Beyond the window: an empty page (Elasticsearch refuses any from + size past it,
+            # even with size 0), the total and the facets still right from the counts request.
+            request["from"], request["size"] = 0, 0
         hits = {("_source" if key == "source" else key): value for key, value in request.items() if key != "aggs"}
         counts = {"query": request["query"], "aggs": request["aggs"], "size": 0, "track_total_hits": True}
         return [{"index": self.alias}, hits, {"index": self.alias, "request_cache": True}, counts]

@@ -225,7 +225,11 @@ def parse_population(value: str | None):
     if value in POPULATION_BANDS:
         label, low, high = POPULATION_BANDS[value]
         return (low, high), label
-    cleaned = value.replace(" ", "").replace("\u202f", "").replace(".", "")
+    cleaned = value.replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    # A dot is a thousands separator (« 12.500 ») only between groups of three digits:
+    # « 0.5 » is no number of inhabitants, not 5.
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", cleaned):
+        cleaned = cleaned.replace(".", "")
     if not re.fullmatch(r"\d{1,9}", cleaned) or int(cleaned) > MAX_POPULATION:
         raise InvalidQuery("population", "La population doit être un nombre d'habitants positif "
                                          f"(au plus {MAX_POPULATION:,}".replace(",", " ")

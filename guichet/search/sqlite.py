@@ -145,6 +145,31 @@ class SQLiteBackend:
             self._local.connection = connection
         return _Transaction(connection)
 
+    def _writing(self, attempts: int = 4):
+        """A write transaction; any SQLite failure in it is SearchUnavailable (the store's
+        outbox keeps the change for the repair job)."""
+        backend = self
+
+        class Writing:
+            def __enter__(self):
+                self.transaction = _Transaction(backend._connection().connection, immediate=True,
+                                                attempts=attempts)
+                try:
+                    return self.transaction.__enter__()
+                except sqlite3.Error as error:
+                    raise SearchUnavailable(f"index SQLite occupé : {error}") from error
+
+            def __exit__(self, exc_type, exc, tb):
+                try:
+                    self.transaction.__exit__(exc_type, exc, tb)
+                except sqlite3.Error as error:
+                    raise SearchUnavailable(f"index SQLite : {error}") from error
+                if isinstance(exc, sqlite3.Error):
+                    raise SearchUnavailable(f"index SQLite : {exc}") from exc
+                return False
+
+        return Writing()
+
     def close(self):
         connection = getattr(self._local, "connection", None)
         if connection is not None:
@@ -154,7 +179,7 @@ class SQLiteBackend:
     # -- writing -----------------------------------------------------------------------------
     def index(self, documents: Iterable[dict]) -> int:
         count = 0
-        with self._write_lock, self._connection() as connection:
+        with self._write_lock, self._writing(attempts=1) as connection:
             for document in documents:
                 self._delete_one(connection, document["id"])
                 self._insert(connection, document)
@@ -163,14 +188,14 @@ class SQLiteBackend:
         return count
 
     def delete(self, ids: Iterable[str]) -> None:
-        with self._write_lock, self._connection() as connection:
+        with self._write_lock, self._writing(attempts=1) as connection:
             for doc_id in ids:
                 self._delete_one(connection, doc_id)
             self._bump_generation(connection)
 
     def rebuild(self, documents: Iterable[dict]) -> int:
         count = 0
-        with self._write_lock, self._connection() as connection:
+        with self._write_lock, self._writing() as connection:
             connection.execute("DELETE FROM terms")
             connection.execute("DELETE FROM docs")
             connection.execute("DELETE FROM docs_fts")
@@ -224,6 +249,14 @@ class SQLiteBackend:
         connection.executemany("INSERT OR IGNORE INTO terms (field, value, doc) VALUES (?, ?, ?)", terms)
 
     # -- reading -----------------------------------------------------------------------------
+    def ids(self) -> list[str]:
+        """Every document id (the index repair compares them with the store)."""
+        try:
+            with self._connection() as connection:
+                return [row[0] for row in connection.execute("SELECT id FROM docs")]
+        except sqlite3.Error as error:
+            raise SearchUnavailable(str(error)) from error
+
     def count(self) -> int:
         with self._connection() as connection:
             return connection.execute("SELECT count(*) FROM docs").fetchone()[0]
@@ -455,13 +488,22 @@ class SQLiteBackend:
 
 
 class _Transaction:
-    """``with`` on a connection in autocommit mode: BEGIN/COMMIT around the block."""
+    """``with`` on a connection in autocommit mode: BEGIN/COMMIT around the block. A writing
+    block takes the write lock first (BEGIN IMMEDIATE, bounded retry): a deferred one that
+    read first fails « database is locked » at once when another process wrote meanwhile."""
 
-    def __init__(self, connection: sqlite3.Connection):
+    def __init__(self, connection: sqlite3.Connection, immediate: bool = False, attempts: int = 4):
         self.connection = connection
+        self.immediate = immediate
+        self.attempts = attempts
 
     def __enter__(self):
-        self.connection.execute("BEGIN")
+        if self.immediate:
+            from guichet.sqlite_writes import begin_immediate
+
+            begin_immediate(self.connection, self.attempts)
+        else:
+            self.connection.execute("BEGIN")
         return self.connection
 
     def __exit__(self, exc_type, _exc, _tb):

@@ -48,9 +48,17 @@ def handle_http_error(error: HTTPException):
     if wants_json():
         from guichet.api import json_error
 
-        return json_error(error.code or 500, ERROR_MESSAGES.get(error.code, error.description))
-    description = error.description if getattr(error, "french", False) else None
-    return error_page(error.code or 500, description)
+        response = json_error(error.code or 500, ERROR_MESSAGES.get(error.code, error.description))
+    else:
+        description = error.description if getattr(error, "french", False) else None
+        response = error_page(error.code or 500, description)
+    valid_methods = getattr(error, "valid_methods", None)
+    if valid_methods:  # a 405 says which methods the address takes (RFC 9110)
+        from flask import make_response
+
+        response = make_response(response)
+        response.headers["Allow"] = ", ".join(valid_methods)
+    return response
 
 
 def handle_unexpected(error: Exception):
@@ -62,6 +70,14 @@ def handle_unexpected(error: Exception):
 
         return json_error(500, ERROR_MESSAGES[500])
     return error_page(500)
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL of the service built on BASE_URL, never on the request's Host header
+    (which anyone can set: API links and the OpenAPI ``servers`` must not echo it)."""
+    from flask import current_app, url_for
+
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def french_404(message: str) -> NotFound:

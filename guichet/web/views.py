@@ -91,21 +91,58 @@ def sources():
     return render_template("sources.html", coverage=source_coverage(all_sources()))
 
 
+def _operator() -> bool:
+    """Health details (counts, raw errors) are for operators: the HEALTH_TOKEN bearer, staff
+    logged in, or a loopback request on a development machine."""
+    import hmac
+
+    config = current_app.config
+    token = config.get("HEALTH_TOKEN")
+    given = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return True
+    if config["ENV"] == "development" and request.remote_addr in ("127.0.0.1", "::1"):
+        return True
+    try:
+        from flask_login import current_user
+
+        return bool(current_user and current_user.is_authenticated)
+    except Exception:  # no login manager (a feature turned off)
+        return False
+
+
 @bp.get("/healthz")
 def healthz():
-    state = {"store": {"status": "ok"}, "search": {"status": "ok"}}
+    from guichet.search.outbox import index_consistency
+
+    public = {"store": {"status": "ok"}, "search": {"status": "ok"}}
+    details = {"store": {}, "search": {}}
     status = 200
     try:
         with get_database().engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        state["store"]["programmes"] = get_session().query(Programme).count()
+        details["store"]["programmes"] = get_session().query(Programme).count()
     except Exception as error:  # any failure of the store is reported, not raised
-        state["store"] = {"status": "indisponible", "error": str(error)[:200]}
+        public["store"] = {"status": "indisponible"}
+        details["store"]["error"] = str(error)[:200]
         status = 503
     try:
-        state["search"].update(get_backend().health())
+        details["search"].update(get_backend().health())
+        details["search"].pop("status", None)
+        if status == 200:
+            consistency = index_consistency(current_app._get_current_object())
+            details["search"].update(published=consistency.published, waiting_changes=consistency.waiting,
+                                     oldest_change_wait_seconds=round(consistency.oldest_wait))
+            if not consistency.complete:
+                # The index answers, but without every published programme: as bad as down.
+                public["search"] = {"status": "index incomplet"}
+                status = 503
     except SearchUnavailable as error:
-        state["search"] = {"status": "indisponible", "error": str(error)[:200]}
+        public["search"] = {"status": "indisponible"}
+        details["search"]["error"] = str(error)[:200]
         status = 503
+    state = public
+    if _operator():
+        state = {name: {**details[name], **public[name]} for name in public}
     state["status"] = "ok" if status == 200 else "dégradé"
     return jsonify(state), status

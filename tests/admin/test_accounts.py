@@ -113,7 +113,8 @@ def test_session_cookie_is_httponly_and_samesite(app, staff):
 
 def test_session_cookie_is_secure_outside_development(app_config, tmp_path, monkeypatch):
     monkeypatch.setenv("GUICHET_INSTANCE_PATH", str(tmp_path / "instance-prod"))
-    production = create_app({**app_config, "TESTING": False, "ENV": "production"})
+    production = create_app({**app_config, "TESTING": False, "ENV": "production",
+                                "SECRET_KEY": "a-production-secret-key-of-40-characters"})
     try:
         with production.app_context():
             from guichet.admin.accounts import create_user

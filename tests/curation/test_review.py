@@ -177,7 +177,10 @@ def test_the_change_listener_queries_nothing_for_edits_and_once_for_a_batch_of_r
             statements.clear()
             programmes[0].title = "Corrigé par une curatrice"
             session.flush()
-            assert [s.split()[0] for s in statements] == ["UPDATE"]
+            # The search outbox row is written in the same transaction by design (issue 12);
+            # what this test watches is the review listener: no query for an edit.
+            assert [s.split()[0] for s in statements if "search_outbox" not in s] == ["UPDATE"]
+            assert sum("INSERT INTO search_outbox" in s for s in statements) == 1
 
             statements.clear()
             with session.no_autoflush:

@@ -76,7 +76,12 @@ def test_double_opt_in_nothing_but_the_confirmation_before_confirming(
     [confirmation] = smtp_server.messages
     assert confirmation.to == "maire@commune.example"
     assert confirmation.subject == "Confirmez votre abonnement aux nouveaux programmes — Guichet"
-    assert "Mots : « vélo »" in confirmation.text and "Mots : « vélo »" in confirmation.html
+    # Anyone can have it sent to any address: it quotes none of the requester's words (issue 12, L3),
+    # only our own labels of the search.
+    words = "Mots-clés : ceux de votre recherche (affichés après confirmation)"
+    assert words in confirmation.text and words in confirmation.html
+    assert "vélo" not in confirmation.text and "vélo" not in confirmation.html
+    assert "Thème : Mobilité" in confirmation.text
     [link] = confirmation.links("/abonnement/confirmer/")
     assert link in confirmation.html
     link = path_of(link)
@@ -175,13 +180,14 @@ def test_confirmation_links_are_signed_and_expire(app, client, smtp_server):
         def get_timestamp(self):
             return int(time.time()) - 8 * 86400
 
-    old = URLSafeTimedSerializer("test-secret", salt="guichet.digests.confirm", signer=EightDaysAgo).dumps(
-        [subscription.id, subscription.link_key])
+    # Links are signed with their own key (LINK_SECRET_KEY), not the session key.
+    old = URLSafeTimedSerializer(app.config["LINK_SECRET_KEY"], salt="guichet.digests.confirm",
+                                 signer=EightDaysAgo).dumps([subscription.id, subscription.link_key])
     response = client.get(f"/abonnement/confirmer/{old}")
     assert response.status_code == 400
     assert "Ce lien de confirmation a expiré" in page_text(response)
     # A management token is no confirmation token (one salt per purpose).
-    manage = URLSafeTimedSerializer("test-secret", salt="guichet.digests.manage").dumps(
+    manage = URLSafeTimedSerializer(app.config["LINK_SECRET_KEY"], salt="guichet.digests.manage").dumps(
         [subscription.id, subscription.link_key])
     assert client.get(f"/abonnement/confirmer/{manage}").status_code == 404
 
