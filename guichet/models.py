@@ -11,5 +11,4 @@ from guichet.admin import models as admin  # noqa: F401
 from guichet.digests import models as digests  # noqa: F401
 from guichet.curation import models as curation  # noqa: F401
 from guichet.projects import models as projects  # noqa: F401
-
 from guichet.search import outbox as search_outbox  # noqa: F401
