@@ -24,6 +24,22 @@ def register_init_step(app, name: str, func) -> None:
 
 
 def initialise(app, echo=click.echo) -> None:
+    """Upgrade the store, load reference data, build the index: one process at a time, on every
+    host using the store (two `guichet init` at once: the second waits for the first)."""
+    from guichet.db import Locked, get_database
+
+    database = get_database()
+    try:
+        with database.exclusive("guichet-init", wait=False):
+            _initialise(app, echo)
+        return
+    except Locked:
+        echo("Une autre initialisation est en cours : attente de sa fin…")
+    with database.exclusive("guichet-init"):
+        _initialise(app, echo)
+
+
+def _initialise(app, echo) -> None:
     from guichet import migrations
     from guichet.db import get_database
     from guichet.programmes.services import load_curated
