@@ -120,7 +120,7 @@ class PostgreSQLServer:
     def create_database(self, template: str | None = None) -> str:
         """A new empty database (or a copy of ``template``); returns its name."""
         name = f"test_{uuid.uuid4().hex[:12]}"
-        self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""))
         return name
 
     def drop_database(self, name: str) -> None:
