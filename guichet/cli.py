@@ -134,19 +134,22 @@ def serve_command():
 
 
 @click.command("scheduler")
+@click.option("--standby", is_flag=True,
+              help="Si un autre planificateur tourne, attendre et prendre le relais quand il s'arrête "
+                   "(plusieurs hôtes sur une base PostgreSQL).")
 @with_appcontext
-def scheduler_command():
+def scheduler_command(standby):
     """Lance le planificateur (collectes, index, lettres d'information) au premier plan."""
     import logging
 
-    from guichet.scheduler import SchedulerLocked, jobs, run_scheduler
+    from guichet.scheduler import LeaseLost, SchedulerLocked, jobs, run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = current_app._get_current_object()
     click.echo(f"Planificateur : {len(jobs(app))} tâches.")
     try:
-        run_scheduler(app)
-    except SchedulerLocked as error:
+        run_scheduler(app, standby=standby)
+    except (SchedulerLocked, LeaseLost) as error:
         raise click.ClickException(str(error)) from None
 
 
