@@ -138,21 +138,26 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "both_stores: the test runs on SQLite and on PostgreSQL")
 
 
+def start_server_for_tests() -> PostgreSQLServer:
+    """A new server of the caller's own; fails the test under CI when it cannot start, else skips."""
+    failure = None
+    try:
+        return PostgreSQLServer.start_new()
+    except (ServerError, OSError, subprocess.SubprocessError) as error:
+        failure = f"the PostgreSQL test server could not start: {error}"
+    # reported outside the except block: the reason alone
+    if running_under_ci():
+        pytest.fail(failure, pytrace=False)
+    pytest.skip(failure)
+
+
 @pytest.fixture(scope="session")
 def postgresql_server():
     configured = os.environ.get("GUICHET_TEST_POSTGRESQL_URL", "").strip()
     if configured:
         yield PostgreSQLServer(configured)
         return
-    server, failure = None, None
-    try:
-        server = PostgreSQLServer.start_new()
-    except (ServerError, OSError, subprocess.SubprocessError) as error:
-        failure = f"the PostgreSQL test server could not start: {error}"
-    if failure is not None:  # reported outside the except block: the reason alone
-        if running_under_ci():
-            pytest.fail(failure, pytrace=False)
-        pytest.skip(failure)
+    server = start_server_for_tests()
     try:
         yield server
     finally:
