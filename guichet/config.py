@@ -35,6 +35,8 @@ SETTINGS = (
     Setting("BASE_URL", "http://127.0.0.1:5000", "public URL of the service, used in emails and feeds"),
     Setting("PORT", 5000, "port of the web server started by `guichet run` / `guichet serve`"),
     Setting("HOST", "127.0.0.1", "interface the web server listens on"),
+    Setting("WEB_WORKERS", 1, "web server processes started by `guichet run` / `guichet serve` (one listening socket, "
+                              "8 threads each); `--workers N` overrides it"),
     Setting("ENV", "development", "'development' or 'production' (production sets Secure cookies)"),
     Setting("OFFLINE", True, "sources are not reachable: the UI says that the data comes from recorded responses"),
     Setting("AIDES_TERRITOIRES_TOKEN", None, "API token of Aides-territoires (X-AUTH-TOKEN)"),
