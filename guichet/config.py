@@ -19,7 +19,7 @@ SETTINGS = (
     Setting("DATABASE_URL", None, "SQLAlchemy URL of the store; default: a SQLite file under instance/"),
     Setting("SEARCH_BACKEND", "sqlite", "search backend: 'sqlite' (embedded FTS5) or 'elasticsearch'"),
     Setting("SEARCH_SQLITE_PATH", None, "file of the embedded search index; default: instance/search.sqlite3"),
-    Setting("ELASTICSEARCH_URL", "http://127.0.0.1:9200", "URL of the Elasticsearch node or cluster"),
+    Setting("ELASTICSEARCH_URL", "http://127.0.0.1:9200", "URL of the Elasticsearch node, or comma-separated URLs of the cluster's nodes"),
     Setting("ELASTICSEARCH_INDEX", "guichet-programmes", "alias of the programmes index"),
     Setting("SMTP_HOST", "127.0.0.1", "SMTP relay host"),
     Setting("SMTP_PORT", 25, "SMTP relay port"),
