@@ -68,6 +68,9 @@ def wait_for_status(cluster, status, index):
         client.close()
 
 
+# Nodes are killed under the client's pooled connections: their sockets are collected later,
+# at a moment of the garbage collector's choosing (seen once in four runs as unraisable warnings).
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_three_node_cluster_keeps_answering_through_node_failures(app, client, runner, make_programme, cluster):
     alias = app.config["ELASTICSEARCH_INDEX"]
     expected = {make_programme(title=f"Plan vélo numéro {number}") for number in range(12)}
