@@ -24,6 +24,22 @@ def register_init_step(app, name: str, func) -> None:
 
 
 def initialise(app, echo=click.echo) -> None:
+    """Upgrade the store, load reference data, build the index: one process at a time, on every
+    host using the store (two `guichet init` at once: the second waits for the first)."""
+    from guichet.db import Locked, get_database
+
+    database = get_database()
+    try:
+        with database.exclusive("guichet-init", wait=False):
+            _initialise(app, echo)
+        return
+    except Locked:
+        echo("Une autre initialisation est en cours : attente de sa fin…")
+    with database.exclusive("guichet-init"):
+        _initialise(app, echo)
+
+
+def _initialise(app, echo) -> None:
     from guichet import migrations
     from guichet.db import get_database
     from guichet.programmes.services import load_curated
@@ -121,41 +137,114 @@ def import_command(path):
         sys.exit(1)
 
 
-def _serve(app):
+WORKER_THREADS = 8
+
+
+def _serve(app, workers: int | None = None):
+    host, port = app.config["HOST"], int(app.config["PORT"])
+    workers = int(workers or app.config.get("WEB_WORKERS") or 1)
+    if workers <= 1:
+        from waitress import serve
+
+        click.echo(f"Guichet sert sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
+        serve(app, host=host, port=port, threads=WORKER_THREADS, ident="guichet", _quiet=True)
+        return
+    _serve_workers(app, host, port, workers)
+
+
+def _serve_workers(app, host: str, port: int, workers: int) -> None:
+    """N web processes on one listening socket, opened here and handed to each worker (each
+    its own app, store pool and search snapshot; the SQLite index reloads on its generation
+    counter when another process writes). A worker that dies is started again."""
+    import socket
+    import time
+
+    listener = socket.create_server((host, port), backlog=1024, reuse_port=False)
+    listener.set_inheritable(True)
+    app.extensions["guichet.db"].dispose()  # nothing of this process's pool goes to the workers
+
+    def start_worker():
+        return subprocess.Popen([sys.executable, "-m", "guichet", "serve", "--listen-fd", str(listener.fileno())],
+                                pass_fds=[listener.fileno()])
+
+    processes = [start_worker() for _ in range(workers)]
+    click.echo(f"Guichet sert sur http://{host}:{port}/ avec {workers} processus (Ctrl+C pour arrêter)")
+    stopping = []
+
+    def stop(*_):
+        stopping.append(True)
+
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while not stopping:
+            for index, process in enumerate(processes):
+                if process.poll() is not None and not stopping:
+                    click.echo(f"processus web {process.pid} arrêté (code {process.returncode}) : relancé", err=True)
+                    processes[index] = start_worker()
+            time.sleep(0.5)
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        listener.close()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _serve_on_inherited_socket(app, fd: int) -> None:
+    import socket
+
     from waitress import serve
 
-    host, port = app.config["HOST"], int(app.config["PORT"])
-    click.echo(f"Guichet sert sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
-    serve(app, host=host, port=port, threads=8, ident="guichet", _quiet=True)
+    listener = socket.socket(fileno=fd)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    serve(app, sockets=[listener], threads=WORKER_THREADS, ident="guichet", _quiet=True)
 
 
 @click.command("serve")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Nombre de processus web (par défaut GUICHET_WEB_WORKERS, 1).")
+@click.option("--listen-fd", type=int, default=None, hidden=True)
 @with_appcontext
-def serve_command():
+def serve_command(workers, listen_fd):
     """Sert le site et l'API (sans planificateur)."""
-    _serve(current_app._get_current_object())
+    app = current_app._get_current_object()
+    if listen_fd is not None:
+        _serve_on_inherited_socket(app, listen_fd)
+    else:
+        _serve(app, workers)
 
 
 @click.command("scheduler")
+@click.option("--standby", is_flag=True,
+              help="Si un autre planificateur tourne, attendre et prendre le relais quand il s'arrête "
+                   "(plusieurs hôtes sur une base PostgreSQL).")
 @with_appcontext
-def scheduler_command():
+def scheduler_command(standby):
     """Lance le planificateur (collectes, index, lettres d'information) au premier plan."""
     import logging
 
-    from guichet.scheduler import SchedulerLocked, jobs, run_scheduler
+    from guichet.scheduler import LeaseLost, SchedulerLocked, jobs, run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = current_app._get_current_object()
     click.echo(f"Planificateur : {len(jobs(app))} tâches.")
     try:
-        run_scheduler(app)
-    except SchedulerLocked as error:
+        run_scheduler(app, standby=standby)
+    except (SchedulerLocked, LeaseLost) as error:
         raise click.ClickException(str(error)) from None
 
 
 @click.command("run")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Nombre de processus web (par défaut GUICHET_WEB_WORKERS, 1).")
 @with_appcontext
-def run_command():
+def run_command(workers):
     """Sert le site et l'API, avec le planificateur dans un processus à part."""
     app = current_app._get_current_object()
     scheduler = None
@@ -178,7 +267,7 @@ def run_command():
 
         atexit.register(stop_scheduler)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    _serve(app)
+    _serve(app, workers)
 
 
 def register_commands(app):

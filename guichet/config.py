@@ -19,7 +19,7 @@ SETTINGS = (
     Setting("DATABASE_URL", None, "SQLAlchemy URL of the store; default: a SQLite file under instance/"),
     Setting("SEARCH_BACKEND", "sqlite", "search backend: 'sqlite' (embedded FTS5) or 'elasticsearch'"),
     Setting("SEARCH_SQLITE_PATH", None, "file of the embedded search index; default: instance/search.sqlite3"),
-    Setting("ELASTICSEARCH_URL", "http://127.0.0.1:9200", "URL of the Elasticsearch node or cluster"),
+    Setting("ELASTICSEARCH_URL", "http://127.0.0.1:9200", "URL of the Elasticsearch node, or comma-separated URLs of the cluster's nodes"),
     Setting("ELASTICSEARCH_INDEX", "guichet-programmes", "alias of the programmes index"),
     Setting("SEARCH_SYNC_LAG", 900, "seconds (three repair rounds) a change may take to reach the search index before /healthz "
             "answers 503 « index incomplet »"),
@@ -47,6 +47,8 @@ SETTINGS = (
     Setting("BASE_URL", "http://127.0.0.1:5000", "public URL of the service, used in emails and feeds"),
     Setting("PORT", 5000, "port of the web server started by `guichet run` / `guichet serve`"),
     Setting("HOST", "127.0.0.1", "interface the web server listens on"),
+    Setting("WEB_WORKERS", 1, "web server processes started by `guichet run` / `guichet serve` (one listening socket, "
+                              "8 threads each); `--workers N` overrides it"),
     Setting("ENV", "development", "'development' or 'production' (production sets Secure cookies and HSTS, and "
             "refuses a weak SECRET_KEY)"),
     Setting("OFFLINE", True, "sources are not reachable: the UI says that the data comes from recorded responses"),

@@ -10,7 +10,7 @@ import pytest
 from guichet import create_app
 from guichet.db import Database
 
-pytest_plugins = ["tests.plugins.elasticsearch_node"]
+pytest_plugins = ["tests.plugins.elasticsearch_node", "tests.plugins.postgresql_server"]
 
 _sequence = count(1)
 
@@ -27,13 +27,55 @@ def migrated_store(tmp_path_factory):
     return path
 
 
+def pytest_generate_tests(metafunc):
+    # A test (or module, with ``pytestmark``) marked ``both_stores`` runs once per store.
+    if "store_kind" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores"):
+        metafunc.parametrize("store_kind", ["sqlite", "postgresql"], indirect=True)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("store_kind") == "postgresql":
+            item.add_marker(pytest.mark.postgresql)
+
+
 @pytest.fixture
-def app_config(tmp_path, migrated_store):
+def store_kind(request):
+    """``sqlite`` unless the test is marked ``both_stores`` (then each in turn)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def migrated_postgresql(postgresql_server):
+    """A PostgreSQL database migrated once per session; each test works on a copy of it."""
+    from guichet import migrations
+
+    name = postgresql_server.create_database()
+    database = Database(postgresql_server.url(name))
+    migrations.upgrade(database)
+    database.dispose()
+    return name
+
+
+@pytest.fixture
+def store_url(request, store_kind, tmp_path):
+    """The URL of this test's own migrated store, of the kind ``store_kind`` says."""
+    if store_kind == "postgresql":
+        server = request.getfixturevalue("postgresql_server")
+        name = server.create_database(template=request.getfixturevalue("migrated_postgresql"))
+        request.addfinalizer(lambda: server.drop_database(name))
+        return server.url(name)
     store = tmp_path / "guichet.sqlite3"
-    shutil.copy(migrated_store, store)
+    shutil.copy(request.getfixturevalue("migrated_store"), store)
+    return f"sqlite:///{store}"
+
+
+@pytest.fixture
+def app_config(tmp_path, store_url):
     return {
         "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{store}",
+        "DATABASE_URL": store_url,
         "SEARCH_BACKEND": "sqlite",
         "SEARCH_SQLITE_PATH": str(tmp_path / "search.sqlite3"),
         "SECRET_KEY": "test-secret",

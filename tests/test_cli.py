@@ -2,7 +2,11 @@
 
 import json
 
+import pytest
+
 from guichet.cli import cli
+
+pytestmark = pytest.mark.both_stores  # store-facing: runs on SQLite and on PostgreSQL
 
 
 def test_help_lists_the_commands():

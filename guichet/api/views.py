@@ -1,6 +1,8 @@
 """/api/v1: programmes (search and one), themes, the OpenAPI document."""
 
-from dataclasses import asdict
+import json
+import threading
+from collections import OrderedDict
 from datetime import date
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
@@ -29,6 +31,55 @@ def programme_json(programme, today: date, highlights=None) -> dict:
     return record
 
 
+class RecordCache:
+    """Records of programmes as the API serves them, per process, keyed by the programme's id,
+    its last-change stamp in the store, the day (status and next deadline depend on it) and the
+    site's address. A change anywhere (another process, a scrape) moves the stamp, so a stale
+    record is never served; the least recently used ones go past ``size``."""
+
+    def __init__(self, size: int = 4096):
+        self.size = size
+        self._records: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            record = self._records.get(key)
+            if record is not None:
+                self._records.move_to_end(key)
+            return record
+
+    def put(self, key, record) -> None:
+        with self._lock:
+            self._records[key] = record
+            while len(self._records) > self.size:
+                self._records.popitem(last=False)
+
+
+_records = RecordCache()
+
+
+def result_records(page, today: date) -> list[dict]:
+    keys = [(item.hit.id, item.updated_at, today, request.host_url) for item in page.items]
+    cached = [_records.get(key) for key in keys]
+    missing = [key[0] for key, record in zip(keys, cached) if record is None]
+    if missing:
+        programmes = search_services.load_results(get_session(), missing)
+        for index, key in enumerate(keys):
+            if cached[index] is None and key[0] in programmes:
+                cached[index] = programme_json(programmes[key[0]], today)
+                # the stamp just read, not the one of the search: a change in between is not cached as older
+                _records.put((key[0], programmes[key[0]].updated_at, today, request.host_url), cached[index])
+    results = []
+    for item, record in zip(page.items, cached):
+        if record is None:
+            continue  # deleted between the search and the load
+        if item.hit.highlights is not None:
+            record = {**record, "highlights": {field: str(value) for field, value in item.hit.highlights.items()}}
+        results.append(record)
+    return results
+
+
 @bp.get("/programmes")
 def programmes():
     try:
@@ -36,21 +87,24 @@ def programmes():
     except InvalidQuery as error:
         return json_error(400, error.message, error.parameter)
     try:
-        page = search_services.search(query)
+        page = search_services.search(query, load_programmes=False)
     except SearchUnavailable:
         return json_error(503, UNAVAILABLE)
-    return jsonify({
+    body = {
         "total": page.total,
         "page": query.page,
         "per_page": query.per_page,
         "pages": page.pages,
-        "results": [programme_json(item.programme, query.today, item.hit.highlights) for item in page.items],
+        "results": result_records(page, query.today),
         "facets": {name: [{"value": value.value, "label": value.label, "count": value.count} for value in values]
                    for name, values in page.facets.items()},
         "corrected_text": page.corrected_text,
         "suggestions": [{"kind": suggestion.kind, "label": suggestion.label, "count": suggestion.count,
                          "params": suggestion.params} for suggestion in page.suggestions],
-    })
+    }
+    # UTF-8 as it is (no \u escapes), no key sorting: a third fewer bytes and less work than jsonify
+    return current_app.response_class(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                                      mimetype="application/json")
 
 
 @bp.get("/programmes/<path:programme_id>")

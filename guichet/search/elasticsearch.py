@@ -172,8 +172,11 @@ class ElasticsearchBackend:
         self.alias = alias
         # Incremental writes are visible to the next search (a curator sees what she published).
         self.refresh = refresh
+        # a cluster: several comma-separated node URLs; the client spreads requests over them
+        # and sends a failed one to another node
+        hosts = [part.strip() for part in url.split(",") if part.strip()]
         self.client = client or Elasticsearch(
-            url,
+            hosts,
             request_timeout=request_timeout,
             # one node or a load balancer: a failed request is reported, not retried for long
             max_retries=1,

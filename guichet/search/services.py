@@ -1,9 +1,10 @@
 """Searching programmes: what the search page, the API, the commune page and digests call."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from guichet.db import get_session
 from guichet.programmes.models import Programme
@@ -24,8 +25,9 @@ class FacetValue:
 
 @dataclass
 class ResultItem:
-    programme: Programme
+    programme: Programme | None  # None from search(..., load_programmes=False)
     hit: Hit
+    updated_at: datetime | None = None  # the store's stamp of the programme's last change
 
 
 @dataclass
@@ -64,14 +66,24 @@ def parse(args, today: date | None = None, max_per_page: int = 100) -> SearchQue
     return parse_search(args, today=today, commune_resolver=resolve_commune, max_per_page=max_per_page)
 
 
-def search(query: SearchQuery) -> SearchPage:
+RESULT_DEFERRED = (defer(Programme.raw_payload), defer(Programme.source_values), defer(Programme.curated_fields))
+
+
+def search(query: SearchQuery, load_programmes: bool = True) -> SearchPage:
+    """The page of results with labelled facets. ``load_programmes=False``: the items carry the
+    programme's id and last-change stamp only (the API builds records from its cache, loading
+    only what changed: ``load_results``)."""
     result = get_backend().search(query)
     session = get_session()
     ids = [hit.id for hit in result.hits]
-    programmes = {programme.id: programme
-                  for programme in session.scalars(select(Programme).where(Programme.id.in_(ids)))}
-    # The index can lag the store by a moment: a hit whose programme is gone is left out.
-    items = [ResultItem(programmes[hit.id], hit) for hit in result.hits if hit.id in programmes]
+    if load_programmes:
+        programmes = load_results(session, ids)
+        # The index can lag the store by a moment: a hit whose programme is gone is left out.
+        items = [ResultItem(programmes[hit.id], hit, programmes[hit.id].updated_at)
+                 for hit in result.hits if hit.id in programmes]
+    else:
+        stamps = _stamps(session, ids)
+        items = [ResultItem(None, hit, stamps[hit.id]) for hit in result.hits if hit.id in stamps]
     return SearchPage(query=query, total=result.total, items=items, facets=label_facets(result.facets, query),
                       corrected_text=result.corrected_text, suggestions=suggestions(query, result.total))
 
@@ -136,6 +148,25 @@ def _theme_terms():
         for sub_slug, sub_label in theme.subthemes.items():
             pairs.append((f"{theme.slug}/{sub_slug}", (sub_label, set(analyse(sub_label)))))
     return pairs
+
+
+def _stamps(session, ids) -> dict[str, datetime]:
+    """Last-change stamps by id, through the session's connection (no ORM: two columns)."""
+    if not ids:
+        return {}
+    table = Programme.__table__
+    statement = select(table.c.id, table.c.updated_at).where(table.c.id.in_(ids))
+    return dict(session.connection().execute(statement).all())
+
+
+def load_results(session, ids) -> dict[str, Programme]:
+    """The programmes of a page of results, by id."""
+    if not ids:
+        return {}
+    # A page of results never shows the source's raw payload nor the curation bookkeeping: the
+    # largest JSON columns are left in the store (decoding them cost more than the rest).
+    statement = select(Programme).where(Programme.id.in_(ids)).options(*RESULT_DEFERRED)
+    return {programme.id: programme for programme in session.scalars(statement)}
 
 
 def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[str, list[FacetValue]]:

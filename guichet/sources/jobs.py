@@ -7,8 +7,8 @@ import logging
 
 from flask import current_app
 
-from guichet.scheduler import register_job
-from guichet.sources.services import SourceBusy, job_id, run_source, schedule_of
+from guichet.scheduler import register_job, register_recovery
+from guichet.sources.services import SourceBusy, job_id, mark_interrupted_runs, run_source, schedule_of
 from scrapers.registry import all_sources
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,16 @@ def run_requests_job() -> None:
     carry_out_requests(current_app._get_current_object())
 
 
+def rerun_interrupted(app) -> list[str]:
+    """Scheduler recovery: the jobs of sources whose run a dead scheduler left unfinished."""
+    slugs = mark_interrupted_runs(app)
+    for slug in slugs:
+        log.warning("source %s: a run was interrupted (its process died); running it again", slug)
+    return [job_id(slug) for slug in slugs]
+
+
 def register_jobs(app) -> None:
+    register_recovery(app, rerun_interrupted)
     # « Lancer maintenant » of the back office: picked up within ten seconds.
     register_job(app, "sources-run-requests", run_requests_job, {"second": "*/10"},
                  "Collectes demandées depuis l'espace de gestion")

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 GOOD_STATUSES = ("success", "partial")
 COMMIT_EVERY = 200
 STATUS_LABELS = {"running": "en cours", "success": "réussie", "partial": "réussie avec des erreurs",
-                 "failed": "échouée", "flagged": "à vérifier"}
+                 "failed": "échouée", "flagged": "à vérifier", "interrupted": "interrompue"}
 
 
 class SourceBusy(RuntimeError):
@@ -127,7 +127,18 @@ def make_client(config, cache=None) -> HttpClient:
 
 @contextmanager
 def source_lock(app, slug: str):
-    """One run of a source at a time on this instance (scheduler, CLI and back office alike)."""
+    """One run of a source at a time (scheduler, CLI and back office alike): a store lock on
+    PostgreSQL (every host), a lock file in the instance folder on SQLite (one host)."""
+    from guichet.db import Locked
+
+    database = app.extensions["guichet.db"]
+    if database.is_postgresql:
+        try:
+            with database.exclusive(f"scrape-{slug}", wait=False):
+                yield
+        except Locked:
+            raise SourceBusy(f"une collecte de « {slug} » est déjà en cours") from None
+        return
     path = Path(app.instance_path) / f"scrape-{slug}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as handle:
@@ -139,6 +150,28 @@ def source_lock(app, slug: str):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def mark_interrupted_runs(app) -> list[str]:
+    """Runs still « en cours » that no process is doing (nobody holds their source's lock: the
+    process or host that ran them died) become « interrompue »; returns their sources' slugs.
+    An interrupted run never counts as the last good run, so the next run redoes its work."""
+    database = app.extensions["guichet.db"]
+    with database.session() as session:
+        slugs = sorted(set(session.scalars(select(ScrapeRun.source).where(ScrapeRun.status == "running"))))
+    interrupted = []
+    for slug in slugs:
+        try:
+            with source_lock(app, slug), database.session() as session:
+                for run in session.scalars(select(ScrapeRun).where(ScrapeRun.source == slug,
+                                                                   ScrapeRun.status == "running")):
+                    run.status, run.finished_at = "interrupted", utcnow()
+                    run.details = {**(run.details or {}), "interrupted": "le processus de la collecte s'est arrêté"}
+                session.commit()
+                interrupted.append(slug)
+        except SourceBusy:
+            continue  # really running elsewhere
+    return interrupted
 
 
 def last_good_run(session: Session, slug: str, before_id: int | None = None) -> ScrapeRun | None:

@@ -80,6 +80,19 @@ def public_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
+def handle_store_unavailable(error: Exception):
+    """The store went away (PostgreSQL restarted, network cut): a French 503, not a 500. The pool
+    drops the broken connection, so the next request, once the store is back, works again."""
+    from flask import current_app
+
+    current_app.logger.warning("store unavailable: %s", str(error).splitlines()[0][:200])
+    if wants_json():
+        from guichet.api import json_error
+
+        return json_error(503, ERROR_MESSAGES[503])
+    return error_page(503)
+
+
 def french_404(message: str) -> NotFound:
     error = NotFound(message)
     error.french = True
@@ -108,6 +121,10 @@ def init_app(app):
     app.register_blueprint(bp)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
+    from guichet.db import STORE_UNAVAILABLE
+
+    for error_class in STORE_UNAVAILABLE:
+        app.register_error_handler(error_class, handle_store_unavailable)
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.filters.update(french.FILTERS)
     app.jinja_env.globals.update(search_url=search_url, deadline_phrase=formatting.deadline_phrase,

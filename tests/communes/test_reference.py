@@ -3,11 +3,14 @@
 import json
 import shutil
 
+import pytest
 from sqlalchemy import func, select
 
 from guichet.communes.models import Commune, CommuneAlias, Department, ReferenceVersion, Region
 from guichet.communes.reference import load_reference
 from tests.communes.conftest import FIXTURE_DATA
+
+pytestmark = pytest.mark.both_stores  # store-facing: runs on SQLite and on PostgreSQL
 
 
 def count(session, model):

@@ -1,7 +1,11 @@
 """The audit log: for each programme and for the whole service."""
 
+import pytest
+
 from tests.admin.conftest import post_form
 from tests.curation.test_editing import form_of, save
+
+pytestmark = pytest.mark.both_stores  # store-facing: runs on SQLite and on PostgreSQL
 
 
 def test_the_journal_says_who_changed_what_and_when(curator_client, admin_client, make_programme):

@@ -1,11 +1,14 @@
 """Duplicates across sources: candidates for curators, automatic merge only on identical pages."""
 
+import pytest
 from sqlalchemy import select
 
 from guichet.curation import duplicates as services
 from guichet.curation import pairs
 from guichet.curation.models import DuplicateCandidate
 from guichet.programmes.models import Programme
+
+pytestmark = pytest.mark.both_stores  # store-facing: runs on SQLite and on PostgreSQL
 
 
 def _programme(session, programme_id):

@@ -15,6 +15,8 @@ from guichet.programmes.services import upsert_source_record
 from tests.admin.conftest import csrf_token
 from tests.curation.test_review import rescrape
 
+pytestmark = pytest.mark.both_stores  # store-facing: runs on SQLite and on PostgreSQL
+
 
 def form_of(client, programme_id) -> dict:
     """The edit form as the page shows it: every field with its current value, version, token."""

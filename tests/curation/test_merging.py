@@ -1,11 +1,14 @@
 """Duplicates side by side, merging (301 from the merged programme, provenance kept), dismissing."""
 
+import pytest
 from sqlalchemy import select
 
 from guichet.curation.models import AuditEntry
 from guichet.curation.models import DuplicateCandidate
 from guichet.programmes.models import Programme
 from tests.admin.conftest import post_form
+
+pytestmark = pytest.mark.both_stores  # store-facing: runs on SQLite and on PostgreSQL
 
 
 def candidate(store, first, second, reason="similar_title", score=0.93):

@@ -1,6 +1,7 @@
 """The review queue: new programmes, programmes changed at the source (with a readable diff),
 decisions on one or many, filters and pagination."""
 
+import pytest
 from sqlalchemy import select
 
 from guichet.curation.models import AuditEntry, ProgrammeReview
@@ -8,6 +9,8 @@ from guichet.programmes.models import Programme
 from guichet.programmes.services import upsert_source_record
 from tests.admin.conftest import post_form
 from tests.conftest import programme_data
+
+pytestmark = pytest.mark.both_stores  # store-facing: runs on SQLite and on PostgreSQL
 
 
 def rescrape(app, programme_id, **changes):

@@ -2,10 +2,13 @@
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from guichet.digests.models import Delivery, DigestLogEntry
 from guichet.web.formatting import date_fr
+
+pytestmark = pytest.mark.both_stores  # store-facing: runs on SQLite and on PostgreSQL
 
 
 def test_digest_lists_new_matching_programmes_with_links_and_unsubscribe_headers(

@@ -3,7 +3,9 @@
 ``elasticsearch_url`` (session scope) is ``GUICHET_ELASTICSEARCH_URL`` when set; otherwise the
 test node from ``tools/elasticsearch/node.py`` is started on a free port the first time a test
 asks for it, and stopped at the end of the session. One node serves the whole session: tests
-create their own indices (``elasticsearch_index_prefix``) and delete them.
+create their own indices (``elasticsearch_index_prefix``) and delete them, or, where they only
+need an empty index, share one per module (``elasticsearch_module_index``, emptied between
+tests by ``empty_index``: creating and deleting an index costs far more than the test itself).
 
 A node that cannot start fails the tests under CI (``CI=true``) with the reason; elsewhere the
 tests that need it are skipped with the reason.
@@ -40,7 +42,9 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     # `pytest -m "not elasticsearch"` leaves out every test that would start the node
     for item in items:
-        if "elasticsearch_url" in getattr(item, "fixturenames", ()):
+        callspec = getattr(item, "callspec", None)
+        if "elasticsearch_url" in getattr(item, "fixturenames", ()) or (
+                callspec is not None and callspec.params.get("backend_name") == "elasticsearch"):
             item.add_marker(pytest.mark.elasticsearch)
 
 
@@ -76,9 +80,43 @@ def elasticsearch_index_prefix(elasticsearch_url):
     yield prefix
     client = Elasticsearch(elasticsearch_url)
     try:
-        # by name: a cluster given by GUICHET_ELASTICSEARCH_URL may refuse wildcard deletes
-        names = list(client.indices.get(index=f"{prefix}*", expand_wildcards="all"))
-        if names:
-            client.options(ignore_status=404).indices.delete(index=",".join(names))
+        _delete_indices(client, prefix)
     finally:
         client.close()
+
+
+def _delete_indices(client, prefix: str) -> None:
+    # by name: a cluster given by GUICHET_ELASTICSEARCH_URL may refuse wildcard deletes
+    names = list(client.indices.get(index=f"{prefix}*", expand_wildcards="all"))
+    if names:
+        client.options(ignore_status=404).indices.delete(index=",".join(names))
+
+
+@pytest.fixture(scope="module")
+def elasticsearch_module_index(elasticsearch_url):
+    """An index alias shared by the tests of one module; its indices are deleted at the end."""
+    from elasticsearch import Elasticsearch
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = Elasticsearch(elasticsearch_url)
+    try:
+        _delete_indices(client, prefix)
+    finally:
+        client.close()
+
+
+def empty_index(client, alias: str) -> None:
+    """Remove every document of ``alias`` and merge the deletions away, so that the next test
+    sees the term statistics (hence the scores) of a new, empty index."""
+    if not client.indices.exists_alias(name=alias):
+        return
+    from elasticsearch import helpers
+
+    # by id (no _delete_by_query: the test node has no reindex module); tests hold few documents
+    hits = client.search(index=alias, size=10_000, source=False, query={"match_all": {}})["hits"]["hits"]
+    if hits:
+        helpers.bulk(client, ({"_op_type": "delete", "_index": hit["_index"], "_id": hit["_id"]} for hit in hits),
+                     refresh="true", raise_on_error=False)
+    client.indices.forcemerge(index=alias, max_num_segments=1)
+    client.indices.refresh(index=alias)

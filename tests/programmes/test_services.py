@@ -3,9 +3,13 @@
 import io
 import json
 
+import pytest
+
 from guichet.programmes.models import Programme
 from guichet.programmes.services import export_records, import_records, load_curated, upsert_source_record
 from tests.conftest import programme_data
+
+pytestmark = pytest.mark.both_stores  # store-facing: runs on SQLite and on PostgreSQL
 
 
 def test_curator_fields_survive_a_rescrape(db_session):

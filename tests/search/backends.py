@@ -4,8 +4,6 @@ Every backend listed here runs the whole suite in tests/search/test_behaviour.py
 that cannot do something says so with an explicit, documented marker there.
 """
 
-import uuid
-
 BACKENDS = ("sqlite", "elasticsearch")
 
 
@@ -13,14 +11,17 @@ def backend_config(name: str, request, tmp_path) -> dict:
     if name == "sqlite":
         return {"SEARCH_BACKEND": "sqlite", "SEARCH_SQLITE_PATH": str(tmp_path / "search.sqlite3")}
     if name == "elasticsearch":
+        # one index per module, emptied after each test (cleanup)
         url = request.getfixturevalue("elasticsearch_url")
         return {"SEARCH_BACKEND": "elasticsearch", "ELASTICSEARCH_URL": url,
-                "ELASTICSEARCH_INDEX": f"test-{uuid.uuid4().hex[:12]}"}
+                "ELASTICSEARCH_INDEX": request.getfixturevalue("elasticsearch_module_index")}
     raise ValueError(name)
 
 
 def cleanup(app) -> None:
-    """Remove what a test left in a shared backend (Elasticsearch indices)."""
+    """Remove what a test left in a shared backend (the documents of the module's index)."""
+    from tests.plugins.elasticsearch_node import empty_index
+
     backend = app.extensions["guichet.search"]
-    if hasattr(backend, "drop"):
-        backend.drop()
+    if backend.name == "elasticsearch":
+        empty_index(backend.client, backend.alias)

@@ -12,6 +12,8 @@ from guichet.sources.services import run_source, source_overview
 from scrapers.registry import get_source
 from tests.fixtures.replay import FIXTURES, replay_server, scraper_app  # noqa: F401
 
+pytestmark = pytest.mark.both_stores  # store-facing: runs on SQLite and on PostgreSQL
+
 # slug → (programmes in scrapers/recorded, list requests a full run makes)
 SOURCES = {
     "eu-funding-tenders": (5, 1),

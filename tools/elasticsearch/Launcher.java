@@ -105,15 +105,23 @@ public class Launcher {
         String port = "9200";
         Path home = null;
         String clusterName = "guichet-test";
+        String nodeName = "guichet-node";
+        String transportPort = "0";
+        String seedHosts = null;
+        String initialMasters = null;
         boolean exitWhenStdinCloses = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> port = args[++i];
                 case "--home" -> home = Path.of(args[++i]);
                 case "--cluster-name" -> clusterName = args[++i];
+                case "--node-name" -> nodeName = args[++i];
+                case "--transport-port" -> transportPort = args[++i];
+                case "--seed-hosts" -> seedHosts = args[++i];
+                case "--initial-masters" -> initialMasters = args[++i];
                 case "--exit-when-stdin-closes" -> exitWhenStdinCloses = true;
                 default -> {
-                    System.err.println("usage: Launcher [--port N] [--home DIR] [--cluster-name NAME] [--exit-when-stdin-closes]");
+                    System.err.println("usage: Launcher [--port N] [--home DIR] [--cluster-name NAME] [--node-name NAME] [--transport-port N] [--seed-hosts H:P,...] [--initial-masters NAME,...] [--exit-when-stdin-closes]");
                     System.exit(2);
                 }
             }
@@ -123,23 +131,29 @@ public class Launcher {
         }
         Files.createDirectories(home.resolve("config"));
 
-        Settings settings = Settings.builder()
+        Settings.Builder builder = Settings.builder()
             .put("cluster.name", clusterName)
-            .put("node.name", "guichet-node")
+            .put("node.name", nodeName)
             .put("path.home", home.toString())
             .put("path.data", home.resolve("data").toString())
             .put("path.logs", home.resolve("logs").toString())
             .put("network.host", "127.0.0.1")
             .put("http.port", port)
-            // transport is only used inside this one node: any free port
-            .put("transport.port", "0")
-            .put("discovery.type", "single-node")
+            // one node: transport is only used inside it (any free port); a cluster (--seed-hosts)
+            // gives each node a fixed transport port that the others find it on
+            .put("transport.port", transportPort)
             // tests write to small temporary disks: never turn indices read-only
             .put("cluster.routing.allocation.disk.threshold_enabled", false)
             // lets tests delete their indices with a wildcard
             .put("action.destructive_requires_name", false)
-            .put("logger.level", System.getProperty("guichet.es.loglevel", "WARN"))
-            .build();
+            .put("logger.level", System.getProperty("guichet.es.loglevel", "WARN"));
+        if (seedHosts == null) {
+            builder.put("discovery.type", "single-node");
+        } else {
+            builder.putList("discovery.seed_hosts", seedHosts.split(","));
+            builder.putList("cluster.initial_master_nodes", initialMasters.split(","));
+        }
+        Settings settings = builder.build();
 
         LogConfigurator.configureESLogging();
         LogConfigurator.configureWithoutConfig(settings);

@@ -200,6 +200,8 @@ def start_node(
     start_timeout: float = START_TIMEOUT,
     download_timeout: float = DOWNLOAD_TIMEOUT,
     echo: bool = False,
+    arguments: tuple[str, ...] = (),
+    java_heap: str | None = None,
 ) -> NodeHandle:
     """Start a node on 127.0.0.1 (``port`` 0 lets it pick a free one) and wait until it is healthy.
 
@@ -217,6 +219,7 @@ def start_node(
     command = [
         java,
         *java_options(),
+        *([f"-Xms{java_heap}", f"-Xmx{java_heap}"] if java_heap else []),
         f"-Djava.io.tmpdir={home_path / 'tmp'}",
         "-cp",
         f"{LIB_DIR}/*",
@@ -225,6 +228,7 @@ def start_node(
         str(port),
         "--home",
         str(home_path),
+        *arguments,
         "--exit-when-stdin-closes",
     ]
     process = subprocess.Popen(
@@ -247,6 +251,84 @@ def start_node(
         handle.stop()
         raise
     return handle
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ClusterHandle:
+    """Nodes of one cluster on loopback: ``url`` (every node, comma-separated), ``nodes``,
+    ``stop_node(i)`` / ``start_node(i)`` (same name, ports and data: a node restarting), ``stop()``."""
+
+    def __init__(self, cluster_name: str, count: int, java_heap: str, start_timeout: float):
+        self.cluster_name = cluster_name
+        self.names = [f"{cluster_name}-{number}" for number in range(1, count + 1)]
+        self.http_ports = [_free_port() for _ in self.names]
+        self.transport_ports = [_free_port() for _ in self.names]
+        self.homes = [Path(tempfile.mkdtemp(prefix=f"guichet-es-{name}-")) for name in self.names]
+        self.java_heap = java_heap
+        self.start_timeout = start_timeout
+        self.nodes: list[NodeHandle | None] = [None] * count
+
+    @property
+    def url(self) -> str:
+        return ",".join(f"http://127.0.0.1:{port}" for port in self.http_ports)
+
+    def _arguments(self, index: int) -> tuple[str, ...]:
+        seeds = ",".join(f"127.0.0.1:{port}" for port in self.transport_ports)
+        return ("--cluster-name", self.cluster_name, "--node-name", self.names[index],
+                "--transport-port", str(self.transport_ports[index]), "--seed-hosts", seeds,
+                "--initial-masters", ",".join(self.names))
+
+    def start_node(self, index: int) -> NodeHandle:
+        self.nodes[index] = start_node(self.http_ports[index], home=self.homes[index], start_timeout=self.start_timeout,
+                                       arguments=self._arguments(index), java_heap=self.java_heap)
+        return self.nodes[index]
+
+    def start_all(self) -> None:
+        errors = []
+
+        def start(index):
+            try:
+                self.start_node(index)
+            except BaseException as error:  # noqa: BLE001 - reported below, after every thread
+                errors.append(error)
+
+        threads = [threading.Thread(target=start, args=(index,)) for index in range(len(self.names))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            self.stop()
+            raise NodeError(f"the Elasticsearch cluster did not start: {errors[0]}")
+
+    def stop_node(self, index: int) -> None:
+        node = self.nodes[index]
+        if node is not None:
+            node.stop()
+            self.nodes[index] = None
+
+    def stop(self) -> None:
+        for index in range(len(self.nodes)):
+            self.stop_node(index)
+        for home in self.homes:
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def start_cluster(count: int = 3, cluster_name: str = "guichet-test-cluster", java_heap: str = "512m",
+                  start_timeout: float = 240.0) -> ClusterHandle:
+    """``count`` nodes of one cluster on loopback (each master-eligible and data), each in its
+    own JVM of ``java_heap``, finding each other through ``discovery.seed_hosts``."""
+    ensure_jars(DOWNLOAD_TIMEOUT)
+    cluster = ClusterHandle(cluster_name, count, java_heap, start_timeout)
+    cluster.start_all()
+    return cluster
 
 
 class _Interrupted(Exception):
