@@ -17,6 +17,7 @@ FEATURES = (
     "guichet.web",
     "guichet.api",
     "guichet.communes",
+    "guichet.territories",
     "guichet.sources",
     "guichet.admin",
     "guichet.digests",

@@ -48,6 +48,7 @@ SETTINGS = (
     Setting("SOURCES_REPLAY_URL", None, "base URL of a replay server answering for every source host "
             "(tests and benchmarks); programmes are marked as recorded"),
     Setting("COMMUNES_DATA_DIR", None, "folder of the commune reference JSON files; default: node_modules/@etalab/decoupage-administratif/data"),
+    Setting("TERRITORIES_SOURCE_URLS", {}, "official list key → open-data URL that `guichet territories refresh` downloads (overrides the defaults of guichet/territories/lists.py)"),
     Setting("SCHEDULER_ENABLED", True, "`guichet run` starts the scheduler beside the web server"),
     Setting("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, "failed back-office logins on one account before a 429, within LOGIN_THROTTLE_WINDOW"),
     Setting("LOGIN_MAX_FAILURES_PER_ADDRESS", 20, "failed back-office logins from one IP address before a 429, within LOGIN_THROTTLE_WINDOW"),
