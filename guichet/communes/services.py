@@ -16,6 +16,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import object_session
 
 from guichet.communes.index import INNER_WORD, AliasRow, CommuneIndex, Entry, Match
 from guichet.communes.models import Commune, CommuneAlias, Department, Epci, ReferenceVersion, Region
@@ -142,10 +143,14 @@ def get_commune(session, code: str) -> tuple[Commune | None, CommuneAlias | None
 
 
 def eligibility_of(commune: Commune) -> Eligibility:
+    from guichet.territories.services import conditions_for
+
     # A commune without an EPCI (a few islands) cannot count on programmes reserved to groupings.
     beneficiaries = frozenset({"commune", "epci"}) if commune.epci_code else frozenset({"commune"})
+    territories, partial = conditions_for(object_session(commune) or get_session(), commune.code)
     return Eligibility(commune_code=commune.code, commune_name=commune.name, population=commune.population,
-                       department=commune.department, region=commune.region, beneficiaries=beneficiaries)
+                       department=commune.department, region=commune.region, beneficiaries=beneficiaries,
+                       territories=territories, partial_territories=partial)
 
 
 def eligibility_for(code: str) -> Eligibility | None:
