@@ -227,11 +227,29 @@ class ThemeGroup:
 
 
 @dataclass
+class Verdicted:
+    """A programme of the commune page with its eligibility verdict."""
+
+    item: object  # ResultItem
+    verdict: object  # guichet.territories.eligibility.Verdict
+
+    @property
+    def programme(self):
+        return self.item.programme
+
+
+@dataclass
 class CommuneProgrammes:
-    total: int
-    groups: list[ThemeGroup]
+    """The commune's open programmes in three states: éligible (by theme), à vérifier, non éligible."""
+
+    total: int  # programmes the search keeps for the commune: éligibles and à vérifier
+    groups: list[ThemeGroup]  # the éligibles, by theme
     listed: int
     upcoming: int = 0
+    eligible: int = 0
+    to_check: list = field(default_factory=list)  # Verdicted
+    not_eligible: list = field(default_factory=list)  # Verdicted (the first ones, by deadline)
+    not_eligible_total: int = 0
 
     @property
     def truncated(self) -> bool:
@@ -239,11 +257,15 @@ class CommuneProgrammes:
 
 
 def commune_programmes(eligibility: Eligibility, today: date | None = None,
-                       limit: int = PAGE_PROGRAMMES_LIMIT) -> CommuneProgrammes:
-    """Every open programme the commune can apply for, grouped by theme, nearest deadlines first."""
+                       limit: int = PAGE_PROGRAMMES_LIMIT, not_eligible_limit: int = 100) -> CommuneProgrammes:
+    """Every open programme of the commune, nearest deadlines first, by eligibility state: the
+    éligibles grouped by theme, those « à vérifier », and the first non-éligibles with the reason."""
     from guichet.search import services as search_services
+    from guichet.territories.eligibility import ELIGIBLE, NOT_ELIGIBLE, verdict
+    from guichet.territories.services import territory_of, verdict_details
 
     today = today or date.today()
+    details = verdict_details(territory_of(get_session(), eligibility.commune_code))
     query = SearchQuery(eligibility=eligibility, statuses=frozenset({"ouvert"}), sort="date_limite", today=today,
                         per_page=limit)
     # One search: its first ``limit`` programmes, and in the status facet (which ignores the
@@ -251,7 +273,13 @@ def commune_programmes(eligibility: Eligibility, today: date | None = None,
     page = search_services.search(query)
     groups = {theme.slug: ThemeGroup(theme.slug, theme.label) for theme in THEMES}
     others = ThemeGroup(None, "Autres programmes")
+    to_check, eligible = [], 0
     for item in page.items:
+        item_verdict = verdict(item.programme, eligibility, details)
+        if item_verdict.state != ELIGIBLE:
+            to_check.append(Verdicted(item, item_verdict))
+            continue
+        eligible += 1
         slugs = {slug.split("/")[0] for slug in item.programme.themes or []}
         placed = False
         for slug in slugs:
@@ -262,7 +290,20 @@ def commune_programmes(eligibility: Eligibility, today: date | None = None,
             others.items.append(item)
     upcoming = next((value.count for value in page.facets.get("statuses", []) if value.value == "a_venir"), 0)
     ordered = [group for group in groups.values() if group.items] + ([others] if others.items else [])
-    return CommuneProgrammes(total=page.total, groups=ordered, listed=len(page.items), upcoming=upcoming)
+
+    # What the commune cannot apply for, and why: the open programmes the search left out.
+    everything = search_services.search(SearchQuery(statuses=frozenset({"ouvert"}), sort="date_limite", today=today,
+                                                    per_page=limit))
+    not_eligible = []
+    for item in everything.items:
+        item_verdict = verdict(item.programme, eligibility, details)
+        if item_verdict.state == NOT_ELIGIBLE:
+            not_eligible.append(Verdicted(item, item_verdict))
+            if len(not_eligible) == not_eligible_limit:
+                break
+    return CommuneProgrammes(total=page.total, groups=ordered, listed=len(page.items), upcoming=upcoming,
+                             eligible=eligible, to_check=to_check, not_eligible=not_eligible,
+                             not_eligible_total=max(0, everything.total - page.total))
 
 
 def epci_programmes(eligibility: Eligibility, today: date | None = None, per_page: int = 5):

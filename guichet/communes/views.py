@@ -52,8 +52,13 @@ def commune(code):
     except SearchUnavailable:
         current_app.logger.warning("search backend unavailable", exc_info=True)
         return error_page(503, UNAVAILABLE)
+    from guichet.territories.services import density_label, labels, territory_of
+
+    territory = territory_of(session, found.code)
     return render_template(
         "communes/commune.html", commune=found, former=former, eligibility=eligibility, today=today,
+        territory=territory, labels=labels(territory),
+        density=density_label(territory.density_level) if territory else None,
         band=services.population_band(found.population),
         department_name=services.department_name(session, found.department),
         region_name=services.region_name(session, found.region),

@@ -108,3 +108,34 @@ def labels(row: CommuneTerritory | None) -> list[Label]:
     if row.rurality and not row.rurality.startswith("Hors champ"):
         found.append(Label("ruralite", f"Typologie des ruralités : {row.rurality}", row.rurality))
     return found
+
+
+def verdict_details(row: CommuneTerritory | None) -> dict[str, str]:
+    """What makes an eligibility reason precise, by condition (« Massif des Pyrénées », « FRR socle »)."""
+    if row is None:
+        return {}
+    details = {}
+    if row.massif:
+        details["montagne"] = row.massif
+    if row.frr:
+        details["frr"] = FRR_LEVELS.get(row.frr, row.frr)
+    if row.industry_territories:
+        details["territoires-industrie"] = ", ".join(item["name"] for item in row.industry_territories)
+    if row.density_level:
+        details["rural"] = DENSITY_LEVELS.get(row.density_level, "")
+    return details
+
+
+def verdict_for(programme, eligibility):
+    """The eligibility verdict of a programme for the commune of ``eligibility`` (pages call this);
+    the commune's details are read once per request."""
+    from flask import g
+
+    from guichet.db import get_session
+    from guichet.territories.eligibility import verdict
+
+    cache = g.setdefault("territory_details", {})
+    code = eligibility.commune_code
+    if code not in cache:
+        cache[code] = verdict_details(territory_of(get_session(), code))
+    return verdict(programme, eligibility, cache[code])
