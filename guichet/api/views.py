@@ -20,11 +20,16 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 UNAVAILABLE = "La recherche est momentanément indisponible. Merci de réessayer dans quelques instants."
 
 
-def programme_json(programme, today: date, highlights=None) -> dict:
+def programme_json(programme, today: date, highlights=None, eligibility=None) -> dict:
     record = programme_record(programme, today)
     record["url"] = url_for("web.programme_detail", programme_id=programme.id, _external=True)
     if highlights is not None:
         record["highlights"] = {field: str(value) for field, value in highlights.items()}
+    if eligibility is not None:
+        from guichet.territories.services import verdict_for
+
+        verdict = verdict_for(programme, eligibility)
+        record["eligibilite"] = {"etat": verdict.state, "libelle": verdict.label, "phrase": verdict.sentence}
     return record
 
 
@@ -43,7 +48,8 @@ def programmes():
         "page": query.page,
         "per_page": query.per_page,
         "pages": page.pages,
-        "results": [programme_json(item.programme, query.today, item.hit.highlights) for item in page.items],
+        "results": [programme_json(item.programme, query.today, item.hit.highlights, query.eligibility)
+                    for item in page.items],
         "facets": {name: [{"value": value.value, "label": value.label, "count": value.count} for value in values]
                    for name, values in page.facets.items()},
         "corrected_text": page.corrected_text,
