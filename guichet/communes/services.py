@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
-from guichet.communes.index import INNER_WORD, AliasRow, CommuneIndex, Entry, Match
+from guichet.communes.index import INNER_WORD, OLD_CODE, AliasRow, CommuneIndex, Entry, Match
 from guichet.communes.models import Commune, CommuneAlias, Department, Epci, ReferenceVersion, Region
 from guichet.db import get_session
 from guichet.programmes.themes import THEMES
@@ -42,6 +42,7 @@ BAND_NAMES = {
 _index_lock = threading.Lock()
 _last_built: dict = {}
 _PARTIAL_CODE = re.compile(r"^[0-9][0-9AB]?[0-9]{0,3}$", re.IGNORECASE)
+_FIVE_DIGITS = re.compile(r"^[0-9]{5}$")
 
 
 class InvalidCommuneQuery(ValueError):
@@ -208,7 +209,13 @@ def resolve_typed(text: str, limit: int = 20) -> Resolution:
         best = [match for match in exact if match.tier == min(item.tier for item in exact)]
         if len(best) == 1:
             return Resolution(text, code=best[0].commune.code)
-        return Resolution(text, choices=best)
+        if _FIVE_DIGITS.match(text.replace(" ", "")):
+            # The communes of a postcode, then the commune of that INSEE code (labelled so).
+            return Resolution(text, choices=[match for match in exact if match.tier != OLD_CODE])
+        # Homonyms (« Saint-Amand »): each of them, then the names that start the same way
+        # (Saint-Amand-Montrond ...), so that nobody needs the autocomplete to find theirs.
+        longer = [match for match in matches if not match.exact]
+        return Resolution(text, choices=best + longer)
     if len(matches) == 1 and not _PARTIAL_CODE.match(text.replace(" ", "")):
         # The start of a name that only one commune has; never the start of a code.
         return Resolution(text, code=matches[0].commune.code)

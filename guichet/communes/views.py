@@ -125,19 +125,30 @@ def commune_field():
     """What the commune field of the search page shows: the commune applied, or the one
     remembered for the visit (offered, never applied behind the person's back)."""
     session = get_session()
-    state = {"current": None, "remembered": None, "value": request.args.get("commune", "")}
+    state = {"current": None, "remembered": None, "value": request.args.get("commune", ""), "same_postcode": []}
     code = request.args.get("commune", "").strip().upper()
     if INSEE_CODE.match(code):
         found, _alias = services.get_commune(session, code)
         if found is not None:
             state["current"] = _summary(session, found)
             state["value"] = f"{found.name} ({found.department})"
+            state["same_postcode"] = _postcode_communes(code, found.code)
     remembered = request.cookies.get(COOKIE, "").upper()
     if not state["current"] and INSEE_CODE.match(remembered):
         found, _alias = services.get_commune(session, remembered)
         if found is not None:
             state["remembered"] = _summary(session, found)
     return state
+
+
+def _postcode_communes(code: str, insee: str) -> list[dict]:
+    """The communes whose postcode is this INSEE code (54300: Lunéville's postcode, Laneuveville's
+    code): the search page says so, as ``commune`` is an INSEE code but a person may have typed a postcode."""
+    if not code.isdigit():
+        return []
+    matches = services.get_index().search(code, limit=8)
+    return [{"name": match.commune.name, "label": match.commune.label, "code": match.commune.code}
+            for match in matches if match.via == code and match.commune.code != insee]
 
 
 def _summary(session, found) -> dict:

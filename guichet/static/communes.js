@@ -24,7 +24,8 @@
       parts.push(commune.codes_postaux.length > 2 ? commune.codes_postaux[0] + "…" : commune.codes_postaux.join(", "));
     }
     if (commune.population !== null) { parts.push(formatNumber(commune.population) + " hab."); }
-    if (commune.correspondance && !/^\d{5}$/.test(commune.correspondance)) { parts.push("ancienne commune : " + commune.correspondance); }
+    if (commune.correspondance && /^code Insee /.test(commune.correspondance)) { parts.push(commune.correspondance); }
+    else if (commune.correspondance && !/^\d{5}$/.test(commune.correspondance)) { parts.push("ancienne commune : " + commune.correspondance); }
     return parts.join(" · ");
   }
 
