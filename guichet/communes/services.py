@@ -16,7 +16,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import defer, object_session
 
 from guichet.communes.index import INNER_WORD, OLD_CODE, AliasRow, CommuneIndex, Entry, Match
 from guichet.communes.models import Commune, CommuneAlias, Department, Epci, ReferenceVersion, Region
@@ -267,6 +267,7 @@ def commune_programmes(eligibility: Eligibility, today: date | None = None,
                        limit: int = PAGE_PROGRAMMES_LIMIT, not_eligible_limit: int = 100) -> CommuneProgrammes:
     """Every open programme of the commune, nearest deadlines first, by eligibility state: the
     éligibles grouped by theme, those « à vérifier », and the first non-éligibles with the reason."""
+    from guichet.search import get_backend
     from guichet.search import services as search_services
     from guichet.territories.eligibility import ELIGIBLE, NOT_ELIGIBLE, verdict
     from guichet.territories.services import territory_of, verdict_details
@@ -277,11 +278,14 @@ def commune_programmes(eligibility: Eligibility, today: date | None = None,
                         per_page=limit)
     # One search: its first ``limit`` programmes, and in the status facet (which ignores the
     # status filter) how many programmes the commune will be able to apply for later.
-    page = search_services.search(query)
+    backend = get_backend()
+    result = backend.search(query)
+    programmes = _light_programmes([hit.id for hit in result.hits])
+    items = [search_services.ResultItem(programmes[hit.id], hit) for hit in result.hits if hit.id in programmes]
     groups = {theme.slug: ThemeGroup(theme.slug, theme.label) for theme in THEMES}
     others = ThemeGroup(None, "Autres programmes")
     to_check, eligible = [], 0
-    for item in page.items:
+    for item in items:
         item_verdict = verdict(item.programme, eligibility, details)
         if item_verdict.state != ELIGIBLE:
             to_check.append(Verdicted(item, item_verdict))
@@ -295,22 +299,40 @@ def commune_programmes(eligibility: Eligibility, today: date | None = None,
                 placed = True
         if not placed:
             others.items.append(item)
-    upcoming = next((value.count for value in page.facets.get("statuses", []) if value.value == "a_venir"), 0)
+    upcoming = result.facets.get("statuses", {}).get("a_venir", 0)
     ordered = [group for group in groups.values() if group.items] + ([others] if others.items else [])
 
-    # What the commune cannot apply for, and why: the open programmes the search left out.
-    everything = search_services.search(SearchQuery(statuses=frozenset({"ouvert"}), sort="date_limite", today=today,
-                                                    per_page=limit))
+    # What the commune cannot apply for, and why: the open programmes the search left out (only
+    # their ids from the backend; the store reads just those, without their bulky columns).
+    everything = backend.search(SearchQuery(statuses=frozenset({"ouvert"}), sort="date_limite", today=today,
+                                            per_page=limit))
+    kept = {hit.id for hit in result.hits}
+    left_out = [hit for hit in everything.hits if hit.id not in kept]
+    loaded = _light_programmes([hit.id for hit in left_out])
     not_eligible = []
-    for item in everything.items:
-        item_verdict = verdict(item.programme, eligibility, details)
+    for hit in left_out:
+        programme = loaded.get(hit.id)
+        if programme is None:
+            continue
+        item_verdict = verdict(programme, eligibility, details)
         if item_verdict.state == NOT_ELIGIBLE:
-            not_eligible.append(Verdicted(item, item_verdict))
+            not_eligible.append(Verdicted(search_services.ResultItem(programme, hit), item_verdict))
             if len(not_eligible) == not_eligible_limit:
                 break
-    return CommuneProgrammes(total=page.total, groups=ordered, listed=len(page.items), upcoming=upcoming,
+    return CommuneProgrammes(total=result.total, groups=ordered, listed=len(items), upcoming=upcoming,
                              eligible=eligible, to_check=to_check, not_eligible=not_eligible,
-                             not_eligible_total=max(0, everything.total - page.total))
+                             not_eligible_total=max(0, everything.total - result.total))
+
+
+def _light_programmes(ids: list[str]) -> dict:
+    """Programmes by id, without the columns a list never shows (payload, source values, description)."""
+    from guichet.programmes.models import Programme
+
+    if not ids:
+        return {}
+    return {programme.id: programme for programme in get_session().scalars(
+        select(Programme).where(Programme.id.in_(ids))
+        .options(defer(Programme.raw_payload), defer(Programme.source_values), defer(Programme.description_html)))}
 
 
 def epci_programmes(eligibility: Eligibility, today: date | None = None, per_page: int = 5):
