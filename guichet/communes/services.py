@@ -16,7 +16,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import defer, object_session
+from sqlalchemy.orm import load_only, object_session
 
 from guichet.communes.index import INNER_WORD, OLD_CODE, AliasRow, CommuneIndex, Entry, Match
 from guichet.communes.models import Commune, CommuneAlias, Department, Epci, ReferenceVersion, Region
@@ -325,14 +325,18 @@ def commune_programmes(eligibility: Eligibility, today: date | None = None,
 
 
 def _light_programmes(ids: list[str]) -> dict:
-    """Programmes by id, without the columns a list never shows (payload, source values, description)."""
+    """Programmes by id, with only the columns the page lists and eligibility reads (the others,
+    JSON payloads above all, cost more to decode than the whole search)."""
     from guichet.programmes.models import Programme
 
     if not ids:
         return {}
+    columns = (Programme.title, Programme.funders, Programme.level, Programme.regions, Programme.departments,
+               Programme.beneficiaries, Programme.population_min, Programme.population_max, Programme.territories,
+               Programme.themes, Programme.deadlines, Programme.recurrence, Programme.opens_on, Programme.closed_at,
+               Programme.version)
     return {programme.id: programme for programme in get_session().scalars(
-        select(Programme).where(Programme.id.in_(ids))
-        .options(defer(Programme.raw_payload), defer(Programme.source_values), defer(Programme.description_html)))}
+        select(Programme).where(Programme.id.in_(ids)).options(load_only(*columns)))}
 
 
 def epci_programmes(eligibility: Eligibility, today: date | None = None, per_page: int = 5):
