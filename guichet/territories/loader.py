@@ -23,6 +23,8 @@ from guichet.territories.models import CommuneTerritory, TerritoryList
 from guichet.territories.vocabulary import DENSITY_LEVELS, FRR_FULL, FRR_PARTIAL, RURAL_DENSITY_LEVELS
 
 BATCH = 5000
+# The row of ``territory_lists`` that records which commune reference the codes were mapped with.
+REFERENCE_KEY = "commune-reference"
 _DENSITY_BY_NAME = {name: level for level, name in DENSITY_LEVELS.items()}
 _FRR_BY_NAME = {"FRR socle": "socle", "FRR+": "plus", "FRR bénéficiaire": "beneficiaire",
                 "FRR bénéficiaire partiellement": "beneficiaire-partiel", "Classée FRR partiellement": "partiel"}
@@ -253,9 +255,13 @@ def load_territories(database, instance_path, force: bool = False,
     with database.engine.connect() as connection:
         loaded = dict(connection.execute(select(TerritoryList.key, TerritoryList.digest)).all())
         has_communes = connection.exec_driver_sql("SELECT count(*) FROM communes").scalar()
+        # Codes are mapped through the commune reference: a new one means a new load.
+        reference = connection.exec_driver_sql(
+            "SELECT version FROM commune_reference ORDER BY id DESC LIMIT 1").scalar() or "none"
+    digests[REFERENCE_KEY] = _digest(reference.encode())
     if loaded == digests and not force:
         return LoadResult(loaded=False, seconds=time.perf_counter() - started)
-    tables = {key: parse(LISTS[key], content) for key, content in contents.items()}
+    tables = {key: parse(LISTS[key], content) for key, content in contents.items()}  # InvalidList if broken
     with database.engine.begin() as connection:
         codes = _Codes(connection)
         rows, stats = build_rows(tables, codes)
@@ -269,7 +275,9 @@ def load_territories(database, instance_path, force: bool = False,
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         connection.execute(insert(TerritoryList), [
             {"key": key, "origin": files[key][1], "digest": digests[key], "rows": stats[key][0],
-             "unmatched": stats[key][1], "loaded_at": now} for key in LISTS])
+             "unmatched": stats[key][1], "loaded_at": now} for key in LISTS] + [
+            {"key": REFERENCE_KEY, "origin": reference, "digest": digests[REFERENCE_KEY], "rows": len(codes.current),
+             "unmatched": 0, "loaded_at": now}])
     echo(f"{len(rows)} communes, {len(LISTS)} listes" + ("" if has_communes else
                                                           " (référentiel des communes absent : rien à rattacher)"))
     return LoadResult(loaded=True, communes=len(rows), lists=stats, seconds=time.perf_counter() - started)
