@@ -5,7 +5,7 @@ import re
 
 from guichet.programmes.models import Programme
 from tests.admin.conftest import curator_client, staff, staff_hashes, store  # noqa: F401
-from tests.admin.test_editing import _unescape, form_of, save
+from tests.curation.test_editing import _unescape, form_of, save
 
 
 def test_a_curator_restricts_a_programme_to_lists(curator_client, make_programme, store):  # noqa: F811
