@@ -63,15 +63,19 @@ def population_phrase(minimum: int | None, maximum: int | None) -> str:
 
 
 def _places(regions, departments) -> str:
+    """« Nièvre (58) », « Bretagne, Normandie »: where a programme is limited to."""
     if departments:
-        names = [geo.DEPARTMENT_NAMES.get(code, code) for code in departments]
-        return ("au département " if len(names) == 1 else "aux départements ") + ", ".join(names)
-    names = [geo.REGIONS.get(code, code) for code in regions]
-    return ("à la région " if len(names) == 1 else "aux régions ") + ", ".join(names)
+        return ", ".join(f"{geo.DEPARTMENT_NAMES.get(code, code)} ({code})" for code in departments)
+    return ", ".join(geo.REGIONS.get(code, code) for code in regions)
+
+
+def _lower_first(label: str) -> str:
+    """« Associations » → « associations », but « PETR et pays » stays as it is."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def _beneficiaries_phrase(values) -> str:
-    return ", ".join(BENEFICIARIES.get(value, value).lower().replace("(epci)", "(EPCI)") for value in values)
+    return ", ".join(_lower_first(BENEFICIARIES.get(value, value)) for value in values)
 
 
 def verdict(programme, eligibility: Eligibility, details: dict | None = None) -> Verdict:
@@ -85,7 +89,8 @@ def verdict(programme, eligibility: Eligibility, details: dict | None = None) ->
     regions, departments = list(programme.regions or []), list(programme.departments or [])
     nationwide, _available_regions, available_departments = geo.availability(regions, departments)
     if not nationwide and eligibility.department not in available_departments:
-        return Verdict(NOT_ELIGIBLE, "programme réservé " + _places(regions, departments), name)
+        return Verdict(NOT_ELIGIBLE, f"programme réservé à un autre territoire ({_places(regions, departments)})",
+                       name)
 
     minimum, maximum = programme.population_min, programme.population_max
     has_population_rule = minimum is not None or maximum is not None
@@ -111,8 +116,8 @@ def verdict(programme, eligibility: Eligibility, details: dict | None = None) ->
         if partial:
             slug = partial[0]
             level = details.get(slug) or FRR_LEVELS["partiel"]
-            return Verdict(TO_CHECK, f"{name} n'est concernée qu'en partie ({level}) : vérifiez que le projet "
-                                     "se situe dans la partie classée", name)
+            return Verdict(TO_CHECK, f"commune classée en partie seulement ({level}), vérifiez que le projet se "
+                                     "situe dans la partie classée", name)
         restriction = restriction_text(conditions)
         return Verdict(NOT_ELIGIBLE, restriction[0].lower() + restriction[1:], name)
 
@@ -123,7 +128,5 @@ def verdict(programme, eligibility: Eligibility, details: dict | None = None) ->
     if beneficiaries:
         if "commune" in beneficiaries:
             return Verdict(ELIGIBLE, "programme ouvert aux communes", name)
-        return Verdict(ELIGIBLE, "programme ouvert aux " + _beneficiaries_phrase(
-            [value for value in beneficiaries if value in eligibility.beneficiaries])
-            + " : la demande passe par la sienne", name)
+        return Verdict(ELIGIBLE, "par son intercommunalité, à laquelle le programme est ouvert", name)
     return Verdict(TO_CHECK, "conditions non précisées par la source", name)

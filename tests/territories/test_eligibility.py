@@ -99,9 +99,12 @@ LUNEVILLE_ELIGIBILITY = Eligibility("54329", "Lunéville", 18262, "54", "44", fr
      "Lunéville est éligible : programme ouvert aux communes de 20\u202f000 habitants au plus"),
     ({"beneficiaries": []}, TO_CHECK, "Éligibilité à vérifier : conditions non précisées par la source"),
     ({"beneficiaries": ["association"]}, NOT_ELIGIBLE, "Non éligible : réservé aux associations"),
+    ({"beneficiaries": ["petr", "region"]}, NOT_ELIGIBLE, "Non éligible : réservé aux PETR et pays, régions"),
     ({"beneficiaries": ["epci"]}, ELIGIBLE,
-     "Lunéville est éligible : programme ouvert aux intercommunalités (EPCI) : la demande passe par la sienne"),
-    ({"regions": ["53"]}, NOT_ELIGIBLE, "Non éligible : programme réservé à la région Bretagne"),
+     "Lunéville est éligible : par son intercommunalité, à laquelle le programme est ouvert"),
+    ({"regions": ["53"]}, NOT_ELIGIBLE, "Non éligible : programme réservé à un autre territoire (Bretagne)"),
+    ({"departments": ["58", "18"]}, NOT_ELIGIBLE,
+     "Non éligible : programme réservé à un autre territoire (Nièvre (58), Cher (18))"),
     ({"departments": ["54"], "beneficiaries": []}, TO_CHECK,
      "Éligibilité à vérifier : conditions non précisées par la source"),
     ({"territories": ["montagne", "rural"]}, NOT_ELIGIBLE, "Non éligible : réservé aux communes de l'un de ces "
@@ -118,7 +121,8 @@ def test_a_partial_membership_is_to_check():
                               frozenset({"qpv", "montagne"}), frozenset({"frr"}))
     result = verdict(programme(territories=["frr"]), saint_denis, {"frr": "classée FRR partiellement"})
     assert result.state == TO_CHECK
-    assert result.sentence.startswith("Éligibilité à vérifier : Saint-Denis n'est concernée qu'en partie")
+    assert result.sentence == ("Éligibilité à vérifier : commune classée en partie seulement (classée FRR "
+                               "partiellement), vérifiez que le projet se situe dans la partie classée")
 
 
 # -- the record and its vocabulary -----------------------------------------------------------------
