@@ -15,6 +15,9 @@ bp = Blueprint("communes", __name__)
 INSEE_CODE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
 PARTIAL_CODE = re.compile(r"^[0-9][0-9AB]?[0-9]*$", re.IGNORECASE)
 COOKIE = "guichet_commune"
+# Sent by the commune field of the search page with what a person typed: read as typed (a
+# five-digit number is a postcode first), then the search goes on with the INSEE code alone.
+TYPED_MARKER = "commune_saisie"
 UNAVAILABLE = "La recherche est momentanément indisponible. Merci de réessayer dans quelques instants."
 
 
@@ -86,10 +89,14 @@ def _search_page_commune():
     if len(values) != 1:
         return None  # none, or several: the search parser says what is wrong
     value = values[0]
+    typed = request.args.get(TYPED_MARKER) == "1"
     if PARTIAL_CODE.match(value.replace(" ", "")) and len(value.replace(" ", "")) != 5:
+        if typed:
+            return redirect(_search_url_with(commune=value), 303)  # the parser's 400, on a clean URL
         return None  # not a whole code: the search parser's French 400
     looks_like_code = bool(INSEE_CODE.match(value.upper()))
-    if looks_like_code:
+    if looks_like_code and not typed:
+        # A link of the service: the parameter is an INSEE code.
         found, alias = services.get_commune(get_session(), value)
         if found is not None and alias is None:
             g.commune_code = found.code
@@ -99,6 +106,8 @@ def _search_page_commune():
     if resolution.code:
         return redirect(_search_url_with(commune=resolution.code), 303)
     if resolution.message and looks_like_code:
+        if typed:
+            return redirect(_search_url_with(commune=value), 303)
         return None  # an unknown INSEE code: the search parser's French 400
     choices = [(match, _search_url_with(commune=match.commune.code)) for match in resolution.choices]
     status = 400 if resolution.message else 200

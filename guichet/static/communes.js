@@ -182,7 +182,12 @@
 
   Combobox.prototype.onSubmit = function () {
     // The URL carries the INSEE code, not the label: a shareable search, no server round trip.
-    if (this.selected && this.input.value === this.selected.label) { this.input.value = this.selected.code; }
+    if (this.selected && this.input.value === this.selected.label) {
+      this.input.value = this.selected.code;
+      // A chosen commune is an INSEE code, not something typed (a postcode first): no marker.
+      var typed = this.form && this.form.querySelector("input[name=commune_saisie]");
+      if (typed) { typed.disabled = true; }
+    }
   };
 
   document.querySelectorAll("input[data-autocomplete]").forEach(function (input) {

@@ -123,3 +123,20 @@ def test_homonyms_offer_longer_names_without_javascript(client):
 def test_about_page_credits_the_lists(client):
     text = squash(soup(client.get("/a-propos")).get_text(" "))
     assert "Licence Ouverte" in text and "Petites villes de demain — ANCT" in text
+
+
+def test_a_number_typed_in_the_search_page_field_is_a_postcode_first(client):
+    field = soup(client.get("/")).select_one("#commune-groupe")
+    assert field.find("input", attrs={"name": "commune_saisie", "type": "hidden"}) is not None
+    response = client.get("/", query_string={"commune": "54300", "commune_saisie": "1", "q": "vélo"})
+    assert response.status_code == 200
+    choices = soup(response).select(".guichet-commune-choices li")
+    assert squash(choices[0].get_text()).startswith("Lunéville — Meurthe-et-Moselle (54)")
+    assert choices[0].a["href"] == "/?q=v%C3%A9lo&commune=54329"
+    assert squash(choices[-1].get_text()).startswith("code Insee 54300 : Laneuveville-devant-Nancy")
+    assert choices[-1].a["href"] == "/?q=v%C3%A9lo&commune=54300"  # an INSEE code, without the marker
+    # A typed INSEE code that is no postcode goes straight on, on a URL without the marker.
+    assert client.get("/", query_string={"commune": "60057", "commune_saisie": "1"}).headers["Location"] == (
+        "/?commune=60057")
+    assert client.get("/", query_string={"commune": "600", "commune_saisie": "1"}).headers["Location"] == (
+        "/?commune=600")
