@@ -201,6 +201,18 @@ def main():
             timings.append(time.perf_counter() - started)
             response.raise_for_status()
     print(f"  GET /communes/<insee>  {summary_ms(timings)}  (target p95 ≤ 100 ms)")
+    # The same pages inside the process (no HTTP server): what the page itself costs.
+    client = app.test_client()
+    inside = []
+    for code in pages:
+        started = time.perf_counter()
+        response = client.get(f"/communes/{code}")
+        inside.append(time.perf_counter() - started)
+        assert response.status_code == 200, code
+    print(f"  the same, in process    {summary_ms(inside)}")
+    import os
+
+    print(f"  (load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

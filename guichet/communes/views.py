@@ -87,6 +87,9 @@ def _search_page_commune():
         return None
     values = [value.strip() for value in request.args.getlist("commune") if value.strip()]
     if len(values) != 1:
+        if TYPED_MARKER in request.args:
+            # The field was left empty (or sent twice): the same search on a URL without the marker.
+            return redirect(_search_url_with(), 303)
         return None  # none, or several: the search parser says what is wrong
     value = values[0]
     typed = request.args.get(TYPED_MARKER) == "1"

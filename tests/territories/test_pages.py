@@ -140,3 +140,5 @@ def test_a_number_typed_in_the_search_page_field_is_a_postcode_first(client):
         "/?commune=60057")
     assert client.get("/", query_string={"commune": "600", "commune_saisie": "1"}).headers["Location"] == (
         "/?commune=600")
+    assert client.get("/", query_string={"q": "vélo", "commune": "", "commune_saisie": "1"}).headers["Location"] == (
+        "/?q=v%C3%A9lo")
