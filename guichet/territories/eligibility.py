@@ -17,7 +17,8 @@ The same rules as the search backends' eligibility filter (``guichet.search.sqli
 from dataclasses import dataclass
 
 from guichet import geo
-from guichet.search.query import BENEFICIARIES, Eligibility
+from guichet.programmes.vocabulary import BENEFICIARIES
+from guichet.search.query import Eligibility
 from guichet.territories.vocabulary import CONDITIONS, FRR_LEVELS, restriction_text
 
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK = "eligible", "not_eligible", "to_check"
@@ -75,7 +76,7 @@ def _lower_first(label: str) -> str:
 
 
 def _beneficiaries_phrase(values) -> str:
-    return ", ".join(_lower_first(BENEFICIARIES.get(value, value)) for value in values)
+    return ", ".join(_lower_first(BENEFICIARIES.label(value)) for value in values)
 
 
 def verdict(programme, eligibility: Eligibility, details: dict | None = None) -> Verdict:

@@ -9,59 +9,65 @@ at load time, from the files of ``guichet/territories/data/``).
 
 from dataclasses import dataclass
 
+# The slugs and their French labels are declared once, with the record's other vocabularies.
+from guichet.programmes.vocabulary import TERRITORIAL_CONDITIONS
+
 
 @dataclass(frozen=True)
 class Condition:
     slug: str
-    label: str  # the programme or zoning, as its owner names it
     restriction: str  # on a programme page: « Réservé aux communes du programme … »
     member: str  # after « X est éligible : » (« commune Action Cœur de ville »)
     matched_by: str  # which official list decides, for curators and the « À propos » page
 
+    @property
+    def label(self) -> str:
+        """The programme or zoning, as its owner names it (``TERRITORIAL_CONDITIONS``)."""
+        return TERRITORIAL_CONDITIONS[self.slug]
+
 
 CONDITIONS = {condition.slug: condition for condition in (
-    Condition("acv", "Action Cœur de ville",
+    Condition("acv",
               "Réservé aux communes du programme Action Cœur de ville",
               "commune Action Cœur de ville",
               "liste ANCT des communes Action Cœur de ville (y compris les « entrées de ville ») et table de "
               "croisement des dispositifs de l'ANCT"),
-    Condition("pvd", "Petites villes de demain",
+    Condition("pvd",
               "Réservé aux communes du programme Petites villes de demain",
               "Petite ville de demain",
               "liste ANCT des communes Petites villes de demain et table de croisement des dispositifs"),
-    Condition("villages-avenir", "Villages d'avenir",
+    Condition("villages-avenir",
               "Réservé aux communes du programme Villages d'avenir",
               "Village d'avenir",
               "liste ANCT des communes Villages d'avenir et table de croisement des dispositifs"),
-    Condition("qpv", "Quartiers prioritaires de la politique de la ville",
+    Condition("qpv",
               "Réservé aux communes ayant au moins un quartier prioritaire de la politique de la ville",
               "commune ayant un quartier prioritaire de la politique de la ville",
               "liste des quartiers prioritaires (QPV) 2024 : une commune en est dès qu'un quartier la touche"),
-    Condition("frr", "France Ruralités Revitalisation",
+    Condition("frr",
               "Réservé aux communes classées France Ruralités Revitalisation",
               "commune classée France Ruralités Revitalisation",
               "classement FRR de la DGCL au 10 juillet 2025 : FRR socle, FRR+ et FRR bénéficiaire ; une "
               "commune classée partiellement est « à vérifier »"),
-    Condition("montagne", "Communes de montagne",
+    Condition("montagne",
               "Réservé aux communes de montagne (loi Montagne)",
               "commune de montagne",
               "zonage montagne publié par l'Observatoire des territoires (avec le massif)"),
-    Condition("territoires-industrie", "Territoires d'industrie",
+    Condition("territoires-industrie",
               "Réservé aux communes d'un Territoire d'industrie",
               "commune d'un Territoire d'industrie",
               "intercommunalités des Territoires d'industrie 2023-2027 (leurs communes membres) et table de "
               "croisement des dispositifs"),
-    Condition("ort", "Opération de revitalisation de territoire",
+    Condition("ort",
               "Réservé aux communes ayant signé une opération de revitalisation de territoire (ORT)",
               "commune ayant signé une ORT",
               "suivi ANCT des ORT : seules les conventions signées comptent"),
-    Condition("rural", "Communes rurales (grille de densité)",
+    Condition("rural",
               "Réservé aux communes rurales (grille communale de densité de l'INSEE)",
               "commune rurale",
               "grille communale de densité de l'INSEE à 7 niveaux : niveaux 5 (bourgs ruraux), 6 et 7 "
               "(rural à habitat dispersé ou très dispersé)"),
 )}
-CONDITION_LABELS = {slug: condition.label for slug, condition in CONDITIONS.items()}
 
 # The INSEE 7-level communal density grid, densest first.
 DENSITY_LEVELS = {

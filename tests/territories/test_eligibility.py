@@ -136,6 +136,11 @@ def test_conditions_are_checked_and_ordered():
     assert restriction_text(["acv"]) == "Réservé aux communes du programme Action Cœur de ville"
     assert set(CONDITIONS) >= {"acv", "pvd", "villages-avenir", "qpv", "frr", "montagne", "territoires-industrie",
                                "ort", "rural"}
+    # One declaration of the slugs and labels (the record's vocabulary); every one has its rule here.
+    from guichet.programmes.vocabulary import TERRITORIAL_CONDITIONS
+
+    assert list(CONDITIONS) == list(TERRITORIAL_CONDITIONS)
+    assert CONDITIONS["acv"].label == TERRITORIAL_CONDITIONS["acv"] == "Action Cœur de ville"
 
 
 def test_a_record_with_an_unknown_condition_is_refused_in_french():
