@@ -18,6 +18,7 @@ FEATURES = (
     "guichet.web",
     "guichet.api",
     "guichet.communes",
+    "guichet.territories",
     "guichet.projects",
     "guichet.sources",
     "guichet.admin",

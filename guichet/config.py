@@ -64,6 +64,7 @@ SETTINGS = (
             "(tests and benchmarks); programmes are marked as recorded"),
     Setting("PROJECTS_INDEX_PATH", None, "file of the embedded index of funded projects; default: instance/projects.sqlite3"),
     Setting("COMMUNES_DATA_DIR", None, "folder of the commune reference JSON files; default: node_modules/@etalab/decoupage-administratif/data"),
+    Setting("TERRITORIES_SOURCE_URLS", {}, "official list key → open-data URL that `guichet territories refresh` downloads (overrides the defaults of guichet/territories/lists.py)"),
     Setting("SCHEDULER_ENABLED", True, "`guichet run` starts the scheduler beside the web server"),
     Setting("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, "failed back-office logins on one account before each try must "
             "wait LOGIN_FIRST_DELAY (or more)"),

@@ -5,6 +5,7 @@ Each feature adds its models module here.
 
 from guichet.db import Base  # noqa: F401
 from guichet.communes import models as communes  # noqa: F401
+from guichet.territories import models as territories  # noqa: F401
 from guichet.programmes import models as programmes  # noqa: F401
 from guichet.sources import models as sources  # noqa: F401
 from guichet.admin import models as admin  # noqa: F401

@@ -14,9 +14,10 @@ from guichet import geo
 from guichet.curation.diff import FIELD_LABELS
 from guichet.programmes.records import CONTENT_FIELDS
 from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, THEMES
+from guichet.territories.vocabulary import InvalidCondition, clean_conditions
 from guichet.web.formatting import date_fr, number_fr
 
-CHECKBOX_LIST_FIELDS = ("beneficiaries", "themes", "aid_types")
+CHECKBOX_LIST_FIELDS = ("beneficiaries", "territories", "themes", "aid_types")
 _SEPARATORS = re.compile(r"[\s,;]+")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 MAX_AMOUNT = 10_000_000_000
@@ -150,6 +151,12 @@ def parse_programme_form(formdata) -> ProgrammeForm:
             # A sub-theme always implies its theme.
             chosen = chosen + [value.split("/", 1)[0] for value in chosen if "/" in value]
         values[name] = sorted(dict.fromkeys(chosen)) if name == "themes" else list(dict.fromkeys(chosen))
+
+    try:
+        values["territories"] = clean_conditions([value for value in raw["territories"] if value])
+    except InvalidCondition as error:
+        errors["territories"] = error.message
+        values["territories"] = []
 
     values["is_call_for_projects"] = bool(raw["is_call_for_projects"])
 

@@ -28,7 +28,8 @@ from guichet.curation.models import AuditEntry
 from guichet.programmes.models import Programme
 from guichet.programmes.records import CONTENT_FIELDS
 from guichet.programmes.themes import THEMES
-from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES
+from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES,
+                                          TERRITORIAL_CONDITIONS)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", static_url_path="/static")
 
@@ -208,7 +209,7 @@ def _programme_or_404(programme_id: str) -> Programme:
 def _form_context(**extra) -> dict:
     return dict(levels=LEVELS, recurrences=RECURRENCES, themes=THEMES, aid_types=AID_TYPES,
                 beneficiaries=BENEFICIARIES, labels=FIELD_LABELS, regions=geo.REGIONS,
-                departments=geo.DEPARTMENT_NAMES, **extra)
+                departments=geo.DEPARTMENT_NAMES, territory_conditions=TERRITORIAL_CONDITIONS, **extra)
 
 
 @bp.get("/programmes")

@@ -7,7 +7,8 @@ Features add their own paths with ``register_path`` (e.g. /communes).
 
 from flask import current_app
 
-from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES, STATUSES, THEMES
+from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES, STATUSES,
+                                          TERRITORIAL_CONDITIONS, THEMES)
 from guichet.search.params import PARAMS
 
 
@@ -40,6 +41,13 @@ PROGRAMME_SCHEMA = {
         "departments": {"type": "array", "items": {"type": "string"}},
         "beneficiaries": {"type": "array", "items": {"type": "string", "enum": list(BENEFICIARIES)}},
         "population_min": _nullable("integer"), "population_max": _nullable("integer"),
+        "territories": {"type": "array", "items": {"type": "string", "enum": list(TERRITORIAL_CONDITIONS)},
+                        "description": "Réservé aux communes de l'un de ces programmes ou zonages officiels ; "
+                                       "vide : pas de condition territoriale"},
+        "eligibilite": {"type": "object", "description": "Avec le paramètre commune : éligible, non éligible ou "
+                                                          "à vérifier, et pourquoi",
+                        "properties": {"etat": {"type": "string", "enum": ["eligible", "not_eligible", "to_check"]},
+                                       "libelle": {"type": "string"}, "phrase": {"type": "string"}}},
         "themes": {"type": "array", "items": {"type": "string", "enum": list(THEMES)}},
         "aid_types": {"type": "array", "items": {"type": "string", "enum": list(AID_TYPES)}},
         "is_call_for_projects": {"type": "boolean"},

@@ -23,11 +23,16 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 UNAVAILABLE = "La recherche est momentanément indisponible. Merci de réessayer dans quelques instants."
 
 
-def programme_json(programme, today: date, highlights=None) -> dict:
+def programme_json(programme, today: date, highlights=None, eligibility=None) -> dict:
     record = programme_record(programme, today)
     record["url"] = public_url("web.programme_detail", programme_id=programme.id)
     if highlights is not None:
         record["highlights"] = {field: str(value) for field, value in highlights.items()}
+    if eligibility is not None:
+        from guichet.territories.services import verdict_for
+
+        verdict = verdict_for(programme, eligibility)
+        record["eligibilite"] = {"etat": verdict.state, "libelle": verdict.label, "phrase": verdict.sentence}
     return record
 
 
@@ -59,7 +64,7 @@ class RecordCache:
 _records = RecordCache()
 
 
-def result_records(page, today: date) -> list[dict]:
+def result_records(page, today: date, eligibility=None) -> list[dict]:
     keys = [(item.hit.id, item.updated_at, today, request.host_url) for item in page.items]
     cached = [_records.get(key) for key in keys]
     missing = [key[0] for key, record in zip(keys, cached) if record is None]
@@ -70,12 +75,21 @@ def result_records(page, today: date) -> list[dict]:
                 cached[index] = programme_json(programmes[key[0]], today)
                 # the stamp just read, not the one of the search: a change in between is not cached as older
                 _records.put((key[0], programmes[key[0]].updated_at, today, request.host_url), cached[index])
+    # A commune's eligibility depends on the commune, not only the programme: computed each time.
+    programmes = (search_services.load_results(get_session(), [key[0] for key in keys])
+                  if eligibility is not None else {})
     results = []
     for item, record in zip(page.items, cached):
         if record is None:
             continue  # deleted between the search and the load
         if item.hit.highlights is not None:
             record = {**record, "highlights": {field: str(value) for field, value in item.hit.highlights.items()}}
+        if eligibility is not None and item.hit.id in programmes:
+            from guichet.territories.services import verdict_for
+
+            verdict = verdict_for(programmes[item.hit.id], eligibility)
+            record = {**record, "eligibilite": {"etat": verdict.state, "libelle": verdict.label,
+                                                "phrase": verdict.sentence}}
         results.append(record)
     return results
 
@@ -95,7 +109,7 @@ def programmes():
         "page": query.page,
         "per_page": query.per_page,
         "pages": page.pages,
-        "results": result_records(page, query.today),
+        "results": result_records(page, query.today, query.eligibility),
         "facets": {name: [{"value": value.value, "label": value.label, "count": value.count} for value in values]
                    for name, values in page.facets.items()},
         "corrected_text": page.corrected_text,

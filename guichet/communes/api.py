@@ -9,6 +9,8 @@ from guichet.communes import services
 from guichet.communes.index import Match
 from guichet.db import get_session
 from guichet.web import public_url
+from guichet.territories.services import labels, territory_of
+from guichet.territories.vocabulary import DENSITY_LEVELS
 
 bp = Blueprint("communes_api", __name__, url_prefix="/api/v1")
 
@@ -60,6 +62,8 @@ def commune(code):
     if found is None:
         return json_error(404, f"Commune inconnue : aucun code INSEE « {code[:20]} ».")
     band = services.population_band(found.population)
+    territory = territory_of(session, found.code)
+    density = territory.density_level if territory else None
     return jsonify({
         "code": found.code,
         "nom": found.name,
@@ -71,6 +75,12 @@ def commune(code):
         "epci": {"code": found.epci.code, "nom": found.epci.name, "type": found.epci.type,
                  "population": found.epci.population, "communes": found.epci.member_count} if found.epci else None,
         "ancienne_commune": {"code": alias.code, "nom": alias.name, "type": alias.kind} if alias else None,
+        "densite": {"niveau": density, "nom": DENSITY_LEVELS[density]} if density else None,
+        # Each official programme or zoning of the commune, in French, and the conditions it meets.
+        "programmes_et_zonages": [{"cle": label.key, "libelle": label.text, "valeur": label.value}
+                                  for label in labels(territory)],
+        "conditions_territoriales": list(territory.conditions) if territory else [],
+        "conditions_territoriales_partielles": list(territory.partial_conditions) if territory else [],
         "url": public_url("communes.commune", code=found.code),
         "programmes_url": public_url("api.programmes", commune=found.code),
     })
@@ -105,7 +115,7 @@ OPENAPI_PATHS = {
         "responses": {"200": _response("Les communes, la meilleure d'abord", {"type": "array", "items": COMMUNE_SCHEMA}),
                       "400": _response("Paramètre incorrect", ERROR)}}},
     "/communes/{code}": {"get": {
-        "summary": "Une commune : population, tranche, département, région, EPCI",
+        "summary": "Une commune : population, tranche, densité, département, région, EPCI, programmes et zonages",
         "parameters": [{"name": "code", "in": "path", "required": True, "description": "Code INSEE",
                         "schema": {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{3}$"}}],
         "responses": {"200": _response("La commune", {"type": "object"}),

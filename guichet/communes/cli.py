@@ -52,3 +52,8 @@ def refresh_command(data_dir, if_changed):
         raise click.ClickException(str(error)) from None
     forget_index(app)
     _report(result)
+    if result.loaded:
+        # The official lists are mapped to communes through this reference: map them again.
+        from guichet.territories.cli import init_step
+
+        init_step(app)

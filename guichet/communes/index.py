@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from guichet.communes.names import name_keys, query_keys
 
 # Kinds of match, best first (an exact match of any kind before a partial one).
-CURRENT_NAME = 0   # the commune's own name, or its own INSEE code
-FORMER_NAME = 1    # a former commune's or an arrondissement's name, or a postcode
+CURRENT_NAME = 0   # the commune's own name, its postcode, or its own INSEE code
+FORMER_NAME = 1    # a former commune's or an arrondissement's name; an INSEE code that is also a postcode
 OLD_CODE = 2       # the INSEE code of a former commune
 INNER_WORD = 3     # a word inside the name (« montrond » for Saint-Amand-Montrond)
+# How a commune found by its INSEE code is labelled when the same number is also a postcode.
+INSEE_LABEL = "code Insee"
 _CODE_PREFIX = re.compile(r"^[0-9][0-9AB][0-9]{0,3}$|^[0-9]$")
 _SUFFIX = re.compile(r"^(?P<name>.*?)\s*\((?P<place>[0-9]{2,3}|2A|2B|[0-9]{5})\)\s*$", re.IGNORECASE)
 _LAST = "\U0010ffff"
@@ -164,11 +166,19 @@ class CommuneIndex:
     def _search_code(self, code: str, limit: int) -> list[Match]:
         found: dict[str, Match] = {}
         if len(code) == 5:
+            # A postcode first (its communes, the most populous first), an INSEE code second:
+            # 54300 is Lunéville's postcode before it is Laneuveville-devant-Nancy's code.
+            by_postcode = self._postcodes.exact(code)
+            self._collect(found, self._postcodes, by_postcode, limit, True, CURRENT_NAME)
             entry, alias = self.get(code)
-            if entry is not None:
-                found[entry.code] = Match(entry, exact=True, tier=OLD_CODE if alias else CURRENT_NAME,
-                                          via=_alias_label(alias))
-            self._collect(found, self._postcodes, self._postcodes.exact(code), limit, True, FORMER_NAME)
+            if entry is not None and entry.code not in found:
+                if alias is not None:
+                    tier, via = OLD_CODE, _alias_label(alias)
+                elif by_postcode:
+                    tier, via = FORMER_NAME, f"{INSEE_LABEL} {code}"
+                else:
+                    tier, via = CURRENT_NAME, None
+                found[entry.code] = Match(entry, exact=True, tier=tier, via=via)
         for tier, keys in ((FORMER_NAME, self._postcodes), (CURRENT_NAME, self._codes)):
             if len(found) < limit + 1:
                 self._collect(found, keys, keys.prefixed(code), limit + 1, False, tier)

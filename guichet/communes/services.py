@@ -16,8 +16,9 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import load_only, object_session
 
-from guichet.communes.index import INNER_WORD, AliasRow, CommuneIndex, Entry, Match
+from guichet.communes.index import INNER_WORD, OLD_CODE, AliasRow, CommuneIndex, Entry, Match
 from guichet.communes.models import Commune, CommuneAlias, Department, Epci, ReferenceVersion, Region
 from guichet.db import get_session
 from guichet.programmes.themes import THEMES
@@ -41,6 +42,7 @@ BAND_NAMES = {
 _index_lock = threading.Lock()
 _last_built: dict = {}
 _PARTIAL_CODE = re.compile(r"^[0-9][0-9AB]?[0-9]{0,3}$", re.IGNORECASE)
+_FIVE_DIGITS = re.compile(r"^[0-9]{5}$")
 
 
 class InvalidCommuneQuery(ValueError):
@@ -142,10 +144,14 @@ def get_commune(session, code: str) -> tuple[Commune | None, CommuneAlias | None
 
 
 def eligibility_of(commune: Commune) -> Eligibility:
+    from guichet.territories.services import conditions_for
+
     # A commune without an EPCI (a few islands) cannot count on programmes reserved to groupings.
     beneficiaries = frozenset({"commune", "epci"}) if commune.epci_code else frozenset({"commune"})
+    territories, partial = conditions_for(object_session(commune) or get_session(), commune.code)
     return Eligibility(commune_code=commune.code, commune_name=commune.name, population=commune.population,
-                       department=commune.department, region=commune.region, beneficiaries=beneficiaries)
+                       department=commune.department, region=commune.region, beneficiaries=beneficiaries,
+                       territories=territories, partial_territories=partial)
 
 
 def eligibility_for(code: str) -> Eligibility | None:
@@ -203,7 +209,13 @@ def resolve_typed(text: str, limit: int = 20) -> Resolution:
         best = [match for match in exact if match.tier == min(item.tier for item in exact)]
         if len(best) == 1:
             return Resolution(text, code=best[0].commune.code)
-        return Resolution(text, choices=best)
+        if _FIVE_DIGITS.match(text.replace(" ", "")):
+            # The communes of a postcode, then the commune of that INSEE code (labelled so).
+            return Resolution(text, choices=[match for match in exact if match.tier != OLD_CODE])
+        # Homonyms (« Saint-Amand »): each of them, then the names that start the same way
+        # (Saint-Amand-Montrond ...), so that nobody needs the autocomplete to find theirs.
+        longer = [match for match in matches if not match.exact]
+        return Resolution(text, choices=best + longer)
     if len(matches) == 1 and not _PARTIAL_CODE.match(text.replace(" ", "")):
         # The start of a name that only one commune has; never the start of a code.
         return Resolution(text, code=matches[0].commune.code)
@@ -222,11 +234,29 @@ class ThemeGroup:
 
 
 @dataclass
+class Verdicted:
+    """A programme of the commune page with its eligibility verdict."""
+
+    item: object  # ResultItem
+    verdict: object  # guichet.territories.eligibility.Verdict
+
+    @property
+    def programme(self):
+        return self.item.programme
+
+
+@dataclass
 class CommuneProgrammes:
-    total: int
-    groups: list[ThemeGroup]
+    """The commune's open programmes in three states: éligible (by theme), à vérifier, non éligible."""
+
+    total: int  # programmes the search keeps for the commune: éligibles and à vérifier
+    groups: list[ThemeGroup]  # the éligibles, by theme
     listed: int
     upcoming: int = 0
+    eligible: int = 0
+    to_check: list = field(default_factory=list)  # Verdicted
+    not_eligible: list = field(default_factory=list)  # Verdicted (the first ones, by deadline)
+    not_eligible_total: int = 0
 
     @property
     def truncated(self) -> bool:
@@ -234,19 +264,33 @@ class CommuneProgrammes:
 
 
 def commune_programmes(eligibility: Eligibility, today: date | None = None,
-                       limit: int = PAGE_PROGRAMMES_LIMIT) -> CommuneProgrammes:
-    """Every open programme the commune can apply for, grouped by theme, nearest deadlines first."""
+                       limit: int = PAGE_PROGRAMMES_LIMIT, not_eligible_limit: int = 100) -> CommuneProgrammes:
+    """Every open programme of the commune, nearest deadlines first, by eligibility state: the
+    éligibles grouped by theme, those « à vérifier », and the first non-éligibles with the reason."""
+    from guichet.search import get_backend
     from guichet.search import services as search_services
+    from guichet.territories.eligibility import ELIGIBLE, NOT_ELIGIBLE, verdict
+    from guichet.territories.services import territory_of, verdict_details
 
     today = today or date.today()
+    details = verdict_details(territory_of(get_session(), eligibility.commune_code))
     query = SearchQuery(eligibility=eligibility, statuses=frozenset({"ouvert"}), sort="date_limite", today=today,
                         per_page=limit)
     # One search: its first ``limit`` programmes, and in the status facet (which ignores the
     # status filter) how many programmes the commune will be able to apply for later.
-    page = search_services.search(query)
+    backend = get_backend()
+    result = backend.search(query)
+    programmes = _light_programmes([hit.id for hit in result.hits])
+    items = [search_services.ResultItem(programmes[hit.id], hit) for hit in result.hits if hit.id in programmes]
     groups = {theme.slug: ThemeGroup(theme.slug, theme.label) for theme in THEMES}
     others = ThemeGroup(None, "Autres programmes")
-    for item in page.items:
+    to_check, eligible = [], 0
+    for item in items:
+        item_verdict = verdict(item.programme, eligibility, details)
+        if item_verdict.state != ELIGIBLE:
+            to_check.append(Verdicted(item, item_verdict))
+            continue
+        eligible += 1
         slugs = {slug.split("/")[0] for slug in item.programme.themes or []}
         placed = False
         for slug in slugs:
@@ -255,9 +299,44 @@ def commune_programmes(eligibility: Eligibility, today: date | None = None,
                 placed = True
         if not placed:
             others.items.append(item)
-    upcoming = next((value.count for value in page.facets.get("statuses", []) if value.value == "a_venir"), 0)
+    upcoming = result.facets.get("statuses", {}).get("a_venir", 0)
     ordered = [group for group in groups.values() if group.items] + ([others] if others.items else [])
-    return CommuneProgrammes(total=page.total, groups=ordered, listed=len(page.items), upcoming=upcoming)
+
+    # What the commune cannot apply for, and why: the open programmes the search left out (only
+    # their ids from the backend; the store reads just those, without their bulky columns).
+    everything = backend.search(SearchQuery(statuses=frozenset({"ouvert"}), sort="date_limite", today=today,
+                                            per_page=limit))
+    kept = {hit.id for hit in result.hits}
+    left_out = [hit for hit in everything.hits if hit.id not in kept]
+    loaded = _light_programmes([hit.id for hit in left_out])
+    not_eligible = []
+    for hit in left_out:
+        programme = loaded.get(hit.id)
+        if programme is None:
+            continue
+        item_verdict = verdict(programme, eligibility, details)
+        if item_verdict.state == NOT_ELIGIBLE:
+            not_eligible.append(Verdicted(search_services.ResultItem(programme, hit), item_verdict))
+            if len(not_eligible) == not_eligible_limit:
+                break
+    return CommuneProgrammes(total=result.total, groups=ordered, listed=len(items), upcoming=upcoming,
+                             eligible=eligible, to_check=to_check, not_eligible=not_eligible,
+                             not_eligible_total=max(0, everything.total - result.total))
+
+
+def _light_programmes(ids: list[str]) -> dict:
+    """Programmes by id, with only the columns the page lists and eligibility reads (the others,
+    JSON payloads above all, cost more to decode than the whole search)."""
+    from guichet.programmes.models import Programme
+
+    if not ids:
+        return {}
+    columns = (Programme.title, Programme.funders, Programme.level, Programme.regions, Programme.departments,
+               Programme.beneficiaries, Programme.population_min, Programme.population_max, Programme.territories,
+               Programme.themes, Programme.deadlines, Programme.recurrence, Programme.opens_on, Programme.closed_at,
+               Programme.version)
+    return {programme.id: programme for programme in get_session().scalars(
+        select(Programme).where(Programme.id.in_(ids)).options(load_only(*columns)))}
 
 
 def epci_programmes(eligibility: Eligibility, today: date | None = None, per_page: int = 5):

@@ -15,6 +15,9 @@ bp = Blueprint("communes", __name__)
 INSEE_CODE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
 PARTIAL_CODE = re.compile(r"^[0-9][0-9AB]?[0-9]*$", re.IGNORECASE)
 COOKIE = "guichet_commune"
+# Sent by the commune field of the search page with what a person typed: read as typed (a
+# five-digit number is a postcode first), then the search goes on with the INSEE code alone.
+TYPED_MARKER = "commune_saisie"
 UNAVAILABLE = "La recherche est momentanément indisponible. Merci de réessayer dans quelques instants."
 
 
@@ -52,8 +55,13 @@ def commune(code):
     except SearchUnavailable:
         current_app.logger.warning("search backend unavailable", exc_info=True)
         return error_page(503, UNAVAILABLE)
+    from guichet.territories.services import density_label, labels, territory_of
+
+    territory = territory_of(session, found.code)
     return render_template(
         "communes/commune.html", commune=found, former=former, eligibility=eligibility, today=today,
+        territory=territory, labels=labels(territory),
+        density=density_label(territory.density_level) if territory else None,
         band=services.population_band(found.population),
         department_name=services.department_name(session, found.department),
         region_name=services.region_name(session, found.region),
@@ -79,12 +87,19 @@ def _search_page_commune():
         return None
     values = [value.strip() for value in request.args.getlist("commune") if value.strip()]
     if len(values) != 1:
+        if TYPED_MARKER in request.args:
+            # The field was left empty (or sent twice): the same search on a URL without the marker.
+            return redirect(_search_url_with(), 303)
         return None  # none, or several: the search parser says what is wrong
     value = values[0]
+    typed = request.args.get(TYPED_MARKER) == "1"
     if PARTIAL_CODE.match(value.replace(" ", "")) and len(value.replace(" ", "")) != 5:
+        if typed:
+            return redirect(_search_url_with(commune=value), 303)  # the parser's 400, on a clean URL
         return None  # not a whole code: the search parser's French 400
     looks_like_code = bool(INSEE_CODE.match(value.upper()))
-    if looks_like_code:
+    if looks_like_code and not typed:
+        # A link of the service: the parameter is an INSEE code.
         found, alias = services.get_commune(get_session(), value)
         if found is not None and alias is None:
             g.commune_code = found.code
@@ -94,6 +109,8 @@ def _search_page_commune():
     if resolution.code:
         return redirect(_search_url_with(commune=resolution.code), 303)
     if resolution.message and looks_like_code:
+        if typed:
+            return redirect(_search_url_with(commune=value), 303)
         return None  # an unknown INSEE code: the search parser's French 400
     choices = [(match, _search_url_with(commune=match.commune.code)) for match in resolution.choices]
     status = 400 if resolution.message else 200
@@ -120,19 +137,30 @@ def commune_field():
     """What the commune field of the search page shows: the commune applied, or the one
     remembered for the visit (offered, never applied behind the person's back)."""
     session = get_session()
-    state = {"current": None, "remembered": None, "value": request.args.get("commune", "")}
+    state = {"current": None, "remembered": None, "value": request.args.get("commune", ""), "same_postcode": []}
     code = request.args.get("commune", "").strip().upper()
     if INSEE_CODE.match(code):
         found, _alias = services.get_commune(session, code)
         if found is not None:
             state["current"] = _summary(session, found)
             state["value"] = f"{found.name} ({found.department})"
+            state["same_postcode"] = _postcode_communes(code, found.code)
     remembered = request.cookies.get(COOKIE, "").upper()
     if not state["current"] and INSEE_CODE.match(remembered):
         found, _alias = services.get_commune(session, remembered)
         if found is not None:
             state["remembered"] = _summary(session, found)
     return state
+
+
+def _postcode_communes(code: str, insee: str) -> list[dict]:
+    """The communes whose postcode is this INSEE code (54300: Lunéville's postcode, Laneuveville's
+    code): the search page says so, as ``commune`` is an INSEE code but a person may have typed a postcode."""
+    if not code.isdigit():
+        return []
+    matches = services.get_index().search(code, limit=8)
+    return [{"name": match.commune.name, "label": match.commune.label, "code": match.commune.code}
+            for match in matches if match.via == code and match.commune.code != insee]
 
 
 def _summary(session, found) -> dict:

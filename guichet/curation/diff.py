@@ -13,7 +13,7 @@ from guichet import geo
 from guichet.programmes.records import CONTENT_FIELDS, LIST_FIELDS
 from guichet.programmes.themes import theme_label
 from guichet.search.documents import html_to_text
-from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES
+from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, TERRITORIAL_CONDITIONS
 from guichet.web.formatting import date_fr, number_fr
 
 FIELD_LABELS = {
@@ -28,6 +28,7 @@ FIELD_LABELS = {
     "beneficiaries": "Bénéficiaires",
     "population_min": "Population minimale",
     "population_max": "Population maximale",
+    "territories": "Réservé aux communes de ces programmes ou zonages",
     "themes": "Thèmes",
     "aid_types": "Types d'aide",
     "is_call_for_projects": "Appel à projets",
@@ -52,6 +53,8 @@ def _item_label(field_name: str, value) -> str:
         return BENEFICIARIES.label(value)
     if field_name == "aid_types":
         return AID_TYPES.label(value)
+    if field_name == "territories":
+        return TERRITORIAL_CONDITIONS.label(value)
     if field_name == "regions":
         return geo.REGIONS.get(value, value)
     if field_name == "departments":

@@ -15,6 +15,7 @@ from typing import TypedDict
 from guichet import geo
 from guichet.programmes.models import Programme
 from guichet.programmes.vocabulary import FIELD_VOCABULARIES
+from guichet.territories.vocabulary import InvalidCondition, clean_conditions
 
 
 class ProgrammeRecord(TypedDict, total=False):
@@ -34,6 +35,7 @@ class ProgrammeRecord(TypedDict, total=False):
     beneficiaries: list[str]
     population_min: int | None
     population_max: int | None
+    territories: list[str]
     themes: list[str]
     aid_types: list[str]
     is_call_for_projects: bool
@@ -59,11 +61,15 @@ class ProgrammeRecord(TypedDict, total=False):
 # Fields a source (or an import) provides; the rest is bookkeeping of the store.
 CONTENT_FIELDS = (
     "source_url", "title", "summary", "description_html", "funders", "level", "regions", "departments",
-    "beneficiaries", "population_min", "population_max", "themes", "aid_types", "is_call_for_projects",
-    "opens_on", "deadlines", "recurrence", "rate_min", "rate_max", "amount_min", "amount_max", "contact",
-    "application_url",
+    "beneficiaries", "population_min", "population_max", "territories", "themes", "aid_types",
+    "is_call_for_projects", "opens_on", "deadlines", "recurrence", "rate_min", "rate_max", "amount_min",
+    "amount_max", "contact", "application_url",
 )
-LIST_FIELDS = {"funders", "regions", "departments", "beneficiaries", "themes", "aid_types", "deadlines"}
+LIST_FIELDS = {"funders", "regions", "departments", "beneficiaries", "territories", "themes", "aid_types",
+               "deadlines"}
+# Fields added after records were first hashed: left out of the hash while empty, so that
+# adding them did not make every stored programme look changed at its source.
+HASHED_WHEN_SET = {"territories"}
 INTEGER_FIELDS = {"population_min", "population_max"}
 NUMBER_FIELDS = {"rate_min", "rate_max", "amount_min", "amount_max"}
 DATETIME_FIELDS = ("first_seen_at", "last_seen_at", "source_updated_at")
@@ -124,7 +130,12 @@ def clean_record(data: dict) -> dict:
         if field == "title":
             continue
         value = data.get(field)
-        if field in LIST_FIELDS:
+        if field == "territories":
+            try:
+                value = clean_conditions(value)
+            except InvalidCondition as error:
+                raise InvalidRecord(error.message) from None
+        elif field in LIST_FIELDS:
             if isinstance(value, (str, bytes, dict)):
                 raise InvalidRecord(f"{field} must be a list, not {type(value).__name__}")
             value = [str(item).strip() for item in (value or []) if str(item).strip()]
@@ -182,7 +193,8 @@ def _json_value(value):
 
 def content_hash(record: dict) -> str:
     """A hash of the content fields, to tell a change at the source."""
-    content = {field: _json_value(record.get(field)) for field in CONTENT_FIELDS}
+    content = {field: _json_value(record.get(field)) for field in CONTENT_FIELDS
+               if field not in HASHED_WHEN_SET or record.get(field)}
     encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
 

@@ -47,6 +47,7 @@ def programme_document(programme, today: date | None = None) -> dict:
         "beneficiaries": list(programme.beneficiaries or []),
         "population_min": programme.population_min,
         "population_max": programme.population_max,
+        "territories": list(programme.territories or []),
         "themes": theme_taxonomy.expand(programme.themes or []),
         "aid_types": list(programme.aid_types or []),
         "is_call_for_projects": bool(programme.is_call_for_projects),

@@ -29,8 +29,8 @@ Same semantics as the embedded backend (guichet.search.sqlite):
 - a town size (range or exact) overlaps ``[population_min, population_max]`` (an
   ``integer_range``, open ends where the programme sets none);
 - a commune matches nationwide programmes or those available in its département, whose
-  population range holds its population and whose beneficiaries are empty or include communes
-  or EPCI;
+  population range holds its population, whose beneficiaries are empty or include communes
+  or EPCI, and whose territorial conditions are empty or include a list or zoning of the commune;
 - facets are disjunctive: each facet counts with every filter but its own (the facet filters
   go in ``post_filter``, each aggregation filters by the others; the status filter, on by
   default, goes in the query and its counts come from a global aggregation, so that the usual
@@ -524,6 +524,9 @@ def plain_filters(query: SearchQuery) -> list[dict]:
                             {"term": {"available_departments": eligibility.department}}))
         filters.append(_any(_not({"exists": {"field": "beneficiaries"}}),
                             _terms("beneficiaries", eligibility.beneficiaries)))
+        # A programme restricted to lists or zonings: the commune must belong to one of them.
+        filters.append(_any(_not({"exists": {"field": "territories"}}),
+                            _terms("territories", sorted(eligibility.any_territories))))
     return filters
 
 

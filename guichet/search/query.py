@@ -89,7 +89,8 @@ def corrected_phrases(text: str) -> tuple[str, list[tuple[str, str]]]:
 
 @dataclass(frozen=True)
 class Eligibility:
-    """What a commune can apply for: population, geography and beneficiary type."""
+    """What a commune can apply for: population, geography, beneficiary type, and the official
+    lists and zonings it belongs to (territorial condition slugs, in full or in part)."""
 
     commune_code: str
     commune_name: str
@@ -97,6 +98,13 @@ class Eligibility:
     department: str
     region: str
     beneficiaries: frozenset = frozenset({"commune", "epci"})
+    territories: frozenset = frozenset()
+    # Conditions met by part of the commune only: such programmes are shown, « à vérifier ».
+    partial_territories: frozenset = frozenset()
+
+    @property
+    def any_territories(self) -> frozenset:
+        return self.territories | self.partial_territories
 
 
 @dataclass(frozen=True)

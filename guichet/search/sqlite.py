@@ -26,6 +26,7 @@ from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailab
 from guichet.search.bitmaps import Membership, Snapshot, bitmap_of, load_snapshot
 from guichet.search.highlight import highlights_for
 from guichet.search.query import Clause, SearchQuery, clauses_of
+from guichet.territories.vocabulary import CONDITIONS
 
 # Each concept a programme covers outweighs any BM25 difference: more concepts rank first.
 COVERAGE_WEIGHT = 1000.0
@@ -34,7 +35,7 @@ COVERAGE_WEIGHT = 1000.0
 SPELLING_MIN_LENGTH = 5
 
 # Bump when analysis or schema changes: an index of another version is rebuilt by `guichet reindex`.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: territorial conditions (terms of field "territory")
 _WORD = re.compile(r"\w+")
 BM25_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, description
 
@@ -244,7 +245,8 @@ class SQLiteBackend:
         )
         terms = []
         for facet, field in (("themes", "theme"), ("aid_types", "aid_type"), ("beneficiaries", "beneficiary"),
-                             ("available_regions", "region"), ("available_departments", "department")):
+                             ("available_regions", "region"), ("available_departments", "department"),
+                             ("territories", "territory")):
             terms.extend((field, value, rowid) for value in dict.fromkeys(document[facet]))
         connection.executemany("INSERT OR IGNORE INTO terms (field, value, doc) VALUES (?, ?, ?)", terms)
 
@@ -423,6 +425,10 @@ class SQLiteBackend:
             filters.append((None, snapshot.nationwide | snapshot.value("department", eligibility.department)))
             filters.append((None, (snapshot.all_docs & ~snapshot.has_beneficiaries)
                             | snapshot.any_of("beneficiary", eligibility.beneficiaries)))
+            # A programme restricted to lists or zonings: the commune must belong to one of them.
+            restricted = snapshot.any_of("territory", CONDITIONS)
+            filters.append((None, (snapshot.all_docs & ~restricted)
+                            | snapshot.any_of("territory", eligibility.any_territories)))
         return filters
 
     @staticmethod

@@ -24,7 +24,8 @@
       parts.push(commune.codes_postaux.length > 2 ? commune.codes_postaux[0] + "…" : commune.codes_postaux.join(", "));
     }
     if (commune.population !== null) { parts.push(formatNumber(commune.population) + " hab."); }
-    if (commune.correspondance && !/^\d{5}$/.test(commune.correspondance)) { parts.push("ancienne commune : " + commune.correspondance); }
+    if (commune.correspondance && /^code Insee /.test(commune.correspondance)) { parts.push(commune.correspondance); }
+    else if (commune.correspondance && !/^\d{5}$/.test(commune.correspondance)) { parts.push("ancienne commune : " + commune.correspondance); }
     return parts.join(" · ");
   }
 
@@ -181,7 +182,12 @@
 
   Combobox.prototype.onSubmit = function () {
     // The URL carries the INSEE code, not the label: a shareable search, no server round trip.
-    if (this.selected && this.input.value === this.selected.label) { this.input.value = this.selected.code; }
+    if (this.selected && this.input.value === this.selected.label) {
+      this.input.value = this.selected.code;
+      // A chosen commune is an INSEE code, not something typed (a postcode first): no marker.
+      var typed = this.form && this.form.querySelector("input[name=commune_saisie]");
+      if (typed) { typed.disabled = true; }
+    }
   };
 
   document.querySelectorAll("input[data-autocomplete]").forEach(function (input) {

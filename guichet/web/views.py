@@ -1,5 +1,6 @@
 """Search page, programme detail page and health check (thin: parse, call services, render)."""
 
+import re
 from datetime import date
 
 from flask import Blueprint, current_app, jsonify, render_template, request
@@ -67,11 +68,21 @@ def programme_detail(programme_id):
     if programme is None or programme.state not in ("published", "merged"):
         raise french_404("Aucun programme ne correspond à cette adresse. Il a peut-être été retiré : "
                          "lancez une nouvelle recherche.")
+    eligibility = None
+    commune = request.args.get("commune", "").strip().upper()
+    if commune:
+        # Kept from the search page: the programme says whether that commune is eligible.
+        from guichet.communes.services import eligibility_for
+
+        eligibility = eligibility_for(commune) if re.fullmatch(r"[0-9][0-9AB][0-9]{3}", commune) else None
+        if eligibility is None:
+            return error_page(400, f"Commune inconnue : aucun code INSEE « {commune[:20]} ».")
     if programme.state == "merged" and programme.merged_into:
         from flask import redirect, url_for
 
-        return redirect(url_for("web.programme_detail", programme_id=programme.merged_into), 301)
-    return render_template("programmes/detail.html", programme=programme, today=date.today(),
+        return redirect(url_for("web.programme_detail", programme_id=programme.merged_into,
+                                commune=eligibility.commune_code if eligibility else None), 301)
+    return render_template("programmes/detail.html", programme=programme, today=date.today(), eligibility=eligibility,
                            theme_label=theme_label, levels=LEVELS, aid_types=AID_TYPES,
                            beneficiaries=BENEFICIARIES, statuses=STATUSES, regions=geo.REGIONS,
                            departments=geo.DEPARTMENT_NAMES)

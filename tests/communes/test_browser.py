@@ -37,6 +37,7 @@ def test_choose_a_commune_with_the_keyboard(live_server, browser_page, communes,
     # Chosen: the search applies at once, with the INSEE code in a shareable URL.
     page.wait_for_url(re.compile(r"commune=93066"))
     assert "Saint-Denis" not in page.url
+    assert "commune_saisie" not in page.url  # a chosen commune is an INSEE code, not something typed
     expect(page.locator("#resultats h2")).to_contain_text("pour Saint-Denis")
     expect(page.get_by_role("combobox", name=re.compile("Ma commune"))).to_have_value("Saint-Denis (93)")
     expect(page.locator("#resultats")).to_contain_text("Programme des grandes villes")
