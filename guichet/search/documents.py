@@ -7,6 +7,7 @@ from lxml.etree import ParserError
 
 from guichet import geo
 from guichet.programmes import themes as theme_taxonomy
+from guichet.search.analysis import language_parts, record_language
 
 
 def html_to_text(html: str) -> str:
@@ -25,8 +26,30 @@ def html_to_text(html: str) -> str:
     return " ".join(root.text_content().split())
 
 
+def text_language(programme, description: str | None = None) -> str:
+    """The language of a programme's text: the source's word (``language``), else told from
+    the text (guichet.search.analysis.detect_language), French when it cannot tell."""
+    if description is None and not programme.language:
+        description = html_to_text((programme.description_html or "")[:4000])
+    return record_language(programme.language, programme.title or "", programme.summary or "", description or "")
+
+
+def text_fields(title: str, summary: str, description: str, language: str) -> dict:
+    """The text of each field for the French fields, and for the English ones (``*_en``).
+
+    French records fill the French fields only; an English record's French sentences and
+    labels stay in the French fields, the rest goes to the English ones.
+    """
+    fields = {}
+    for name, text in (("title", title), ("summary", summary), ("description", description)):
+        fields[name], fields[name + "_en"] = language_parts(text, language)
+    return fields
+
+
 def programme_document(programme, today: date | None = None) -> dict:
     today = today or date.today()
+    description = html_to_text(programme.description_html)
+    language = text_language(programme, description)
     nationwide, available_regions, available_departments = geo.availability(
         programme.regions, programme.departments)
     deadlines = sorted(programme.deadlines or [])
@@ -36,7 +59,8 @@ def programme_document(programme, today: date | None = None) -> dict:
         "source": programme.source,
         "title": programme.title,
         "summary": programme.summary or "",
-        "description": html_to_text(programme.description_html),
+        "description": description,
+        "language": language,
         "funders": list(programme.funders or []),
         "level": programme.level,
         "regions": list(programme.regions or []),

@@ -71,8 +71,9 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from markupsafe import Markup
 
 from guichet import geo
-from guichet.search.analysis import ELISIONS, STOP_WORDS, SYNONYMS_PATH, fold, synonym_lines
+from guichet.search.analysis import ELISIONS, ENGLISH_STOP_WORDS, STOP_WORDS, SYNONYMS_PATH, fold, synonym_lines
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
+from guichet.search.documents import text_fields
 from guichet.search.query import Clause, SearchQuery
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,9 @@ FACET_TERM_FIELDS = {
 }
 TEXT_FIELDS = ("title^10", "summary^4", "description")
 FIELD_BOOSTS = {"title": 10, "summary": 4, "description": 1}
+# The same fields of English records, analysed as English (guichet.search.analysis.english_terms).
+ENGLISH_TEXT_FIELDS = ("title_en^10", "summary_en^4", "description_en")
+ENGLISH_FIELD_BOOSTS = {"title_en": 10, "summary_en": 4, "description_en": 1}
 # As the embedded backend: each concept covered outweighs any BM25 difference.
 COVERAGE_WEIGHT = 1000.0
 # Query terms come analysed (guichet.search.analysis) and the fields search with the
@@ -121,6 +125,7 @@ def index_definition() -> dict:
     analysis["filter"]["guichet_synonyms"]["synonyms"] = synonym_rules()
     analysis["filter"]["french_stop"]["stopwords"] = sorted(STOP_WORDS)
     analysis["filter"]["french_elision"]["articles"] = sorted(ELISIONS)
+    analysis["filter"]["english_stop"]["stopwords"] = sorted(ENGLISH_STOP_WORDS)
     return definition
 
 
@@ -151,6 +156,11 @@ def synonym_rules(path: Path = SYNONYMS_PATH) -> list[str]:
 def document_source(document: dict) -> dict:
     """The indexed form of a search document: the document plus what queries need."""
     source = dict(document)
+    # French text in the French fields, an English record's English text in the *_en fields;
+    # the whole title for sorting
+    source.update(text_fields(document["title"], document["summary"], document["description"],
+                              document.get("language") or "fr"))
+    source["title_sort"] = document["title"]
     population_min = document.get("population_min")
     population_max = document.get("population_max")
     source["population"] = {
@@ -444,17 +454,20 @@ def _population(low: int | None, high: int | None) -> dict:
     return {"range": {"population": bounds}}
 
 
-def _phrase_query(phrase: tuple[str, ...], boost: float = 1.0) -> dict:
+def _phrase_query(phrase: tuple[str, ...], boost: float = 1.0, english: bool = False) -> dict:
+    fields, boosts = (ENGLISH_TEXT_FIELDS, ENGLISH_FIELD_BOOSTS) if english else (TEXT_FIELDS, FIELD_BOOSTS)
     if len(phrase) == 1:
-        return {"combined_fields": {"query": phrase[0], "fields": list(TEXT_FIELDS), "boost": boost}}
+        return {"combined_fields": {"query": phrase[0], "fields": list(fields), "boost": boost}}
     return {"bool": {"should": [
         {"match_phrase": {field: {"query": " ".join(phrase), "slop": PHRASE_SLOP, "boost": weight * boost}}}
-        for field, weight in FIELD_BOOSTS.items()]}}
+        for field, weight in boosts.items()]}}
 
 
 def concept_query(clause: Clause) -> dict:
     """Any phrase of the concept (its BM25), plus COVERAGE_WEIGHT when it matches at all."""
     alternatives = [_phrase_query(phrase) for phrase in clause.phrases]
+    if clause.english:
+        alternatives.append(_phrase_query(clause.english, english=True))
     if len(clause.typed) == 1 and len(clause.typed[0]) >= FUZZY_MIN_LENGTH and clause.typed[0].isalpha():
         alternatives.append({"multi_match": {"query": clause.typed[0], "fields": list(TEXT_FIELDS),
                                              "fuzziness": "AUTO", "prefix_length": 2, "boost": 0.2}})
@@ -472,9 +485,12 @@ def text_query(query: SearchQuery) -> dict:
                          "minimum_should_match": query.required_coverage}}
     pairs = [first.typed + second.typed for first, second in zip(query.clauses, query.clauses[1:])
              if first.typed and second.typed]
-    if not pairs:
+    bonuses = [_phrase_query(pair) for pair in pairs]
+    bonuses += [_phrase_query(first.english + second.english, english=True)
+                for first, second in zip(query.clauses, query.clauses[1:]) if first.english and second.english]
+    if not bonuses:
         return concepts
-    return {"bool": {"must": [concepts], "should": [_phrase_query(pair) for pair in pairs]}}
+    return {"bool": {"must": [concepts], "should": bonuses}}
 
 
 def facet_filters(query: SearchQuery) -> dict[str, dict]:
@@ -542,7 +558,7 @@ def sort_clause(query: SearchQuery) -> list:
             "missing": "_last",
             "nested": {"path": "deadline_dates", "filter": {"range": {"deadline_dates.date": {"gte": today}}}},
         }},
-        {"title.sort": "asc"},
+        {"title_sort": "asc"},
         {"_seq_no": "asc"},
     ]
 
@@ -583,7 +599,7 @@ def compile_search(query: SearchQuery) -> dict:
         "from": query.offset,
         "size": query.per_page,
         "track_total_hits": True,
-        "source": ["summary", "description"] if query.has_text else False,
+        "source": ["title_sort", "summary", "description", "summary_en", "description_en"] if query.has_text else False,
     }
     if by_facet:
         request["post_filter"] = {"bool": {"filter": list(by_facet.values())}}
@@ -597,12 +613,24 @@ def compile_search(query: SearchQuery) -> dict:
                 "title": {"number_of_fragments": 0},
                 "summary": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
                 "description": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
+                "title_en": {"number_of_fragments": 0},
+                "summary_en": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
+                "description_en": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
             },
             # every term of the query's concepts (combined_fields clauses are not highlighted)
-            "highlight_query": {"multi_match": {"query": " ".join(sorted(query.highlight_terms())),
-                                                "fields": ["title", "summary", "description"]}},
+            "highlight_query": highlight_query(query),
         }
     return request
+
+
+def highlight_query(query: SearchQuery) -> dict:
+    french = {"multi_match": {"query": " ".join(sorted(query.highlight_terms())),
+                              "fields": ["title", "summary", "description"]}}
+    english = query.english_terms()
+    if not english:
+        return french
+    return {"bool": {"should": [french, {"multi_match": {"query": " ".join(sorted(english)),
+                                                         "fields": ["title_en", "summary_en", "description_en"]}}]}}
 
 
 # -- responses -------------------------------------------------------------------------------
@@ -629,13 +657,16 @@ def read_response(query: SearchQuery, response: dict, counts_response: dict | No
     for raw in response["hits"]["hits"]:
         highlights = {}
         source = raw.get("_source") or {}
-        for field, fragments in (raw.get("highlight") or {}).items():
-            if not fragments:
+        for field, fragments in sorted((raw.get("highlight") or {}).items()):
+            name = field.removesuffix("_en")
+            if not fragments or name in highlights:
                 continue
-            if field == "title":
-                highlights["title"] = Markup(_fragment(fragments[0]))
+            if name == "title":
+                # the whole title only (an English record's title may be split between fields)
+                if Markup(_MARK.sub("", fragments[0])).unescape() == (source.get("title_sort") or ""):
+                    highlights["title"] = Markup(_fragment(fragments[0]))
             else:
-                highlights[field] = _with_ellipses(_fragment(fragments[0]), source.get(field) or "")
+                highlights[name] = _with_ellipses(_fragment(fragments[0]), source.get(field) or "")
         hits.append(Hit(id=raw["_id"], score=raw.get("_score"), highlights=highlights))
     facets = {}
     aggregations = counts_response.get("aggregations", {})

@@ -12,8 +12,8 @@ from typing import Callable
 from rapidfuzz.distance import Levenshtein
 
 from guichet.programmes.vocabulary import DEFAULT_STATUSES, POPULATION_BANDS
-from guichet.search.analysis import (STOP_WORDS, analyse, expand_synonyms, fold, thesaurus_phrases, words,
-                                     written_words)
+from guichet.search.analysis import (ENGLISH_STOP_WORDS, STOP_WORDS, analyse, english_term, expand_synonyms, fold,
+                                     index_term, thesaurus_phrases, words, written_words)
 from guichet.search.params import (DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_POPULATION, MAX_TEXT_LENGTH, SORTS,
                                    VOCABULARY_FILTERS, SearchParam)
 
@@ -42,6 +42,10 @@ class Clause:
 
     phrases: tuple[tuple[str, ...], ...]
     typed: tuple[str, ...] = ()
+    # The typed words analysed as English, searched in the English fields of English records;
+    # empty for a single word of the thesaurus (« LED » is French lighting there, never the
+    # « led » of « community-led ») and for English stop words.
+    english: tuple[str, ...] = ()
 
 
 # A programme matches when it covers this many of the query's concepts (at least one). The
@@ -51,13 +55,34 @@ def minimum_coverage(concepts: int) -> int:
     return 1 if concepts < 4 else concepts - 2
 
 
-def clauses_of(tokens: list[str]) -> tuple[Clause, ...]:
+def clauses_of(tokens: list[str], english: list[str] | None = None) -> tuple[Clause, ...]:
+    """Concepts of analysed French tokens; ``english``: the English term of each token ("" for
+    none), kept for the concepts the thesaurus does not know."""
     clauses = []
     position = 0
     for phrases, size in expand_synonyms(tokens, with_sizes=True):
-        clauses.append(Clause(phrases, tuple(tokens[position:position + size])))
+        english_phrase = ()
+        # a single word of the thesaurus may be a false friend (« LED »); several words typed
+        # together (« open data », « smart city ») mean the same in an English text
+        if english is not None and (len(phrases) == 1 or size > 1):
+            english_phrase = tuple(term for term in english[position:position + size] if term)
+        clauses.append(Clause(phrases, tuple(tokens[position:position + size]), english_phrase))
         position += size
     return tuple(clauses)
+
+
+def analysed_tokens(text: str) -> tuple[list[str], list[str]]:
+    """The French index terms of a query and, aligned, each word's English term ("" for an
+    English stop word). English stop words stay French terms, as they always were: mayors
+    type « click and collect », a term of the thesaurus."""
+    tokens, english = [], []
+    for word in written_words(text):
+        term = index_term(word)
+        if term is None:
+            continue
+        tokens.append(term)
+        english.append("" if fold(word) in ENGLISH_STOP_WORDS else (english_term(word) or ""))
+    return tokens, english
 
 
 def corrected_phrases(text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -161,6 +186,9 @@ class SearchQuery:
     def highlight_terms(self) -> set[str]:
         return {term for clause in self.clauses for phrase in clause.phrases for term in phrase}
 
+    def english_terms(self) -> set[str]:
+        return {term for clause in self.clauses for term in clause.english}
+
     def without(self, **changes) -> "SearchQuery":
         return replace(self, **changes)
 
@@ -178,7 +206,7 @@ def parse_text(text: str) -> tuple[Clause, ...]:
         if raw.startswith(("-", "+")) and len(raw) > 1:
             raise InvalidQuery("q", "Les signes « - » et « + » devant un mot ne sont pas pris en charge : "
                                     "saisissez simplement les mots recherchés.")
-    return clauses_of(analyse(text))
+    return clauses_of(*analysed_tokens(text))
 
 
 def _multi(args, param: SearchParam) -> frozenset:
