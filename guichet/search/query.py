@@ -66,8 +66,10 @@ def clauses_of(tokens: list[str], english: list[str] | None = None) -> tuple[Cla
         # together (« open data », « smart city ») mean the same in an English text
         if english is not None and (len(phrases) == 1 or size > 1):
             english_phrase = tuple(term for term in english[position:position + size] if term)
-        clauses.append(Clause(phrases, tuple(tokens[position:position + size]), english_phrase))
         position += size
+        if any(clause.phrases == phrases and len(phrases) > 1 for clause in clauses):
+            continue  # two words of one synonym group (« open data données publiques »): one concept
+        clauses.append(Clause(phrases, tuple(tokens[position - size:position]), english_phrase))
     return tuple(clauses)
 
 
@@ -95,12 +97,13 @@ def corrected_phrases(text: str) -> tuple[str, list[tuple[str, str]]]:
     typed = written_words(text)
     folded = [fold(word) for word in typed]
     corrections = []
-    for phrase_folded, phrase_written in thesaurus_phrases().items():
+    known = thesaurus_phrases()
+    for phrase_folded, phrase_written in known.items():
         size = len(phrase_folded.split())
         for start in range(0, len(folded) - size + 1):
             window = " ".join(folded[start:start + size])
-            if window == phrase_folded or len(window) < 8:
-                continue
+            if window == phrase_folded or len(window) < 8 or window in known:
+                continue  # a term of the thesaurus itself (« feux de forêt ») is never corrected
             if Levenshtein.distance(window, phrase_folded) > max(1, len(phrase_folded) // 5):
                 continue
             if analyse(window) == analyse(phrase_folded) or folded[start] in STOP_WORDS:
@@ -177,7 +180,9 @@ class SearchQuery:
             return None  # a count asked for on purpose (suggestions): exactly that
         if self.required_coverage > 1:
             return self.without(min_coverage=1)
-        words = tuple(term for clause in self.clauses for term in clause.typed)
+        # every meaningful word typed (a synonym group typed twice is one clause)
+        words = tuple(analyse(self.corrected_text or self.text)) or tuple(
+            term for clause in self.clauses for term in clause.typed)
         if len(words) > len(self.clauses):
             return self.without(clauses=tuple(Clause(((term,),), (term,)) for term in dict.fromkeys(words)),
                                 min_coverage=1)
