@@ -71,10 +71,13 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from markupsafe import Markup
 
 from guichet import geo
-from guichet.search.analysis import ELISIONS, ENGLISH_STOP_WORDS, STOP_WORDS, SYNONYMS_PATH, fold, synonym_lines
+from rapidfuzz.distance import Levenshtein
+
+from guichet.search.analysis import (ELISIONS, ENGLISH_STOP_WORDS, STOP_WORDS, SYNONYMS_PATH, fold, index_term, stem,
+                                     synonym_lines, thesaurus_words)
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
 from guichet.search.documents import text_fields
-from guichet.search.query import Clause, SearchQuery
+from guichet.search.query import Clause, SearchQuery, clauses_of
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +113,9 @@ BULK_CHUNK_SIZE = 1000
 # Errors that mean "the cluster cannot answer now" rather than "this request is wrong".
 _UNAVAILABLE_STATUSES = {404, 408, 429, 500, 502, 503, 504}
 _MARK = re.compile(r"</?mark>")
+_WORD = re.compile(r"\w+")
+# As the embedded backend's spelling step (guichet.search.sqlite.SPELLING_MIN_LENGTH).
+SPELLING_MIN_LENGTH = 5
 _FLAT = "__"  # facet__values: an aggregation of a facet without filter aggregation around it
 # The standard tokenizer keeps "l'éclairage" as one token: the elided article goes outside the
 # mark, as on the embedded backend ("l'<mark>éclairage</mark>").
@@ -373,7 +379,7 @@ class ElasticsearchBackend:
         counts = {"query": request["query"], "aggs": request["aggs"], "size": 0, "track_total_hits": True}
         return [{"index": self.alias}, hits, {"index": self.alias, "request_cache": True}, counts]
 
-    def search(self, query: SearchQuery) -> SearchResult:
+    def search(self, query: SearchQuery, spelled: bool = False) -> SearchResult:
         self.ensure_index()
         responses = self._call(self.client.msearch, searches=self.msearch_body(query))["responses"]
         for response in responses:
@@ -388,9 +394,77 @@ class ElasticsearchBackend:
         if query.has_text and hits["hits"]["total"]["value"] == 0 and query.loosened() is not None:
             # never nothing while a programme holds one meaningful word of the query
             return self.search(query.loosened())
+        if query.has_text and hits["hits"]["total"]["value"] == 0 and not spelled:
+            corrected = self._spelled(query)
+            if corrected is not None:
+                return self.search(corrected, spelled=True)
         result = read_response(query, hits, counts)
         result.corrected_text = query.corrected_text
         return result
+
+
+    def _spelled(self, query: SearchQuery) -> SearchQuery | None:
+        """Typed words unknown to the index replaced by the nearest known term, as the embedded
+        backend's spelling step does (guichet.search.sqlite.SQLiteBackend._spelled): the same
+        words (five letters or more, no digits), the same distances (one edit up to seven
+        letters, two beyond), the index's terms (a term suggester on each French field) and
+        the thesaurus's words, the nearest first, the most frequent among equals.
+
+        Run only when a search finds nothing: every other search costs no extra request.
+        """
+        candidates = [term for clause in query.clauses for term in clause.typed
+                      if len(term) >= SPELLING_MIN_LENGTH and term.isalpha()]
+        if not candidates:
+            return None
+        fields = [field.split("^")[0] for field in TEXT_FIELDS + ENGLISH_TEXT_FIELDS]
+        body = {"size": 0, "query": {"match_all": {}},
+                "aggs": {"known": {"filters": {"filters": {
+                    term: {"multi_match": {"query": term, "fields": fields}} for term in candidates}}}},
+                "suggest": {f"{index}-{field}": {"text": term, "term": {
+                    "field": field, "suggest_mode": "always", "max_edits": 1 if len(term) <= 7 else 2,
+                    "prefix_length": 0, "min_word_length": SPELLING_MIN_LENGTH, "size": 20}}
+                    for index, term in enumerate(candidates) for field in ("title", "summary", "description")}}
+        response = self._call(self.client.search, index=self.alias, **body)
+        known = response["aggregations"]["known"]["buckets"]
+        tokens, english, corrections = [], [], []
+        for clause in query.clauses:
+            english.extend(clause.english if len(clause.english) == len(clause.typed) else [""] * len(clause.typed))
+            for term in clause.typed:
+                replacement = term
+                if term in candidates and known[term]["doc_count"] == 0:
+                    index = candidates.index(term)
+                    frequencies: dict[str, int] = {}
+                    for field in ("title", "summary", "description"):
+                        for entry in response["suggest"].get(f"{index}-{field}", []):
+                            for option in entry["options"]:
+                                frequencies[option["text"]] = max(frequencies.get(option["text"], 0), option["freq"])
+                    for word in thesaurus_words():
+                        frequencies.setdefault(stem(word), 0)
+                    limit = 1 if len(term) <= 7 else 2
+                    near = [(Levenshtein.distance(term, other), -count, other) for other, count in frequencies.items()
+                            if Levenshtein.distance(term, other, score_cutoff=limit) <= limit]
+                    if near:
+                        replacement = min(near)[2]
+                        corrections.append((term, replacement))
+                tokens.append(replacement)
+        if not corrections:
+            return None
+        text = query.corrected_text or query.text
+        for term, replacement in corrections:
+            text = self._rewritten(text, term, replacement)
+        return query.without(clauses=clauses_of(tokens, english), corrected_text=text)
+
+    def _rewritten(self, text: str, term: str, replacement: str) -> str:
+        """``text`` with the word that analyses to ``term`` written as a word of the index."""
+        response = self._call(self.client.search, index=self.alias, size=1, source=["title", "summary", "description"],
+                              query={"multi_match": {"query": replacement, "fields": list(TEXT_FIELDS)}})
+        source = response["hits"]["hits"][0]["_source"] if response["hits"]["hits"] else {}
+        words = _WORD.findall(" ".join(source.get(name) or "" for name in ("title", "summary", "description")))
+        written = next((word.lower() for word in words if index_term(word.lower()) == replacement), None)
+        if written is None:
+            written = next((word for folded, word in thesaurus_words().items() if stem(folded) == replacement),
+                           replacement)
+        return _WORD.sub(lambda match: written if index_term(match.group().lower()) == term else match.group(), text)
 
 
 # -- query compilation ---------------------------------------------------------------------------
