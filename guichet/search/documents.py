@@ -1,5 +1,6 @@
 """From a programme of the store to the document a search backend indexes."""
 
+import re
 from datetime import date
 
 import lxml.html
@@ -8,6 +9,9 @@ from lxml.etree import ParserError
 from guichet import geo
 from guichet.programmes import themes as theme_taxonomy
 from guichet.search.analysis import language_parts, record_language
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def html_to_text(html: str) -> str:
@@ -26,12 +30,14 @@ def html_to_text(html: str) -> str:
     return " ".join(root.text_content().split())
 
 
-def text_language(programme, description: str | None = None) -> str:
+def text_language(programme) -> str:
     """The language of a programme's text: the source's word (``language``), else told from
-    the text (guichet.search.analysis.detect_language), French when it cannot tell."""
-    if description is None and not programme.language:
-        description = html_to_text((programme.description_html or "")[:4000])
-    return record_language(programme.language, programme.title or "", programme.summary or "", description or "")
+    the text (guichet.search.analysis.detect_language), French when it cannot tell. Cheap
+    enough for every result of a page: function words are counted, tags need no parsing."""
+    if programme.language:
+        return programme.language
+    description = _TAG.sub(" ", (programme.description_html or "")[:4000])
+    return record_language(None, programme.title or "", programme.summary or "", description)
 
 
 def text_fields(title: str, summary: str, description: str, language: str) -> dict:
@@ -49,7 +55,7 @@ def text_fields(title: str, summary: str, description: str, language: str) -> di
 def programme_document(programme, today: date | None = None) -> dict:
     today = today or date.today()
     description = html_to_text(programme.description_html)
-    language = text_language(programme, description)
+    language = text_language(programme)
     nationwide, available_regions, available_departments = geo.availability(
         programme.regions, programme.departments)
     deadlines = sorted(programme.deadlines or [])

@@ -16,6 +16,10 @@ Same semantics as the embedded backend (guichet.search.sqlite):
 - the text is analysed once in Python (guichet.search.analysis: Snowball French, thesaurus,
   corrections) and the fields search with the ``whitespace`` analyzer, so both backends get
   the same terms; the index analyzer runs the same steps (tests/search/test_analysis.py);
+- English records (``language`` « en »: EU calls) have their English text in ``*_en`` fields
+  analysed as English (``english_index``, Snowball English), their French sentences in the
+  French fields; a concept searches the English fields with its words analysed as English,
+  except a single word of the thesaurus (« LED » never reaches « community-led »);
 - ranking by coverage: one should clause per concept (a synonym group is one concept), each a
   ``constant_score`` of COVERAGE_WEIGHT plus its BM25F (``combined_fields``, title ×10,
   summary ×4, as FTS5's weighted BM25), with ``minimum_should_match`` =
@@ -44,8 +48,11 @@ Known differences (written down in docs/elasticsearch.md too):
 - Relevance: BM25F over three fields here, FTS5's BM25 with column weights there; the order of
   results by "pertinence" can differ between backends (bench/bench_relevance.py measures
   both), never the set of results.
-- Typos: fuzziness on typed words of nine letters or more here; the embedded backend corrects
-  a word unknown to its index (and says so) instead.
+- Typos: fuzziness on typed words of nine letters or more here, and, when a search finds
+  nothing, the embedded backend's spelling step (a word unknown to the index becomes the
+  nearest term of the index or of the thesaurus, and the page says so); the embedded backend
+  runs its spelling step on every search, so « lampadère LED » is corrected there and only
+  matched through « LED » here.
 - A multi-word phrase matches with one word between here (slop 1, the gap of a dropped stop
   word) and NEAR within one word there (in any order).
 - Snippets come from Elasticsearch's unified highlighter: same ``<mark>`` markup, window of
@@ -393,7 +400,7 @@ class ElasticsearchBackend:
         hits, counts = responses
         if query.has_text and hits["hits"]["total"]["value"] == 0 and query.loosened() is not None:
             # never nothing while a programme holds one meaningful word of the query
-            return self.search(query.loosened())
+            return self.search(query.loosened(), spelled=spelled)
         if query.has_text and hits["hits"]["total"]["value"] == 0 and not spelled:
             corrected = self._spelled(query)
             if corrected is not None:
@@ -426,20 +433,22 @@ class ElasticsearchBackend:
                     for index, term in enumerate(candidates) for field in ("title", "summary", "description")}}
         response = self._call(self.client.search, index=self.alias, **body)
         known = response["aggregations"]["known"]["buckets"]
+        thesaurus = {stem(word) for word in thesaurus_words()}
         tokens, english, corrections = [], [], []
         for clause in query.clauses:
             english.extend(clause.english if len(clause.english) == len(clause.typed) else [""] * len(clause.typed))
             for term in clause.typed:
                 replacement = term
-                if term in candidates and known[term]["doc_count"] == 0:
+                # a word of the thesaurus is known too (the embedded backend's vocabulary has them)
+                if term in candidates and known[term]["doc_count"] == 0 and term not in thesaurus:
                     index = candidates.index(term)
                     frequencies: dict[str, int] = {}
                     for field in ("title", "summary", "description"):
                         for entry in response["suggest"].get(f"{index}-{field}", []):
                             for option in entry["options"]:
                                 frequencies[option["text"]] = max(frequencies.get(option["text"], 0), option["freq"])
-                    for word in thesaurus_words():
-                        frequencies.setdefault(stem(word), 0)
+                    for word in thesaurus:
+                        frequencies.setdefault(word, 0)
                     limit = 1 if len(term) <= 7 else 2
                     near = [(Levenshtein.distance(term, other), -count, other) for other, count in frequencies.items()
                             if Levenshtein.distance(term, other, score_cutoff=limit) <= limit]

@@ -3,6 +3,10 @@
 Text is analysed in Python (guichet.search.analysis) before it reaches FTS5, on both sides,
 so FTS5 only ever sees folded, stemmed words; every query term is quoted, so no user text
 reaches MATCH as syntax. Ranking is FTS5's BM25 with title > summary > description.
+English records (EU calls) put their English text in the ``*_en`` columns, analysed as
+English (guichet.search.analysis.english_terms), and their French sentences in the French
+columns; French query words search the French columns, their English analysis the English
+ones (never for a single word of the thesaurus: « LED » is not the « led » of « community-led »).
 
 Multi-valued fields live in a ``terms`` table (field, value, doc); filters and facets run on
 in-memory bitmaps loaded from the tables (guichet.search.bitmaps). A rebuild replaces every
