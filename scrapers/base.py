@@ -252,6 +252,7 @@ def record_json(record: dict, today: date | None = None) -> dict:
     for name in CONTENT_FIELDS:
         value = record.get(name)
         output[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    output["language"] = record.get("language")
     deadlines = record.get("deadlines") or []
     upcoming = [value for value in deadlines if value >= today.isoformat()]
     output["next_deadline"] = min(upcoming) if upcoming else (max(deadlines) if deadlines else None)

@@ -114,6 +114,8 @@ def eu_records() -> list[dict]:
             "funders": ["Commission européenne"], "level": "europe", "beneficiaries": [],
             "deadlines": [value[:10] for value in metadata.get("deadlineDate") or []],
             "recurrence": "ponctuelle",
+            # the language the portal states, as scrapers/sources/eu_funding_tenders.py keeps it
+            "language": (metadata.get("language") or [result.get("language") or ""])[0] or None,
         }
     return list(records.values())
 

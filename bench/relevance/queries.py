@@ -127,7 +127,7 @@ NEEDS = (
          r"eglises?|edifices? religieux|patrimoine religieux"),
     Need("biblioteque", "typo", r"bibliotheque|mediatheque|lecture publique|livre", r"bibliotheques?|mediatheques?|lecture publique"),
     Need("médiathèque", "culture-patrimoine-sport", r"bibliotheque|mediatheque|lecture publique|livre", r"bibliotheques?|mediatheques?|lecture publique"),
-    Need("terrain de foot synthétique", "culture-patrimoine-sport", r"sport|equipements? sportifs?|stade", r"terrains? (de (foot|sport)|synthetiques?)|equipements? sportifs?|stades?"),
+    Need("terrain de foot synthétique", "culture-patrimoine-sport", r"\bsport|equipements? sportifs?|\bstades?\b", r"terrains? (de (foot|sport)|synthetiques?)|equipements? sportifs?|stades?"),
     Need("salle des fêtes rénovation", "village", r"salles? (des fetes|polyvalentes?|communales?)|equipements? publics?|batiments? publics?|dotation|detr|dsil",
          r"salles? (des fetes|polyvalentes?|communales?)"),
     Need("cinéma", "culture-patrimoine-sport", r"cinema", r"cinemas?|salles? de cinema"),

@@ -59,6 +59,8 @@ PROGRAMME_SCHEMA = {
         "rate_min": _nullable("number"), "rate_max": _nullable("number"),
         "amount_min": _nullable("number"), "amount_max": _nullable("number"),
         "contact": _nullable("string"), "application_url": _nullable("string"),
+        # the language of the text as the source states it (« en » for most EU calls)
+        "language": _nullable("string"),
         "first_seen_at": _nullable("string", format="date-time"), "last_seen_at": _nullable("string", format="date-time"),
         "source_updated_at": _nullable("string", format="date-time"), "content_hash": _nullable("string"),
         "state": {"type": "string", "enum": list(STATES)}, "url": {"type": "string"},

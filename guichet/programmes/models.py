@@ -45,6 +45,9 @@ class Programme(Base):
     amount_max: Mapped[float | None] = mapped_column(Float)
     contact: Mapped[str | None] = mapped_column(Text)
     application_url: Mapped[str | None] = mapped_column(Text)
+    # Language of the text as the source states it (ISO 639-1: « en » for most EU calls); None
+    # when it says nothing (the search then tells from the text: guichet.search.analysis).
+    language: Mapped[str | None] = mapped_column(String(8))
 
     first_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -9,6 +9,7 @@ is an ``InvalidRecord`` naming the field and the value, never silently dropped.
 
 import hashlib
 import json
+import re
 from datetime import date, datetime, timezone
 from typing import TypedDict
 
@@ -48,6 +49,8 @@ class ProgrammeRecord(TypedDict, total=False):
     amount_max: float | None
     contact: str | None
     application_url: str | None
+    # The language of the text as the source states it (« en » for EU calls); not curated content.
+    language: str | None
     # Derived or bookkeeping: exported, accepted (and recomputed by the store) on import.
     next_deadline: str | None
     status: str
@@ -173,6 +176,11 @@ def clean_record(data: dict) -> dict:
     status = data.get("status")
     if status is not None and status not in FIELD_VOCABULARIES["status"]:
         raise InvalidRecord(f"status must be one of {', '.join(FIELD_VOCABULARIES['status'])}")
+    # The language of the text as the source states it (not content a curator edits).
+    language = str(data.get("language") or "").strip().lower() or None
+    if language is not None and not re.fullmatch(r"[a-z]{2}", language):
+        raise InvalidRecord(f"language must be a two-letter ISO 639-1 code, not {language[:20]!r}")
+    record["language"] = language
     state = data.get("state")
     if state is not None:
         if state not in FIELD_VOCABULARIES["state"]:

@@ -46,6 +46,8 @@ def upsert_source_record(session: Session, data: dict, raw_payload=None, now: da
         outcome = "added"
     elif programme.content_hash == digest and programme.closed_at is None:
         programme.last_seen_at = now
+        if programme.language != record["language"]:
+            programme.language = record["language"]
         return "unchanged"
     else:
         outcome = "updated"
@@ -54,6 +56,7 @@ def upsert_source_record(session: Session, data: dict, raw_payload=None, now: da
         if field not in curated:
             setattr(programme, field, record[field])
     programme.source_values = {field: _jsonable(record[field]) for field in CONTENT_FIELDS}
+    programme.language = record["language"]
     programme.raw_payload = raw_payload
     programme.content_hash = digest
     programme.last_seen_at = now

@@ -162,8 +162,12 @@ def _watch_sessions(app):
 def init_app(app):
     from guichet.scheduler import register_job
 
+    from guichet.search.documents import text_language
+
     app.extensions["guichet.search"] = create_backend(app.config, app.instance_path)
     _watch_sessions(app)
+    # « en anglais » on the pages of a programme whose text is English
+    app.jinja_env.filters["text_language"] = text_language
     # Deadlines pass every night: a fresh index keeps "nearest deadline" order exact and
     # brings in any change an unreachable index missed.
     register_job(app, "search-reindex", lambda: rebuild_index(app), {"hour": 3, "minute": 30},

@@ -144,3 +144,98 @@ def thesaurus_phrases() -> dict[str, str]:
             if len(term.split()) > 1:
                 phrases.setdefault(" ".join(words(term)), term)
     return phrases
+
+
+# -- English ------------------------------------------------------------------------------------
+# Records written in English (EU Funding & Tenders topics) are indexed in fields of their own
+# with the steps of the Elasticsearch analyzer ``english_index``: split on anything but letters
+# and digits (an apostrophe inside a word kept, a possessive « 's » dropped), lowercase, fold
+# accents, drop Lucene's English stop words, then Snowball English (Porter2, Lucene's
+# ``stemmer`` filter with ``"language": "porter2"``). « community-led » gives ``communiti`` and
+# ``led``, which a French query never reaches: French query words search the French fields.
+ENGLISH_STOP_WORDS = frozenset("""
+a an and are as at be but by for if in into is it no not of on or such that the their then there
+these they this to was will with
+""".split())
+_ENGLISH = snowballstemmer.stemmer("english")
+_ENGLISH_TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def english_terms(text: str) -> list[str]:
+    """Index terms of an English text, in order."""
+    terms = []
+    for word in _ENGLISH_TOKEN.findall(text.translate(_LIGATURES).lower()):
+        if word.endswith("'s"):
+            word = word[:-2]
+        word = fold(word)
+        if word and word not in ENGLISH_STOP_WORDS:
+            terms.append(_ENGLISH.stemWord(word))
+    return terms
+
+
+def english_term(word: str) -> str | None:
+    terms = english_terms(word)
+    return terms[0] if len(terms) == 1 else None
+
+
+# -- language of a text ---------------------------------------------------------------------------
+# Two languages only (French, and the English of EU calls), told apart by their function
+# words as written (accents kept: « à » is French, « a » is both). A ratio of stop words rather
+# than a classifier library: the short segments it reads (« Horizon Europe », a programme
+# label) carry no evidence either way, and it must say so (None) instead of guessing; no model
+# to ship or download, and deterministic.
+_FRENCH_MARKERS = frozenset("""
+le la les l des du d à au aux et pour dans par sur avec une est sont qui que qu ce cette ces leur
+leurs nous vous il elle ils elles être été où mais ses sa son aussi entre vers afin ou
+""".split())
+_ENGLISH_MARKERS = frozenset("""
+the and of to for with is are be by this that from will which their these its can should have has
+into such between through including within under also was were been who been than
+""".split())
+
+
+def detect_language(text: str, minimum_evidence: int = 1) -> str | None:
+    """« fr », « en », or None when the text holds too few function words to tell.
+
+    One language must have at least twice the function words of the other.
+    """
+    french = english = 0
+    for word in written_words(text):
+        if word in _FRENCH_MARKERS:
+            french += 1
+        elif word in _ENGLISH_MARKERS:
+            english += 1
+    if french + english < minimum_evidence or french == english:
+        return None
+    if french >= 2 * english:
+        return "fr"
+    if english >= 2 * french:
+        return "en"
+    return None
+
+
+_SEGMENT_END = re.compile(r"(?<=[.!?;])\s+|\s*[·|\n]\s*")
+
+
+def language_parts(text: str, language: str) -> tuple[str, str]:
+    """(French text, English text) of a record's field in ``language``.
+
+    A French record is French throughout. In an English record each sentence or label whose
+    function words are French (« Sujet d'appel à propositions ») is French, the rest English:
+    the French words a source gives stay searchable in French.
+    """
+    if language != "en":
+        return text, ""
+    french, english = [], []
+    for segment in _SEGMENT_END.split(text or ""):
+        if segment.strip():
+            (french if detect_language(segment) == "fr" else english).append(segment.strip())
+    return " ".join(french), " ".join(english)
+
+
+def record_language(given: str | None, *texts: str) -> str:
+    """The language of a record: the source's own word where it gave one, else detected (French
+    when the text cannot tell)."""
+    if given:
+        return given
+    return detect_language(" ".join(text[:2000] for text in texts if text), minimum_evidence=3) or "fr"

@@ -1,5 +1,6 @@
 """From a programme of the store to the document a search backend indexes."""
 
+import re
 from datetime import date
 
 import lxml.html
@@ -7,6 +8,10 @@ from lxml.etree import ParserError
 
 from guichet import geo
 from guichet.programmes import themes as theme_taxonomy
+from guichet.search.analysis import language_parts, record_language
+
+
+_TAG = re.compile(r"<[^>]*>")
 
 
 def html_to_text(html: str) -> str:
@@ -25,8 +30,32 @@ def html_to_text(html: str) -> str:
     return " ".join(root.text_content().split())
 
 
+def text_language(programme) -> str:
+    """The language of a programme's text: the source's word (``language``), else told from
+    the text (guichet.search.analysis.detect_language), French when it cannot tell. Cheap
+    enough for every result of a page: function words are counted, tags need no parsing."""
+    if programme.language:
+        return programme.language
+    description = _TAG.sub(" ", (programme.description_html or "")[:4000])
+    return record_language(None, programme.title or "", programme.summary or "", description)
+
+
+def text_fields(title: str, summary: str, description: str, language: str) -> dict:
+    """The text of each field for the French fields, and for the English ones (``*_en``).
+
+    French records fill the French fields only; an English record's French sentences and
+    labels stay in the French fields, the rest goes to the English ones.
+    """
+    fields = {}
+    for name, text in (("title", title), ("summary", summary), ("description", description)):
+        fields[name], fields[name + "_en"] = language_parts(text, language)
+    return fields
+
+
 def programme_document(programme, today: date | None = None) -> dict:
     today = today or date.today()
+    description = html_to_text(programme.description_html)
+    language = text_language(programme)
     nationwide, available_regions, available_departments = geo.availability(
         programme.regions, programme.departments)
     deadlines = sorted(programme.deadlines or [])
@@ -36,7 +65,8 @@ def programme_document(programme, today: date | None = None) -> dict:
         "source": programme.source,
         "title": programme.title,
         "summary": programme.summary or "",
-        "description": html_to_text(programme.description_html),
+        "description": description,
+        "language": language,
         "funders": list(programme.funders or []),
         "level": programme.level,
         "regions": list(programme.regions or []),

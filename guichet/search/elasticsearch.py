@@ -16,6 +16,10 @@ Same semantics as the embedded backend (guichet.search.sqlite):
 - the text is analysed once in Python (guichet.search.analysis: Snowball French, thesaurus,
   corrections) and the fields search with the ``whitespace`` analyzer, so both backends get
   the same terms; the index analyzer runs the same steps (tests/search/test_analysis.py);
+- English records (``language`` « en »: EU calls) have their English text in ``*_en`` fields
+  analysed as English (``english_index``, Snowball English), their French sentences in the
+  French fields; a concept searches the English fields with its words analysed as English,
+  except a single word of the thesaurus (« LED » never reaches « community-led »);
 - ranking by coverage: one should clause per concept (a synonym group is one concept), each a
   ``constant_score`` of COVERAGE_WEIGHT plus its BM25F (``combined_fields``, title ×10,
   summary ×4, as FTS5's weighted BM25), with ``minimum_should_match`` =
@@ -44,8 +48,11 @@ Known differences (written down in docs/elasticsearch.md too):
 - Relevance: BM25F over three fields here, FTS5's BM25 with column weights there; the order of
   results by "pertinence" can differ between backends (bench/bench_relevance.py measures
   both), never the set of results.
-- Typos: fuzziness on typed words of nine letters or more here; the embedded backend corrects
-  a word unknown to its index (and says so) instead.
+- Typos: fuzziness on typed words of nine letters or more here, and, when a search finds
+  nothing, the embedded backend's spelling step (a word unknown to the index becomes the
+  nearest term of the index or of the thesaurus, and the page says so); the embedded backend
+  runs its spelling step on every search, so « lampadère LED » is corrected there and only
+  matched through « LED » here.
 - A multi-word phrase matches with one word between here (slop 1, the gap of a dropped stop
   word) and NEAR within one word there (in any order).
 - Snippets come from Elasticsearch's unified highlighter: same ``<mark>`` markup, window of
@@ -71,9 +78,13 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 from markupsafe import Markup
 
 from guichet import geo
-from guichet.search.analysis import ELISIONS, STOP_WORDS, SYNONYMS_PATH, fold, synonym_lines
+from rapidfuzz.distance import Levenshtein
+
+from guichet.search.analysis import (ELISIONS, ENGLISH_STOP_WORDS, STOP_WORDS, SYNONYMS_PATH, fold, index_term, stem,
+                                     synonym_lines, thesaurus_words)
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
-from guichet.search.query import Clause, SearchQuery
+from guichet.search.documents import text_fields
+from guichet.search.query import Clause, SearchQuery, clauses_of
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +102,9 @@ FACET_TERM_FIELDS = {
 }
 TEXT_FIELDS = ("title^10", "summary^4", "description")
 FIELD_BOOSTS = {"title": 10, "summary": 4, "description": 1}
+# The same fields of English records, analysed as English (guichet.search.analysis.english_terms).
+ENGLISH_TEXT_FIELDS = ("title_en^10", "summary_en^4", "description_en")
+ENGLISH_FIELD_BOOSTS = {"title_en": 10, "summary_en": 4, "description_en": 1}
 # As the embedded backend: each concept covered outweighs any BM25 difference.
 COVERAGE_WEIGHT = 1000.0
 # Query terms come analysed (guichet.search.analysis) and the fields search with the
@@ -106,6 +120,9 @@ BULK_CHUNK_SIZE = 1000
 # Errors that mean "the cluster cannot answer now" rather than "this request is wrong".
 _UNAVAILABLE_STATUSES = {404, 408, 429, 500, 502, 503, 504}
 _MARK = re.compile(r"</?mark>")
+_WORD = re.compile(r"\w+")
+# As the embedded backend's spelling step (guichet.search.sqlite.SPELLING_MIN_LENGTH).
+SPELLING_MIN_LENGTH = 5
 _FLAT = "__"  # facet__values: an aggregation of a facet without filter aggregation around it
 # The standard tokenizer keeps "l'éclairage" as one token: the elided article goes outside the
 # mark, as on the embedded backend ("l'<mark>éclairage</mark>").
@@ -121,6 +138,7 @@ def index_definition() -> dict:
     analysis["filter"]["guichet_synonyms"]["synonyms"] = synonym_rules()
     analysis["filter"]["french_stop"]["stopwords"] = sorted(STOP_WORDS)
     analysis["filter"]["french_elision"]["articles"] = sorted(ELISIONS)
+    analysis["filter"]["english_stop"]["stopwords"] = sorted(ENGLISH_STOP_WORDS)
     return definition
 
 
@@ -151,6 +169,11 @@ def synonym_rules(path: Path = SYNONYMS_PATH) -> list[str]:
 def document_source(document: dict) -> dict:
     """The indexed form of a search document: the document plus what queries need."""
     source = dict(document)
+    # French text in the French fields, an English record's English text in the *_en fields;
+    # the whole title for sorting
+    source.update(text_fields(document["title"], document["summary"], document["description"],
+                              document.get("language") or "fr"))
+    source["title_sort"] = document["title"]
     population_min = document.get("population_min")
     population_max = document.get("population_max")
     source["population"] = {
@@ -377,7 +400,7 @@ class ElasticsearchBackend:
         counts = {"query": request["query"], "aggs": request["aggs"], "size": 0, "track_total_hits": True}
         return [{"index": self.alias}, hits, {"index": self.alias, "request_cache": True}, counts]
 
-    def search(self, query: SearchQuery) -> SearchResult:
+    def search(self, query: SearchQuery, spelled: bool = False) -> SearchResult:
         self.ensure_index()
         responses = self._call(self.client.msearch, searches=self.msearch_body(query))["responses"]
         for response in responses:
@@ -391,10 +414,80 @@ class ElasticsearchBackend:
         hits, counts = responses
         if query.has_text and hits["hits"]["total"]["value"] == 0 and query.loosened() is not None:
             # never nothing while a programme holds one meaningful word of the query
-            return self.search(query.loosened())
+            return self.search(query.loosened(), spelled=spelled)
+        if query.has_text and hits["hits"]["total"]["value"] == 0 and not spelled:
+            corrected = self._spelled(query)
+            if corrected is not None:
+                return self.search(corrected, spelled=True)
         result = read_response(query, hits, counts)
         result.corrected_text = query.corrected_text
         return result
+
+
+    def _spelled(self, query: SearchQuery) -> SearchQuery | None:
+        """Typed words unknown to the index replaced by the nearest known term, as the embedded
+        backend's spelling step does (guichet.search.sqlite.SQLiteBackend._spelled): the same
+        words (five letters or more, no digits), the same distances (one edit up to seven
+        letters, two beyond), the index's terms (a term suggester on each French field) and
+        the thesaurus's words, the nearest first, the most frequent among equals.
+
+        Run only when a search finds nothing: every other search costs no extra request.
+        """
+        candidates = [term for clause in query.clauses for term in clause.typed
+                      if len(term) >= SPELLING_MIN_LENGTH and term.isalpha()]
+        if not candidates:
+            return None
+        fields = [field.split("^")[0] for field in TEXT_FIELDS + ENGLISH_TEXT_FIELDS]
+        body = {"size": 0, "query": {"match_all": {}},
+                "aggs": {"known": {"filters": {"filters": {
+                    term: {"multi_match": {"query": term, "fields": fields}} for term in candidates}}}},
+                "suggest": {f"{index}-{field}": {"text": term, "term": {
+                    "field": field, "suggest_mode": "always", "max_edits": 1 if len(term) <= 7 else 2,
+                    "prefix_length": 0, "min_word_length": SPELLING_MIN_LENGTH, "size": 20}}
+                    for index, term in enumerate(candidates) for field in ("title", "summary", "description")}}
+        response = self._call(self.client.search, index=self.alias, **body)
+        known = response["aggregations"]["known"]["buckets"]
+        thesaurus = {stem(word) for word in thesaurus_words()}
+        tokens, english, corrections = [], [], []
+        for clause in query.clauses:
+            english.extend(clause.english if len(clause.english) == len(clause.typed) else [""] * len(clause.typed))
+            for term in clause.typed:
+                replacement = term
+                # a word of the thesaurus is known too (the embedded backend's vocabulary has them)
+                if term in candidates and known[term]["doc_count"] == 0 and term not in thesaurus:
+                    index = candidates.index(term)
+                    frequencies: dict[str, int] = {}
+                    for field in ("title", "summary", "description"):
+                        for entry in response["suggest"].get(f"{index}-{field}", []):
+                            for option in entry["options"]:
+                                frequencies[option["text"]] = max(frequencies.get(option["text"], 0), option["freq"])
+                    for word in thesaurus:
+                        frequencies.setdefault(word, 0)
+                    limit = 1 if len(term) <= 7 else 2
+                    near = [(Levenshtein.distance(term, other), -count, other) for other, count in frequencies.items()
+                            if Levenshtein.distance(term, other, score_cutoff=limit) <= limit]
+                    if near:
+                        replacement = min(near)[2]
+                        corrections.append((term, replacement))
+                tokens.append(replacement)
+        if not corrections:
+            return None
+        text = query.corrected_text or query.text
+        for term, replacement in corrections:
+            text = self._rewritten(text, term, replacement)
+        return query.without(clauses=clauses_of(tokens, english), corrected_text=text)
+
+    def _rewritten(self, text: str, term: str, replacement: str) -> str:
+        """``text`` with the word that analyses to ``term`` written as a word of the index."""
+        response = self._call(self.client.search, index=self.alias, size=1, source=["title", "summary", "description"],
+                              query={"multi_match": {"query": replacement, "fields": list(TEXT_FIELDS)}})
+        source = response["hits"]["hits"][0]["_source"] if response["hits"]["hits"] else {}
+        words = _WORD.findall(" ".join(source.get(name) or "" for name in ("title", "summary", "description")))
+        written = next((word.lower() for word in words if index_term(word.lower()) == replacement), None)
+        if written is None:
+            written = next((word for folded, word in thesaurus_words().items() if stem(folded) == replacement),
+                           replacement)
+        return _WORD.sub(lambda match: written if index_term(match.group().lower()) == term else match.group(), text)
 
 
 # -- query compilation ---------------------------------------------------------------------------
@@ -458,17 +551,20 @@ def _population(low: int | None, high: int | None) -> dict:
     return {"range": {"population": bounds}}
 
 
-def _phrase_query(phrase: tuple[str, ...], boost: float = 1.0) -> dict:
+def _phrase_query(phrase: tuple[str, ...], boost: float = 1.0, english: bool = False) -> dict:
+    fields, boosts = (ENGLISH_TEXT_FIELDS, ENGLISH_FIELD_BOOSTS) if english else (TEXT_FIELDS, FIELD_BOOSTS)
     if len(phrase) == 1:
-        return {"combined_fields": {"query": phrase[0], "fields": list(TEXT_FIELDS), "boost": boost}}
+        return {"combined_fields": {"query": phrase[0], "fields": list(fields), "boost": boost}}
     return {"bool": {"should": [
         {"match_phrase": {field: {"query": " ".join(phrase), "slop": PHRASE_SLOP, "boost": weight * boost}}}
-        for field, weight in FIELD_BOOSTS.items()]}}
+        for field, weight in boosts.items()]}}
 
 
 def concept_query(clause: Clause) -> dict:
     """Any phrase of the concept (its BM25), plus COVERAGE_WEIGHT when it matches at all."""
     alternatives = [_phrase_query(phrase) for phrase in clause.phrases]
+    if clause.english:
+        alternatives.append(_phrase_query(clause.english, english=True))
     if len(clause.typed) == 1 and len(clause.typed[0]) >= FUZZY_MIN_LENGTH and clause.typed[0].isalpha():
         alternatives.append({"multi_match": {"query": clause.typed[0], "fields": list(TEXT_FIELDS),
                                              "fuzziness": "AUTO", "prefix_length": 2, "boost": 0.2}})
@@ -486,9 +582,12 @@ def text_query(query: SearchQuery) -> dict:
                          "minimum_should_match": query.required_coverage}}
     pairs = [first.typed + second.typed for first, second in zip(query.clauses, query.clauses[1:])
              if first.typed and second.typed]
-    if not pairs:
+    bonuses = [_phrase_query(pair) for pair in pairs]
+    bonuses += [_phrase_query(first.english + second.english, english=True)
+                for first, second in zip(query.clauses, query.clauses[1:]) if first.english and second.english]
+    if not bonuses:
         return concepts
-    return {"bool": {"must": [concepts], "should": [_phrase_query(pair) for pair in pairs]}}
+    return {"bool": {"must": [concepts], "should": bonuses}}
 
 
 def facet_filters(query: SearchQuery) -> dict[str, dict]:
@@ -559,7 +658,7 @@ def sort_clause(query: SearchQuery) -> list:
             "missing": "_last",
             "nested": {"path": "deadline_dates", "filter": {"range": {"deadline_dates.date": {"gte": today}}}},
         }},
-        {"title.sort": "asc"},
+        {"title_sort": "asc"},
         {"_seq_no": "asc"},
     ]
 
@@ -600,7 +699,7 @@ def compile_search(query: SearchQuery) -> dict:
         "from": query.offset,
         "size": query.per_page,
         "track_total_hits": True,
-        "source": ["summary", "description"] if query.has_text else False,
+        "source": ["title_sort", "summary", "description", "summary_en", "description_en"] if query.has_text else False,
     }
     if by_facet:
         request["post_filter"] = {"bool": {"filter": list(by_facet.values())}}
@@ -614,12 +713,24 @@ def compile_search(query: SearchQuery) -> dict:
                 "title": {"number_of_fragments": 0},
                 "summary": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
                 "description": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
+                "title_en": {"number_of_fragments": 0},
+                "summary_en": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
+                "description_en": {"fragment_size": SNIPPET_SIZE, "number_of_fragments": 1},
             },
             # every term of the query's concepts (combined_fields clauses are not highlighted)
-            "highlight_query": {"multi_match": {"query": " ".join(sorted(query.highlight_terms())),
-                                                "fields": ["title", "summary", "description"]}},
+            "highlight_query": highlight_query(query),
         }
     return request
+
+
+def highlight_query(query: SearchQuery) -> dict:
+    french = {"multi_match": {"query": " ".join(sorted(query.highlight_terms())),
+                              "fields": ["title", "summary", "description"]}}
+    english = query.english_terms()
+    if not english:
+        return french
+    return {"bool": {"should": [french, {"multi_match": {"query": " ".join(sorted(english)),
+                                                         "fields": ["title_en", "summary_en", "description_en"]}}]}}
 
 
 # -- responses -------------------------------------------------------------------------------
@@ -646,13 +757,16 @@ def read_response(query: SearchQuery, response: dict, counts_response: dict | No
     for raw in response["hits"]["hits"]:
         highlights = {}
         source = raw.get("_source") or {}
-        for field, fragments in (raw.get("highlight") or {}).items():
-            if not fragments:
+        for field, fragments in sorted((raw.get("highlight") or {}).items()):
+            name = field.removesuffix("_en")
+            if not fragments or name in highlights:
                 continue
-            if field == "title":
-                highlights["title"] = Markup(_fragment(fragments[0]))
+            if name == "title":
+                # the whole title only (an English record's title may be split between fields)
+                if Markup(_MARK.sub("", fragments[0])).unescape() == (source.get("title_sort") or ""):
+                    highlights["title"] = Markup(_fragment(fragments[0]))
             else:
-                highlights[field] = _with_ellipses(_fragment(fragments[0]), source.get(field) or "")
+                highlights[name] = _with_ellipses(_fragment(fragments[0]), source.get(field) or "")
         hits.append(Hit(id=raw["_id"], score=raw.get("_score"), highlights=highlights))
     facets = {}
     aggregations = counts_response.get("aggregations", {})

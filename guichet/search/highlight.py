@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
-from guichet.search.analysis import index_term
+from guichet.search.analysis import english_term, index_term
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -16,8 +16,15 @@ def _term(word: str) -> str | None:
     return index_term(word.lower())
 
 
-def matched_spans(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    return [match.span() for match in _WORD.finditer(text) if _term(match.group()) in terms]
+@lru_cache(maxsize=65536)
+def _english(word: str) -> str | None:
+    return english_term(word.lower())
+
+
+def matched_spans(text: str, terms: set[str], english: set[str] = frozenset()) -> list[tuple[int, int]]:
+    """Spans of the words whose French term is in ``terms`` or English term in ``english``."""
+    return [match.span() for match in _WORD.finditer(text)
+            if _term(match.group()) in terms or (english and _english(match.group()) in english)]
 
 
 def mark(text: str, spans) -> Markup:
@@ -30,30 +37,31 @@ def mark(text: str, spans) -> Markup:
     return Markup("").join(pieces)
 
 
-def highlight(text: str, terms: set[str]) -> Markup | None:
+def highlight(text: str, terms: set[str], english: set[str] = frozenset()) -> Markup | None:
     """The whole text with matches marked, or None when nothing matched."""
-    spans = matched_spans(text or "", terms)
+    spans = matched_spans(text or "", terms, english)
     return mark(text, spans) if spans else None
 
 
-def highlights_for(title: str, summary: str, description: str, terms: set[str]) -> dict[str, Markup]:
+def highlights_for(title: str, summary: str, description: str, terms: set[str],
+                   english: set[str] = frozenset()) -> dict[str, Markup]:
     """The title with its matches marked, and one snippet: from the summary, else the description."""
     marked = {}
-    title_marked = highlight(title, terms)
+    title_marked = highlight(title, terms, english)
     if title_marked is not None:
         marked["title"] = title_marked
     for field, text in (("summary", summary), ("description", description)):
-        text_snippet = snippet(text, terms)
+        text_snippet = snippet(text, terms, english=english)
         if text_snippet is not None:
             marked[field] = text_snippet
             break
     return marked
 
 
-def snippet(text: str, terms: set[str], size: int = 240) -> Markup | None:
+def snippet(text: str, terms: set[str], size: int = 240, english: set[str] = frozenset()) -> Markup | None:
     """A window of about ``size`` characters around the first match, or None."""
     text = text or ""
-    spans = matched_spans(text, terms)
+    spans = matched_spans(text, terms, english)
     if not spans:
         return None
     first_start = spans[0][0]

@@ -12,8 +12,8 @@ from typing import Callable
 from rapidfuzz.distance import Levenshtein
 
 from guichet.programmes.vocabulary import DEFAULT_STATUSES, POPULATION_BANDS
-from guichet.search.analysis import (STOP_WORDS, analyse, expand_synonyms, fold, thesaurus_phrases, words,
-                                     written_words)
+from guichet.search.analysis import (ENGLISH_STOP_WORDS, STOP_WORDS, analyse, english_term, expand_synonyms, fold,
+                                     index_term, thesaurus_phrases, words, written_words)
 from guichet.search.params import (DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_POPULATION, MAX_TEXT_LENGTH, SORTS,
                                    VOCABULARY_FILTERS, SearchParam)
 
@@ -42,6 +42,10 @@ class Clause:
 
     phrases: tuple[tuple[str, ...], ...]
     typed: tuple[str, ...] = ()
+    # The typed words analysed as English, searched in the English fields of English records;
+    # empty for a single word of the thesaurus (« LED » is French lighting there, never the
+    # « led » of « community-led ») and for English stop words.
+    english: tuple[str, ...] = ()
 
 
 # A programme matches when it covers this many of the query's concepts (at least one). The
@@ -51,13 +55,36 @@ def minimum_coverage(concepts: int) -> int:
     return 1 if concepts < 4 else concepts - 2
 
 
-def clauses_of(tokens: list[str]) -> tuple[Clause, ...]:
+def clauses_of(tokens: list[str], english: list[str] | None = None) -> tuple[Clause, ...]:
+    """Concepts of analysed French tokens; ``english``: the English term of each token ("" for
+    none), kept for the concepts the thesaurus does not know."""
     clauses = []
     position = 0
     for phrases, size in expand_synonyms(tokens, with_sizes=True):
-        clauses.append(Clause(phrases, tuple(tokens[position:position + size])))
+        english_phrase = ()
+        # a single word of the thesaurus may be a false friend (« LED »); several words typed
+        # together (« open data », « smart city ») mean the same in an English text
+        if english is not None and (len(phrases) == 1 or size > 1):
+            english_phrase = tuple(term for term in english[position:position + size] if term)
         position += size
+        if any(clause.phrases == phrases and len(phrases) > 1 for clause in clauses):
+            continue  # two words of one synonym group (« open data données publiques »): one concept
+        clauses.append(Clause(phrases, tuple(tokens[position - size:position]), english_phrase))
     return tuple(clauses)
+
+
+def analysed_tokens(text: str) -> tuple[list[str], list[str]]:
+    """The French index terms of a query and, aligned, each word's English term ("" for an
+    English stop word). English stop words stay French terms, as they always were: mayors
+    type « click and collect », a term of the thesaurus."""
+    tokens, english = [], []
+    for word in written_words(text):
+        term = index_term(word)
+        if term is None:
+            continue
+        tokens.append(term)
+        english.append("" if fold(word) in ENGLISH_STOP_WORDS else (english_term(word) or ""))
+    return tokens, english
 
 
 def corrected_phrases(text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -70,12 +97,13 @@ def corrected_phrases(text: str) -> tuple[str, list[tuple[str, str]]]:
     typed = written_words(text)
     folded = [fold(word) for word in typed]
     corrections = []
-    for phrase_folded, phrase_written in thesaurus_phrases().items():
+    known = thesaurus_phrases()
+    for phrase_folded, phrase_written in known.items():
         size = len(phrase_folded.split())
         for start in range(0, len(folded) - size + 1):
             window = " ".join(folded[start:start + size])
-            if window == phrase_folded or len(window) < 8:
-                continue
+            if window == phrase_folded or len(window) < 8 or window in known:
+                continue  # a term of the thesaurus itself (« feux de forêt ») is never corrected
             if Levenshtein.distance(window, phrase_folded) > max(1, len(phrase_folded) // 5):
                 continue
             if analyse(window) == analyse(phrase_folded) or folded[start] in STOP_WORDS:
@@ -160,7 +188,9 @@ class SearchQuery:
             return None  # a count asked for on purpose (suggestions): exactly that
         if self.required_coverage > 1:
             return self.without(min_coverage=1)
-        words = tuple(term for clause in self.clauses for term in clause.typed)
+        # every meaningful word typed (a synonym group typed twice is one clause)
+        words = tuple(analyse(self.corrected_text or self.text)) or tuple(
+            term for clause in self.clauses for term in clause.typed)
         if len(words) > len(self.clauses):
             return self.without(clauses=tuple(Clause(((term,),), (term,)) for term in dict.fromkeys(words)),
                                 min_coverage=1)
@@ -168,6 +198,9 @@ class SearchQuery:
 
     def highlight_terms(self) -> set[str]:
         return {term for clause in self.clauses for phrase in clause.phrases for term in phrase}
+
+    def english_terms(self) -> set[str]:
+        return {term for clause in self.clauses for term in clause.english}
 
     def without(self, **changes) -> "SearchQuery":
         return replace(self, **changes)
@@ -186,7 +219,7 @@ def parse_text(text: str) -> tuple[Clause, ...]:
         if raw.startswith(("-", "+")) and len(raw) > 1:
             raise InvalidQuery("q", "Les signes « - » et « + » devant un mot ne sont pas pris en charge : "
                                     "saisissez simplement les mots recherchés.")
-    return clauses_of(analyse(text))
+    return clauses_of(*analysed_tokens(text))
 
 
 def _multi(args, param: SearchParam) -> frozenset:

@@ -3,6 +3,10 @@
 Text is analysed in Python (guichet.search.analysis) before it reaches FTS5, on both sides,
 so FTS5 only ever sees folded, stemmed words; every query term is quoted, so no user text
 reaches MATCH as syntax. Ranking is FTS5's BM25 with title > summary > description.
+English records (EU calls) put their English text in the ``*_en`` columns, analysed as
+English (guichet.search.analysis.english_terms), and their French sentences in the French
+columns; French query words search the French columns, their English analysis the English
+ones (never for a single word of the thesaurus: « LED » is not the « led » of « community-led »).
 
 Multi-valued fields live in a ``terms`` table (field, value, doc); filters and facets run on
 in-memory bitmaps loaded from the tables (guichet.search.bitmaps). A rebuild replaces every
@@ -21,9 +25,10 @@ from guichet import geo
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from guichet.search.analysis import analyse_to_string, index_term, stem, thesaurus_words
+from guichet.search.analysis import analyse_to_string, english_terms, index_term, stem, thesaurus_words
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
 from guichet.search.bitmaps import Membership, Snapshot, bitmap_of, load_snapshot
+from guichet.search.documents import text_fields
 from guichet.search.highlight import highlights_for
 from guichet.search.query import Clause, SearchQuery, clauses_of
 from guichet.territories.vocabulary import CONDITIONS
@@ -35,9 +40,11 @@ COVERAGE_WEIGHT = 1000.0
 SPELLING_MIN_LENGTH = 5
 
 # Bump when analysis or schema changes: an index of another version is rebuilt by `guichet reindex`.
-SCHEMA_VERSION = 3  # 3: territorial conditions (terms of field "territory")
+SCHEMA_VERSION = 4  # 3: territorial conditions (terms of field "territory"); 4: English columns
 _WORD = re.compile(r"\w+")
-BM25_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, description
+BM25_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, description (French, then the same in English)
+FRENCH_COLUMNS = "{title summary description}"
+ENGLISH_COLUMNS = "{title_en summary_en description_en}"
 
 # Facet name → field of the snapshot's bitmaps (level from docs, the others from terms).
 TERM_FIELDS = {
@@ -68,7 +75,8 @@ CREATE TABLE IF NOT EXISTS docs (
     next_deadline TEXT,
     closed INTEGER NOT NULL,
     first_seen_at TEXT,
-    published_at TEXT
+    published_at TEXT,
+    language TEXT NOT NULL DEFAULT 'fr'
 );
 CREATE TABLE IF NOT EXISTS terms (
     field TEXT NOT NULL,
@@ -79,7 +87,8 @@ CREATE TABLE IF NOT EXISTS terms (
 CREATE INDEX IF NOT EXISTS terms_by_doc ON terms (doc, field);
 CREATE INDEX IF NOT EXISTS docs_by_level ON docs (level);
 CREATE INDEX IF NOT EXISTS docs_by_published_at ON docs (published_at);
-CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(title, summary, description, tokenize = 'unicode61');
+CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(title, summary, description, title_en, summary_en, description_en,
+                                              tokenize = 'unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_vocab USING fts5vocab(docs_fts, 'row');
 """
 
@@ -92,8 +101,12 @@ def _quoted(phrase: tuple[str, ...]) -> str:
 
 
 def concept_expression(clause: Clause) -> str:
-    """FTS5 MATCH text of one concept: its phrases quoted and OR-ed."""
-    return " OR ".join(_quoted(phrase) for phrase in clause.phrases)
+    """FTS5 MATCH text of one concept: its phrases quoted and OR-ed in the French columns, and
+    its English words in the English columns (guichet.search.query.Clause.english)."""
+    french = f"{FRENCH_COLUMNS} : (" + " OR ".join(_quoted(phrase) for phrase in clause.phrases) + ")"
+    if not clause.english:
+        return french
+    return f"{french} OR {ENGLISH_COLUMNS} : ({_quoted(clause.english)})"
 
 
 def phrase_pairs(query: SearchQuery) -> list[tuple[str, ...]]:
@@ -113,7 +126,9 @@ def match_expression(query: SearchQuery) -> str:
     """
     parts = [concept_expression(clause) for clause in query.clauses]
     # the bonus asks for the words exactly as typed, side by side
-    parts += ['"' + " ".join(pair).replace('"', '""') + '"' for pair in phrase_pairs(query)]
+    parts += [f'{FRENCH_COLUMNS} : "' + " ".join(pair).replace('"', '""') + '"' for pair in phrase_pairs(query)]
+    parts += [f'{ENGLISH_COLUMNS} : "' + " ".join(first.english + second.english).replace('"', '""') + '"'
+              for first, second in zip(query.clauses, query.clauses[1:]) if first.english and second.english]
     return " OR ".join(f"({part})" for part in parts)
 
 
@@ -129,6 +144,13 @@ class SQLiteBackend:
         self._snapshot: Snapshot | None = None
         self._connection()
         connection = self._local.connection
+        connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if version is not None and int(version[0]) != SCHEMA_VERSION:
+            # An index of another schema cannot take this one's rows: emptied, and reported as
+            # needing a rebuild (its version stays the old one until `guichet reindex`).
+            connection.executescript("DROP TABLE IF EXISTS docs_vocab; DROP TABLE IF EXISTS docs_fts; "
+                                     "DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS docs;")
         connection.executescript(SCHEMA)
         connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
@@ -228,20 +250,24 @@ class SQLiteBackend:
         cursor = connection.execute(
             "INSERT INTO docs (id, title, summary, description, level, nationwide, has_beneficiaries, "
             "population_min, population_max, opens_on, deadlines, last_deadline, next_deadline, closed, "
-            "first_seen_at, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "first_seen_at, published_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 document["id"], document["title"], document["summary"], document["description"],
                 document["level"], int(document["nationwide"]), int(bool(document["beneficiaries"])),
                 document["population_min"], document["population_max"], document["opens_on"],
                 json.dumps(document["deadlines"]), document["last_deadline"], document["next_deadline"],
                 int(document["closed"]), document["first_seen_at"], document["published_at"],
+                document.get("language") or "fr",
             ),
         )
         rowid = cursor.lastrowid
+        fields = text_fields(document["title"], document["summary"], document["description"],
+                             document.get("language") or "fr")
         connection.execute(
-            "INSERT INTO docs_fts (rowid, title, summary, description) VALUES (?, ?, ?, ?)",
-            (rowid, analyse_to_string(document["title"]), analyse_to_string(document["summary"]),
-             analyse_to_string(document["description"])),
+            "INSERT INTO docs_fts (rowid, title, summary, description, title_en, summary_en, description_en) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (rowid, *(analyse_to_string(fields[name]) for name in ("title", "summary", "description")),
+             *(" ".join(english_terms(fields[name + "_en"])) for name in ("title", "summary", "description"))),
         )
         terms = []
         for facet, field in (("themes", "theme"), ("aid_types", "aid_type"), ("beneficiaries", "beneficiary"),
@@ -320,9 +346,9 @@ class SQLiteBackend:
     @staticmethod
     def _ranking(connection, query: SearchQuery) -> tuple[list[int], dict[int, float], dict[int, int]]:
         """Programmes matching any concept, best first: concepts covered, then BM25."""
-        w_title, w_summary, w_description = BM25_WEIGHTS
+        weights = ", ".join(str(weight) for weight in BM25_WEIGHTS * 2)
         rows = connection.execute(
-            f"SELECT rowid, bm25(docs_fts, {w_title}, {w_summary}, {w_description}) FROM docs_fts "
+            f"SELECT rowid, bm25(docs_fts, {weights}) FROM docs_fts "
             "WHERE docs_fts MATCH ?", (match_expression(query),)).fetchall()
         coverage: dict[int, int] = {}
         if len(query.clauses) > 1:
@@ -348,8 +374,10 @@ class SQLiteBackend:
         to seven letters, two beyond), the most frequent among equals.
         """
         vocabulary = self._vocabulary(connection, snapshot)
-        tokens, corrections = [], []
+        tokens, english, corrections = [], [], []
         for clause in query.clauses:
+            # the English term of each typed word, where the clause has them (one per word)
+            english.extend(clause.english if len(clause.english) == len(clause.typed) else [""] * len(clause.typed))
             for term in clause.typed:
                 replacement = term
                 if (term not in vocabulary and len(term) >= SPELLING_MIN_LENGTH and term.isalpha()):
@@ -366,7 +394,7 @@ class SQLiteBackend:
         text = query.corrected_text or query.text
         for term, replacement in corrections:
             text = self._rewritten(connection, text, term, replacement)
-        return query.without(clauses=clauses_of(tokens), corrected_text=text)
+        return query.without(clauses=clauses_of(tokens, english), corrected_text=text)
 
     @staticmethod
     def _rewritten(connection, text: str, term: str, replacement: str) -> str:
@@ -482,12 +510,15 @@ class SQLiteBackend:
             return []
         placeholders = ", ".join("?" for _ in rowids)
         rows = {row[0]: row[1:] for row in connection.execute(
-            f"SELECT rowid, id, title, summary, description FROM docs WHERE rowid IN ({placeholders})", rowids)}
+            f"SELECT rowid, id, title, summary, description, language FROM docs WHERE rowid IN ({placeholders})",
+            rowids)}
         terms = query.highlight_terms()
+        english = query.english_terms()
         hits = []
         for rowid in rowids:
-            doc_id, title, summary, description = rows[rowid]
-            highlights = highlights_for(title, summary, description, terms) if terms else {}
+            doc_id, title, summary, description, language = rows[rowid]
+            highlights = highlights_for(title, summary, description, terms,
+                                        english if language == "en" else frozenset()) if terms else {}
             score = scores.get(rowid)
             hits.append(Hit(id=doc_id, score=-score if score is not None else None, highlights=highlights))
         return hits

@@ -157,8 +157,16 @@ class EuFundingTenders(Source):
             "amount_max": amount_max,
             "application_url": entry.url,
             "contact": "Point de contact national (PCN) du programme ; questions : portail Funding & Tenders",
+            # the language the portal states for the topic's text (English for almost all)
+            "language": _language(metadata, raw),
         })
         return record
+
+
+def _language(metadata: dict, raw: dict) -> str | None:
+    """``metadata.language`` (a list) or the result's own ``language``: « en », « fr » ..."""
+    value = str(_first(metadata, "language") or raw.get("language") or "").strip().lower()
+    return value[:2] if len(value) >= 2 and value[:2].isalpha() else None
 
 
 def _actions(metadata) -> list[dict]:

@@ -21,7 +21,8 @@ from scrapers.registry import all_sources
 from tests.fixtures.replay import RECORDED, replay_server, scraper_app  # noqa: F401
 
 HTTP_SOURCES = [slug for slug, source in all_sources().items() if not source.local]
-RECORD_KEYS = {"id", "source", "source_id", *CONTENT_FIELDS, "source_updated_at"}
+# ``language``: the language of the text as the source states it (not curated content)
+RECORD_KEYS = {"id", "source", "source_id", *CONTENT_FIELDS, "language", "source_updated_at"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

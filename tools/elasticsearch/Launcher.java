@@ -28,6 +28,7 @@ import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.CharArraySet;
 import org.apache.lucene.analysis.LowerCaseFilter;
 import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.en.EnglishPossessiveFilter;
 import org.apache.lucene.analysis.fr.FrenchLightStemFilter;
 import org.apache.lucene.analysis.fr.FrenchMinimalStemFilter;
 import org.apache.lucene.analysis.miscellaneous.ASCIIFoldingFilter;
@@ -77,6 +78,7 @@ import org.elasticsearch.node.Node;
 import org.elasticsearch.plugins.AnalysisPlugin;
 import org.elasticsearch.plugins.Plugin;
 import org.elasticsearch.transport.netty4.Netty4Plugin;
+import org.tartarus.snowball.ext.EnglishStemmer;
 import org.tartarus.snowball.ext.FrenchStemmer;
 
 import java.io.Closeable;
@@ -274,13 +276,16 @@ public class Launcher {
                 return normalizing(name, settings, stream -> new ElisionFilter(stream, articles));
             }));
             // requires its settings here: Elasticsearch builds unconfigured filters with empty
-            // settings, and only the French stemmers exist on this node (analysis-common has many)
+            // settings, and only the French stemmers and the English ones Guichet uses for English
+            // records (Snowball English, possessive) exist on this node (analysis-common has many)
             filters.put("stemmer", AnalysisPlugin.requiresAnalysisSettings((indexSettings, env, name, settings) -> {
                 String language = settings.get("language", settings.get("name", "english"));
                 UnaryOperator<TokenStream> stemmer = switch (language) {
                     case "light_french" -> FrenchLightStemFilter::new;
                     case "minimal_french" -> FrenchMinimalStemFilter::new;
                     case "french" -> stream -> new SnowballFilter(stream, new FrenchStemmer());
+                    case "porter2" -> stream -> new SnowballFilter(stream, new EnglishStemmer());
+                    case "possessive_english" -> EnglishPossessiveFilter::new;
                     default -> throw new IllegalArgumentException(
                         "stemmer language [" + language + "] is not available on the Guichet test node");
                 };
