@@ -44,11 +44,12 @@ def _initialise(app, echo) -> None:
     from guichet.db import get_database
     from guichet.programmes.services import load_curated
     from guichet.search import get_backend, rebuild_index
+    from guichet.sources.pipeline import store_record
 
     echo("Mise à jour du schéma de la base…")
     migrations.upgrade(get_database())
     with get_database().session() as session:
-        counts = load_curated(session)
+        counts = load_curated(session, store=store_record)
         session.commit()
     echo(f"Programmes rédigés par l'équipe : {counts['added']} ajoutés, {counts['updated']} mis à jour, "
          f"{counts['unchanged']} inchangés.")
@@ -124,10 +125,11 @@ def import_command(path):
     """Crée ou met à jour des programmes depuis un fichier JSON Lines (par identifiant)."""
     from guichet.db import get_session
     from guichet.programmes.services import import_records
+    from guichet.sources.pipeline import store_record
 
     session = get_session()
     with open(path, encoding="utf-8") as lines:
-        counts = import_records(session, lines)
+        counts = import_records(session, lines, store=store_record)
     session.commit()
     click.echo(f"{counts['added']} ajoutés, {counts['updated']} mis à jour, {counts['unchanged']} inchangés, "
                f"{len(counts['errors'])} en erreur.")

@@ -1,7 +1,10 @@
 """Search: one backend interface, the backend chosen by configuration (SEARCH_BACKEND).
 
 Changes to programmes reach the index after the store's transaction commits, never inside
-it: the session collects the ids it flushed and hands them over on commit.
+it. A run of a source syncs what it changed itself, as a named step (guichet.sources.pipeline,
+« sync search »), and marks its session ``SEARCH_SYNCED_BY_CALLER``; for every other session
+(curators' edits and decisions, imports) one listener collects the ids each flush wrote and
+hands them over on commit.
 """
 
 import logging
@@ -13,6 +16,9 @@ from sqlalchemy import event, func, select
 from guichet.search.base import SearchBackend, SearchUnavailable
 
 log = logging.getLogger(__name__)
+
+# In a session's ``info``: this session's caller syncs the index itself (a run of a source).
+SEARCH_SYNCED_BY_CALLER = "guichet.search.synced_by_caller"
 
 
 def create_backend(config, instance_path: str) -> SearchBackend:
@@ -133,6 +139,8 @@ def _reporting(documents, progress, every: int):
 
 
 def _watch_sessions(app):
+    """The index follows what curators (and imports) change: after each commit of a session
+    that does not sync the index itself, the programmes it wrote are synced."""
     from guichet.programmes.models import Programme
 
     sessionmaker = app.extensions["guichet.db"].sessionmaker
