@@ -38,7 +38,7 @@ def init_app(app):
         message = ("Le formulaire a expiré ou n'a pas été envoyé depuis ce site. "
                    "Rechargez la page, puis recommencez.")
         if request.path.startswith("/api/"):
-            from guichet.api import json_error
+            from guichet.api.errors import json_error
 
             return json_error(400, message)
         return render_template("errors/error.html", status=400, title="Formulaire expiré", message=message), 400

@@ -198,7 +198,7 @@ def decide_many():
 # ---------------------------------------------------------------- programmes
 
 def _programme_or_404(programme_id: str) -> Programme:
-    from guichet.web import french_404
+    from guichet.web.errors import french_404
 
     programme = get_session().get(Programme, programme_id)
     if programme is None:
@@ -545,7 +545,7 @@ def user_status(user_id):
     db = get_session()
     user = db.get(User, user_id)
     if user is None:
-        from guichet.web import french_404
+        from guichet.web.errors import french_404
 
         raise french_404("Ce compte n'existe pas.")
     active = request.form.get("active") == "1"
