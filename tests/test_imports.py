@@ -210,13 +210,19 @@ def test_communes_depend_on_search_never_the_reverse():
     assert "communes" not in rooms["search"]
 
 
-def test_the_scrapers_do_not_import_search():
+# What scrapers/ may use of guichet/: the text module, geography and the record contract.
+SCRAPERS_MAY_IMPORT = ("guichet.text", "guichet.geo", "guichet.programmes")
+
+
+def test_the_scrapers_use_only_text_geography_and_the_record_contract():
     scrapers = PACKAGE.parent / "scrapers"
     offenders = []
     for path in scrapers.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
             offenders += [f"{path.relative_to(scrapers)}: {name}" for name in names
-                          if name == "guichet.search" or name.startswith("guichet.search.")]
+                          if (name == "guichet" or name.startswith("guichet."))
+                          and not any(name == allowed or name.startswith(allowed + ".")
+                                      for allowed in SCRAPERS_MAY_IMPORT)]
     assert offenders == []
