@@ -1,10 +1,10 @@
 """Search: one backend interface, the backend chosen by configuration (SEARCH_BACKEND).
 
 Changes to programmes reach the index after the store's transaction commits, never inside
-it. A run of a source syncs what it changed itself, as a named step (guichet.sources.pipeline,
-« sync search »), and marks its session ``SEARCH_SYNCED_BY_CALLER``; for every other session
-(curators' edits and decisions, imports) one listener collects the ids each flush wrote and
-hands them over on commit.
+it. Every session collects the ids each of its flushes wrote. For curators' edits and
+decisions (and imports), the one after-commit listener syncs them. A run of a source marks its
+session ``SEARCH_SYNCED_BY_CALLER`` and syncs as a named step of its own
+(guichet.sources.pipeline, « sync search »), with ``take_changed``.
 """
 
 import logging
@@ -111,6 +111,11 @@ def _outbox_write(database, action) -> None:
         log.info("search outbox left for the repair job (%s)", error.__class__.__name__)
 
 
+def take_changed(session) -> set[str]:
+    """The programme ids this session wrote since they were last taken (or synced)."""
+    return session.info.pop("programmes_changed", set())
+
+
 def rebuild_index(app, progress=None, every: int = 5000) -> int:
     """Rebuild from the store; ``progress(count)`` is called every ``every`` documents."""
     from guichet.search import outbox
@@ -158,6 +163,8 @@ def _watch_sessions(app):
 
     @event.listens_for(sessionmaker, "after_commit")
     def push(session):
+        if session.info.get(SEARCH_SYNCED_BY_CALLER):
+            return  # its caller syncs, with take_changed()
         changed = session.info.pop("programmes_changed", set())
         if changed and not app.config.get("SEARCH_SYNC_DISABLED"):
             sync_programmes(app, changed)

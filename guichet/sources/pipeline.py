@@ -11,7 +11,8 @@ and then, for the run (and every ``COMMIT_EVERY`` records, for the part stored s
 Each step is a plain function of the ``RunState`` the run carries (and of the record, for the
 record steps), called by name from ``RECORD_STEPS`` and ``RUN_STEPS``: nothing happens behind
 an ORM event. The search index has one listener of its own left (guichet.search), for what
-curators change; a run's session opts out of it (``SEARCH_SYNCED_BY_CALLER``) and syncs here.
+curators change; a run's session opts out of its push (``SEARCH_SYNCED_BY_CALLER``) and syncs
+here.
 
 ``conclude`` holds the run's safety rules: a run whose list could not be read in full, that
 returned nothing, or fewer than half of the last good run's programmes closes nothing and is
@@ -33,7 +34,7 @@ from guichet.curation import review
 from guichet.curation.duplicates import find_candidates
 from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.services import upsert_source_record
-from guichet.search import SEARCH_SYNCED_BY_CALLER, sync_programmes
+from guichet.search import SEARCH_SYNCED_BY_CALLER, sync_programmes, take_changed
 from guichet.sources.models import RunError, ScrapeRun
 from scrapers.base import Harvest, StageError
 from scrapers.registry import get_source
@@ -230,8 +231,9 @@ def commit(state: RunState) -> None:
 
 
 def sync_search(state: RunState) -> None:
-    """What this run changed in the store, into the search index (after the commit)."""
-    changed, state.changed = state.changed, set()
+    """What this run changed in the store, into the search index (after the commit): what
+    the steps changed, and whatever else its session wrote (guichet.search collects it)."""
+    changed, state.changed = state.changed | take_changed(state.session), set()
     if changed and not state.app.config.get("SEARCH_SYNC_DISABLED"):
         sync_programmes(state.app, changed)
 
