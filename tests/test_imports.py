@@ -20,10 +20,11 @@ LAYERS = (
     {"text", "geo", "config", "paging", "db"},
     {"programmes"},
     {"search"},
-    {"web", "api"},
+    {"web"},
+    {"api"},
     {"communes", "curation"},
     {"sources", "digests"},
-    {"admin"},
+    {"feeds", "admin"},
 )
 # The shell: the app factory, the commands, the scheduler, the model registry and migrations
 # import features (to assemble them); features may only use the shell's registries.

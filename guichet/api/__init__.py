@@ -12,11 +12,14 @@ CACHE_CONTROL = "public, max-age=60"
 def init_app(app):
     from flask_cors import CORS
 
+    from guichet.api.docs import SWAGGER_DIST
     from guichet.api.docs import bp as docs_bp
     from guichet.api.views import bp
+    from guichet.web import assets
 
     app.register_blueprint(bp)
     app.register_blueprint(docs_bp)
+    assets.register_folder(app, "api_docs.swagger_asset", SWAGGER_DIST)
     # Open for reuse by any site (départements, EPCI, associations): reads only, no cookies.
     CORS(app, resources={r"/api/v1/*": {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"],
                                         "supports_credentials": False, "send_wildcard": True,

@@ -1,10 +1,4 @@
-"""Errors of the JSON API: ``{"error": {"status", "message", "parameter"}}``."""
+"""Errors of the JSON API: ``{"error": {"status", "message", "parameter"}}`` (the shape is
+guichet.web.errors', whose app-wide handlers answer JSON under /api/)."""
 
-from flask import jsonify
-
-
-def json_error(status: int, message: str, parameter: str | None = None):
-    body = {"error": {"status": status, "message": message}}
-    if parameter:
-        body["error"]["parameter"] = parameter
-    return jsonify(body), status
+from guichet.web.errors import json_error  # noqa: F401 (the API's name for it)

@@ -59,10 +59,8 @@ def init_app(app):
         return assets.serve(DSFR_DIST, filename)
 
     app.view_functions["static"] = lambda filename: assets.serve(app.static_folder, filename)
-    from guichet.api.docs import SWAGGER_DIST
-
-    assets.init_app(app, {"dsfr_asset": DSFR_DIST, "static": app.static_folder,
-                          "api_docs.swagger_asset": SWAGGER_DIST})
+    # Other features add their own folders (guichet.api: Swagger UI) with assets.register_folder.
+    assets.init_app(app, {"dsfr_asset": DSFR_DIST, "static": app.static_folder})
 
     @app.context_processor
     def inject_service():

@@ -1,9 +1,8 @@
-"""French error pages (and JSON errors under /api/), for every feature's views."""
+"""French error pages, and the JSON errors of the API (``{"error": {"status", "message",
+"parameter"}}``): the app-wide error handlers and what every feature's views answer with."""
 
-from flask import render_template, request
+from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, NotFound
-
-from guichet.api.errors import json_error
 
 ERROR_TITLES = {
     400: "Demande incorrecte",
@@ -23,6 +22,13 @@ ERROR_MESSAGES = {
     500: "Une erreur inattendue s'est produite. L'équipe en est informée ; merci de réessayer plus tard.",
     503: "Le service est momentanément indisponible : merci de réessayer dans quelques instants.",
 }
+
+
+def json_error(status: int, message: str, parameter: str | None = None):
+    body = {"error": {"status": status, "message": message}}
+    if parameter:
+        body["error"]["parameter"] = parameter
+    return jsonify(body), status
 
 
 def wants_json() -> bool:
