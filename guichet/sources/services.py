@@ -106,7 +106,7 @@ def replay_url(config) -> str | None:
     if not directory and config.get("OFFLINE"):
         # An offline machine (`make run` here) collects from the recorded responses, never the
         # live sites it cannot reach; pages say so.
-        from guichet import ROOT
+        from guichet.config import ROOT
 
         directory = str(ROOT / "scrapers" / "recorded")
     if directory:

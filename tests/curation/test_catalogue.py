@@ -26,7 +26,7 @@ def test_two_programmes_compared_field_by_field(db_session, make_programme):
 
     rows = {row.label: row for row in catalogue.compare(first, second)}
 
-    assert rows["Titre"] == ("Titre", "Fonds friches", "Fonds friches", False)
+    assert rows["Titre"] == ("title", "Titre", "Fonds friches", "Fonds friches", False)
     rate = rows["Taux maximal (%)"]
     assert rate.differs and rate.first != rate.second
     assert [row.label for row in catalogue.compare(first, second)] == [FIELD_LABELS[name] for name in CONTENT_FIELDS]
