@@ -178,6 +178,7 @@ def init_app(app):
     from guichet.scheduler import register_job
 
     app.extensions["guichet.search"] = create_backend(app.config, app.instance_path)
+    app.extensions["guichet.search.sync_programmes"] = sync_programmes  # for outbox.repair_index
     _watch_sessions(app)
     # Deadlines pass every night: a fresh index keeps "nearest deadline" order exact and
     # brings in any change an unreachable index missed.
