@@ -22,7 +22,7 @@ LAYERS = (
     {"search", "security"},
     {"web"},
     {"api"},
-    {"communes", "curation"},
+    {"communes", "curation", "territories"},
     {"sources", "digests"},
     {"feeds", "admin", "projects"},
 )
