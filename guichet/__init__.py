@@ -7,8 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from guichet import config as config_declaration
-
-ROOT = Path(__file__).resolve().parent.parent
+from guichet.config import ROOT
 
 # One package per feature, each registering itself with init_app(app), in this order.
 FEATURES = (
@@ -51,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for feature in FEATURES:
         importlib.import_module(feature).init_app(app)
 
-    from guichet.cli import register_commands
+    from guichet.commands import register_commands
 
     register_commands(app)
     return app

@@ -6,6 +6,10 @@ then ``instance/guichet.cfg`` (a Python file), then ``GUICHET_*`` environment va
 """
 
 from dataclasses import dataclass
+from pathlib import Path
+
+# The checkout (or installed tree): templates/, node_modules/ and the shipped data live under it.
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)

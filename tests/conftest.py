@@ -10,7 +10,8 @@ import pytest
 from guichet import create_app
 from guichet.db import Database
 
-pytest_plugins = ["tests.plugins.elasticsearch_node", "tests.plugins.postgresql_server"]
+pytest_plugins = ["tests.plugins.elasticsearch_node", "tests.plugins.postgresql_server",
+                  "tests.plugins.checkout_guard"]
 
 _sequence = count(1)
 

@@ -9,9 +9,11 @@ from guichet.cli import cli
 pytestmark = pytest.mark.both_stores  # store-facing: runs on SQLite and on PostgreSQL
 
 
-def test_help_lists_the_commands():
+def test_help_lists_the_commands(monkeypatch, tmp_path):
     from click.testing import CliRunner
 
+    # The group creates an app: its store and index go to the test's folder, not to instance/.
+    monkeypatch.setenv("GUICHET_INSTANCE_PATH", str(tmp_path / "instance"))
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
     for command in ("init", "run", "serve", "scheduler", "reindex", "export", "import"):

@@ -2,8 +2,8 @@
 source health, audit log.
 
 Registers: the ``admin`` blueprint, Flask-Login, CSRF protection for every form of the
-service (Flask-WTF ``CSRFProtect``, app-wide: POST forms must send ``csrf_token()``), the
-listener that notices changes at the source, and the ``guichet user`` commands.
+service (Flask-WTF ``CSRFProtect``, app-wide: POST forms must send ``csrf_token()``) and the
+``guichet user`` commands. What curators do is guichet.curation's.
 """
 
 
@@ -13,7 +13,6 @@ def init_app(app):
 
     from guichet.admin import accounts
     from guichet.admin.cli import user_group
-    from guichet.curation.review import watch_source_changes
     from guichet.admin.views import bp
 
     # A curator may keep a form open for a long time: the token lives as long as the session.
@@ -39,7 +38,7 @@ def init_app(app):
         message = ("Le formulaire a expiré ou n'a pas été envoyé depuis ce site. "
                    "Rechargez la page, puis recommencez.")
         if request.path.startswith("/api/"):
-            from guichet.api import json_error
+            from guichet.api.errors import json_error
 
             return json_error(400, message)
         return render_template("errors/error.html", status=400, title="Formulaire expiré", message=message), 400
@@ -47,7 +46,6 @@ def init_app(app):
     app.register_blueprint(bp)
     app.jinja_env.filters["admin_datetime"] = admin_datetime
     app.jinja_env.filters["admin_next_run"] = admin_next_run
-    watch_source_changes(app)
     app.cli.add_command(user_group)
 
 

@@ -1,27 +1,25 @@
 """The JSON API (/api/v1): same search parameters as the page, facets included."""
 
-from flask import jsonify, request
+from flask import request
+
+from guichet.api.errors import json_error  # noqa: F401 (what features answer errors with)
 
 # Lists and records change at most with a scrape or a curator's save: a minute of caching
 # costs nothing and keeps the sites of départements and EPCI that reuse the API light.
 CACHE_CONTROL = "public, max-age=60"
 
 
-def json_error(status: int, message: str, parameter: str | None = None):
-    body = {"error": {"status": status, "message": message}}
-    if parameter:
-        body["error"]["parameter"] = parameter
-    return jsonify(body), status
-
-
 def init_app(app):
     from flask_cors import CORS
 
+    from guichet.api.docs import SWAGGER_DIST
     from guichet.api.docs import bp as docs_bp
     from guichet.api.views import bp
+    from guichet.web import assets
 
     app.register_blueprint(bp)
     app.register_blueprint(docs_bp)
+    assets.register_folder(app, "api_docs.swagger_asset", SWAGGER_DIST)
     # Open for reuse by any site (départements, EPCI, associations): reads only, no cookies.
     CORS(app, resources={r"/api/v1/*": {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"],
                                         "supports_credentials": False, "send_wildcard": True,

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, render_template, url_for
 
-from guichet import ROOT
+from guichet.config import ROOT
 from guichet.api.openapi import openapi_document
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api")

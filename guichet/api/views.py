@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from guichet.api import json_error
+from guichet.api.errors import json_error
 from guichet.api.openapi import openapi_document
 from guichet.db import get_session
 from guichet.programmes.records import programme_record
@@ -16,7 +16,7 @@ from guichet.programmes.themes import THEMES
 from guichet.search import services as search_services
 from guichet.search.base import SearchUnavailable
 from guichet.search.query import InvalidQuery
-from guichet.web import public_url
+from guichet.web.errors import public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -8,8 +8,9 @@ field of the search page (a name typed without JavaScript, the commune remembere
 
 def init_app(app):
     from guichet.api.openapi import register_path
-    from guichet.cli import register_init_step
-    from guichet.communes import api, cli, views
+    from guichet.hooks import register_init_step
+    from guichet.communes import api, cli, services, views
+    from guichet.search.services import register_commune_resolver
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -18,3 +19,4 @@ def init_app(app):
     for path, spec in api.OPENAPI_PATHS.items():
         register_path(app, path, spec)
     views.attach_to_search_page(app)
+    register_commune_resolver(app, services.eligibility_for)

@@ -4,13 +4,13 @@ import re
 
 from flask import Blueprint, jsonify, request
 
-from guichet.api import json_error
+from guichet.api.errors import json_error
 from guichet.communes import services
 from guichet.communes.index import Match
 from guichet.db import get_session
-from guichet.web import public_url
 from guichet.territories.services import labels, territory_of
 from guichet.territories.vocabulary import DENSITY_LEVELS
+from guichet.web.errors import public_url
 
 bp = Blueprint("communes_api", __name__, url_prefix="/api/v1")
 

@@ -16,7 +16,7 @@ from typing import Callable
 
 from sqlalchemy import delete, insert, select
 
-from guichet import ROOT
+from guichet.config import ROOT
 from guichet.communes.models import Commune, CommuneAlias, Department, Epci, ReferenceVersion, Region
 from guichet.communes.names import search_key
 

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import load_only, object_session
 
@@ -132,8 +132,21 @@ def find(text: str, limit: int = 10) -> list[Match]:
 
 # -- one commune ---------------------------------------------------------------------------------
 def get_commune(session, code: str) -> tuple[Commune | None, CommuneAlias | None]:
-    """The current commune of an INSEE code (its own, or a former commune's), and that alias."""
+    """The current commune of an INSEE code (its own, or a former commune's), and that alias.
+
+    Within a request the answer is kept (``g``): the search page's commune field, the search
+    parser and the page's commune summary resolve a commune once between them."""
     code = (code or "").strip().upper()
+    if has_request_context():
+        resolved = g.setdefault("communes_resolved", {})
+        key = (id(session), code)
+        if key not in resolved:
+            resolved[key] = _get_commune(session, code)
+        return resolved[key]
+    return _get_commune(session, code)
+
+
+def _get_commune(session, code: str) -> tuple[Commune | None, CommuneAlias | None]:
     commune = session.get(Commune, code)
     if commune is not None:
         return commune, None

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from guichet.communes import services
 from guichet.db import get_session
 from guichet.search.base import SearchUnavailable
-from guichet.web import error_page, french_404
+from guichet.web.errors import error_page, french_404
 
 bp = Blueprint("communes", __name__)
 

@@ -9,6 +9,10 @@ keeps candidate pairs for curators:
 
 Nothing is merged automatically unless the URLs are identical. Addresses shared by many
 programmes (a region's deposit portal, a site's home page) say nothing and are ignored.
+
+One module above 400 lines on purpose: it is the one set of rules that tells two programmes
+apart (addresses, titles, funders, territories, editions) and the search that applies them;
+storing and settling the pairs is ``guichet.curation.pairs``, merging ``guichet.curation.merging``.
 """
 
 import re

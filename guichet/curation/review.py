@@ -1,9 +1,9 @@
 """The review queue: programmes new from the scrapers (``pending``) and programmes already
 reviewed whose source content changed since, with what changed.
 
-A change at the source is noticed when the store is written, without the scrapers knowing:
-a session listener sees ``upsert_source_record`` give a programme a new ``content_hash`` and
-new ``source_values``, and compares them with what the curators last reviewed.
+A change at the source is noticed by a step of the run (guichet.sources.pipeline, « note
+source changes »): the programmes the source rewrote are compared with what the curators last
+reviewed.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, and_, cast, column, event, func, or_, select, table
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy import String, and_, cast, column, func, or_, select, table
+from sqlalchemy.orm import Session
 
 from guichet.curation import audit
 from guichet.curation.diff import FieldChange, describe, diff_values
@@ -37,51 +37,33 @@ class ReviewError(ValueError):
 
 # ---------------------------------------------------------------- change detection
 
-def _previous_source_values(session: Session, programme: Programme):
-    history = attributes.get_history(programme, "source_values")
-    if history.deleted:
-        return history.deleted[0]
-    # Not loaded before it was replaced: the row still holds the previous values (not flushed yet).
-    return session.execute(select(Programme.source_values).where(Programme.id == programme.id)).scalar()
+def note_source_changes(session: Session, rewritten, now=None) -> None:
+    """For each reviewed programme a source just rewrote, open or close its « changed » flag.
 
-
-def note_source_changes(session: Session, now=None) -> None:
-    """For each reviewed programme a scrape just rewrote, open or close its « changed » flag.
-
-    Runs before every flush of every session: it queries nothing unless a reviewed programme's
-    source values changed, and then loads their reviews in one query.
+    ``rewritten``: (programme, the source values it had before) pairs, as the run's « store »
+    step leaves them (guichet.sources.pipeline). Queries nothing unless one of them is
+    reviewed, and then loads their reviews in one query.
     """
+    reviewed = [(programme, previous) for programme, previous in rewritten
+                if programme is not None and programme.state in REVIEWED_STATES]
+    if not reviewed:
+        return
+    now = now or utcnow()
     with session.no_autoflush:
-        # Only a write from a source moves the content hash: curators' edits never do.
-        rewritten = [programme for programme in session.dirty
-                     if isinstance(programme, Programme) and programme.state in REVIEWED_STATES
-                     and attributes.get_history(programme, "content_hash").has_changes()
-                     and attributes.get_history(programme, "source_values").has_changes()]
-        if not rewritten:
-            return
-        now = now or utcnow()
         reviews = {review.programme_id: review for review in session.scalars(
-            select(ProgrammeReview).where(ProgrammeReview.programme_id.in_([p.id for p in rewritten])))}
-        for programme in rewritten:
+            select(ProgrammeReview).where(ProgrammeReview.programme_id.in_([p.id for p, _ in reviewed])))}
+        for programme, previous in reviewed:
             review = reviews.get(programme.id)
             if review is None:
                 # Reviewed before the back office kept track (imports, curated data): what the
                 # source said until now is what was published.
-                review = ProgrammeReview(programme_id=programme.id,
-                                         reviewed_values=_previous_source_values(session, programme))
+                review = ProgrammeReview(programme_id=programme.id, reviewed_values=previous)
                 session.add(review)
+                reviews[programme.id] = review
             if diff_values(review.reviewed_values, programme.source_values):
                 review.changed_at = review.changed_at or now
             else:
                 review.changed_at = None
-
-
-def watch_source_changes(app) -> None:
-    sessionmaker = app.extensions["guichet.db"].sessionmaker
-
-    @event.listens_for(sessionmaker, "before_flush")
-    def _before_flush(session, _flush_context, _instances):
-        note_source_changes(session)
 
 
 # ---------------------------------------------------------------- the queue

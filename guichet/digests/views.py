@@ -11,7 +11,7 @@ from guichet.digests.models import FREQUENCIES
 from guichet.programmes.themes import THEMES
 from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, POPULATION_BANDS, STATUSES
 from guichet.search.query import InvalidQuery
-from guichet.web import error_page, french_404
+from guichet.web.errors import error_page, french_404
 from guichet.web.description import describe_lines
 
 bp = Blueprint("digests", __name__, url_prefix="/abonnement")

@@ -3,7 +3,7 @@
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, TextIO
+from typing import Callable, Iterable, TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -72,8 +72,12 @@ def _jsonable(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def import_records(session: Session, lines: Iterable[str], default_state: str = "published") -> dict:
-    """JSON Lines in, programmes created or updated by id. Returns counts and errors."""
+def import_records(session: Session, lines: Iterable[str], default_state: str = "published",
+                   store: Callable[..., str] = upsert_source_record) -> dict:
+    """JSON Lines in, programmes created or updated by id. Returns counts and errors.
+
+    ``store``: how one record is stored (guichet.sources.pipeline.store_record also notes the
+    changes of reviewed programmes for curators)."""
     counts = {"added": 0, "updated": 0, "unchanged": 0, "errors": []}
     for number, line in enumerate(lines, start=1):
         line = line.strip()
@@ -81,7 +85,7 @@ def import_records(session: Session, lines: Iterable[str], default_state: str = 
             continue
         try:
             data = json.loads(line)
-            outcome = upsert_source_record(session, data, raw_payload=None, default_state=default_state)
+            outcome = store(session, data, raw_payload=None, default_state=default_state)
         except (json.JSONDecodeError, InvalidRecord, TypeError, ValueError) as error:
             counts["errors"].append(f"ligne {number} : {error}")
             continue
@@ -99,7 +103,7 @@ def export_records(session: Session, out: TextIO) -> int:
     return count
 
 
-def load_curated(session: Session) -> dict:
+def load_curated(session: Session, store: Callable[..., str] = upsert_source_record) -> dict:
     """The programmes the team writes by hand (source ``curated``), published."""
     with CURATED_DATA.open(encoding="utf-8") as lines:
-        return import_records(session, lines, default_state="published")
+        return import_records(session, lines, default_state="published", store=store)

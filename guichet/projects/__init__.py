@@ -8,7 +8,7 @@ Registers the « Projets financés » search (/projets, /projets.csv, /api/v1/pr
 
 def init_app(app):
     from guichet.api.openapi import register_path
-    from guichet.cli import register_init_step
+    from guichet.hooks import register_init_step
     from guichet.projects import cli, pages, views
 
     app.register_blueprint(views.bp)

@@ -14,7 +14,7 @@ from guichet.projects.models import LEVELS
 from guichet.projects.query import PARAMS, POPULATION_BANDS, SORTS
 from guichet.feeds.formats import _cell as csv_cell
 from guichet.search.query import InvalidQuery
-from guichet.web import error_page
+from guichet.web.errors import error_page
 from guichet.web.formatting import NARROW_NBSP, euros, number_fr
 
 bp = Blueprint("projects", __name__)
@@ -215,7 +215,7 @@ def project_json(project) -> dict:
 
 @api_bp.get("/projects")
 def api_projects():
-    from guichet.api import json_error
+    from guichet.api.errors import json_error
 
     try:
         query = services.parse(request.args)

@@ -1,7 +1,10 @@
 """Search: one backend interface, the backend chosen by configuration (SEARCH_BACKEND).
 
 Changes to programmes reach the index after the store's transaction commits, never inside
-it: the session collects the ids it flushed and hands them over on commit.
+it. Every session collects the ids each of its flushes wrote. For curators' edits and
+decisions (and imports), the one after-commit listener syncs them. A run of a source marks its
+session ``SEARCH_SYNCED_BY_CALLER`` and syncs as a named step of its own
+(guichet.sources.pipeline, « sync search »), with ``take_changed``.
 """
 
 import logging
@@ -13,6 +16,9 @@ from sqlalchemy import event, func, select
 from guichet.search.base import SearchBackend, SearchUnavailable
 
 log = logging.getLogger(__name__)
+
+# In a session's ``info``: this session's caller syncs the index itself (a run of a source).
+SEARCH_SYNCED_BY_CALLER = "guichet.search.synced_by_caller"
 
 
 def create_backend(config, instance_path: str) -> SearchBackend:
@@ -105,6 +111,11 @@ def _outbox_write(database, action) -> None:
         log.info("search outbox left for the repair job (%s)", error.__class__.__name__)
 
 
+def take_changed(session) -> set[str]:
+    """The programme ids this session wrote since they were last taken (or synced)."""
+    return session.info.pop("programmes_changed", set())
+
+
 def rebuild_index(app, progress=None, every: int = 5000) -> int:
     """Rebuild from the store; ``progress(count)`` is called every ``every`` documents."""
     from guichet.search import outbox
@@ -133,6 +144,8 @@ def _reporting(documents, progress, every: int):
 
 
 def _watch_sessions(app):
+    """The index follows what curators (and imports) change: after each commit of a session
+    that does not sync the index itself, the programmes it wrote are synced."""
     from guichet.programmes.models import Programme
 
     sessionmaker = app.extensions["guichet.db"].sessionmaker
@@ -150,6 +163,8 @@ def _watch_sessions(app):
 
     @event.listens_for(sessionmaker, "after_commit")
     def push(session):
+        if session.info.get(SEARCH_SYNCED_BY_CALLER):
+            return  # its caller syncs, with take_changed()
         changed = session.info.pop("programmes_changed", set())
         if changed and not app.config.get("SEARCH_SYNC_DISABLED"):
             sync_programmes(app, changed)
@@ -165,6 +180,7 @@ def init_app(app):
     from guichet.search.documents import text_language
 
     app.extensions["guichet.search"] = create_backend(app.config, app.instance_path)
+    app.extensions["guichet.search.sync_programmes"] = sync_programmes  # for outbox.repair_index
     _watch_sessions(app)
     # « en anglais » on the pages of a programme whose text is English
     app.jinja_env.filters["text_language"] = text_language

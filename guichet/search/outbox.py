@@ -76,8 +76,9 @@ class RepairReport:
 def repair_index(app) -> RepairReport:
     """Bring missing or stale documents back without a full rebuild. Safe to run twice."""
     from guichet.programmes.models import Programme
-    from guichet.search import sync_programmes
 
+    # guichet.search's own sync, which imports this module: given by the app, not imported back.
+    sync_programmes = app.extensions["guichet.search.sync_programmes"]
     report = RepairReport()
     backend = app.extensions["guichet.search"]
     database = app.extensions["guichet.db"]

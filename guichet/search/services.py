@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
@@ -55,11 +56,21 @@ class SearchPage:
         return max(1, -(-self.total // self.query.per_page))
 
 
-def resolve_commune(code: str):
-    """The commune's eligibility (guichet.communes), or None when the code is unknown."""
-    from guichet.communes.services import eligibility_for
+COMMUNE_RESOLVER = "guichet.search.commune_resolver"
 
-    return eligibility_for(code)
+
+def register_commune_resolver(app, resolver) -> None:
+    """``resolver(insee_code)`` → the commune's Eligibility, or None when the code is unknown.
+
+    guichet.communes registers it: search knows what a commune can apply for (Eligibility),
+    not where communes come from, so that communes depends on search and never the reverse."""
+    app.extensions[COMMUNE_RESOLVER] = resolver
+
+
+def resolve_commune(code: str):
+    """The commune's eligibility, or None when the code is unknown (or no resolver is registered)."""
+    resolver = current_app.extensions.get(COMMUNE_RESOLVER) if has_app_context() else None
+    return resolver(code) if resolver is not None else None
 
 
 def parse(args, today: date | None = None, max_per_page: int = 100) -> SearchQuery:

@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from guichet.cli import register_init_step
+    from guichet.hooks import register_init_step
     from guichet.sources.cli import scrape_command, sources_command
     from guichet.sources.jobs import register_jobs
 

@@ -1,4 +1,6 @@
-"""Running sources: the store stage, the run record and the health of each source.
+"""Running sources: the run of a source, its record and the health of each source.
+
+What a run does with each record, and after, is ``guichet.sources.pipeline``'s named steps.
 
 ``run_source`` is what the CLI (`guichet scrape`), the scheduler jobs and the back office's
 "run now" button call; ``source_overview`` feeds `guichet sources` and the source-health page.
@@ -9,17 +11,16 @@ from __future__ import annotations
 import fcntl
 import logging
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from guichet.programmes.models import Programme, utcnow
-from guichet.programmes.services import upsert_source_record
 from guichet.programmes.vocabulary import LEVEL_ADJECTIVES
-from guichet.sources.models import HttpCacheEntry, RunError, ScrapeRun, Source as SourceRow
+from guichet.sources import pipeline
+from guichet.sources.models import HttpCacheEntry, ScrapeRun, Source as SourceRow
 from scrapers.base import Harvest, StageError, record_json
 from scrapers.http import CachedResponse, Fetched, HttpClient, user_agent
 from scrapers.registry import all_sources, get_source
@@ -27,7 +28,6 @@ from scrapers.registry import all_sources, get_source
 log = logging.getLogger(__name__)
 
 GOOD_STATUSES = ("success", "partial")
-COMMIT_EVERY = 200
 STATUS_LABELS = {"running": "en cours", "success": "réussie", "partial": "réussie avec des erreurs",
                  "failed": "échouée", "flagged": "à vérifier", "interrupted": "interrompue"}
 
@@ -106,7 +106,7 @@ def replay_url(config) -> str | None:
     if not directory and config.get("OFFLINE"):
         # An offline machine (`make run` here) collects from the recorded responses, never the
         # live sites it cannot reach; pages say so.
-        from guichet import ROOT
+        from guichet.config import ROOT
 
         directory = str(ROOT / "scrapers" / "recorded")
     if directory:
@@ -231,6 +231,7 @@ def run_source(app, slug: str, *, from_file=None, dry_run: bool = False,
 
 
 def _stored_run(app, source, *, first_response, from_file, report) -> ScrapeRun:
+    """A run that stores: the harvest's outcomes through guichet.sources.pipeline's steps."""
     database = app.extensions["guichet.db"]
     slug = source.slug
     with database.session() as session:
@@ -239,64 +240,34 @@ def _stored_run(app, source, *, first_response, from_file, report) -> ScrapeRun:
                         details={"from_file": str(from_file)} if from_file else {})
         session.add(run)
         session.commit()  # the back office sees the run going on
-        previous = last_good_run(session, slug, before_id=run.id)
         client = None if source.local and not source.has_details else make_client(app.config, StoreCache(session, slug))
-        recorded = bool(from_file) or (client is not None and client.replaying)
-        now = utcnow()
-        touched: list[str] = []
-        stage_counts: dict[str, int] = {}
+        state = pipeline.start(app, session, source, run, previous=last_good_run(session, slug, before_id=run.id),
+                               from_file=from_file, now=utcnow(), new_state=new_programme_state(session, source),
+                               recorded=bool(from_file) or (client is not None and client.replaying))
         # Programmes held as last read: a 304 for them needs no re-reading, only a "seen" stamp.
         known = set(session.scalars(select(Programme.id).where(
             Programme.source == slug, Programme.content_hash.is_not(None), Programme.closed_at.is_(None))))
-        seen_unchanged: list[str] = []
-        new_state = new_programme_state(session, source)
-        harvest = Harvest(source, client, first_response=first_response, follow_pages=from_file is None,
-                          known=known.__contains__)
+        state.harvest = Harvest(source, client, first_response=first_response, follow_pages=from_file is None,
+                                known=known.__contains__)
         try:
-            for outcome in harvest:
-                if outcome.error is not None:
-                    _record_error(run, outcome.error, stage_counts)
+            for outcome in state.harvest:
+                item = pipeline.handle(state, outcome)
+                if item is None:
                     report("error", error=outcome.error)
                     continue
-                outcome_name = _store(session, source, outcome, now, recorded, run, stage_counts,
-                                      seen_unchanged, new_state)
-                if outcome_name in ("added", "updated"):
-                    touched.append(outcome.record["id"])
                 processed = run.added + run.updated + run.unchanged + run.errored
                 report("record", count=processed)
-                if processed % COMMIT_EVERY == 0:
-                    session.commit()
+                if processed % pipeline.COMMIT_EVERY == 0:
+                    pipeline.run_steps(state, pipeline.BATCH_STEPS)
         except Exception as error:  # noqa: BLE001 - a bug in a source module fails its run, not the process
             log.exception("source %s crashed", slug)
-            _record_error(run, StageError("gather", f"erreur inattendue : {type(error).__name__}: {error}"),
-                          stage_counts)
+            pipeline.record_error(state, StageError("gather", f"erreur inattendue : {type(error).__name__}: {error}"))
         finally:
             if client is not None:
                 client.close()
-        for start in range(0, len(seen_unchanged), 500):
-            session.execute(update(Programme).where(Programme.id.in_(seen_unchanged[start:start + 500]))
-                            .values(last_seen_at=now).execution_options(synchronize_session=False))
-        run.seen = len(harvest.seen_ids)
-        _conclude(session, run, harvest, previous, from_file, now)
-        run.finished_at = utcnow()
-        run.details = {**(run.details or {}), "pages": harvest.pages, "errors_by_stage": stage_counts,
-                       "recorded_response": recorded}
-        session.commit()
-        if touched:
-            from guichet.curation.duplicates import find_candidates
-
-            find_candidates(session, touched)
-            session.commit()
+        pipeline.run_steps(state, pipeline.RUN_STEPS)
         report("done", run=run)
         return run
-
-
-def _record_error(run: ScrapeRun, error: StageError, stage_counts: dict) -> None:
-    run.errors.append(RunError(stage=error.stage, message=error.message[:2000], record_id=error.record_id,
-                               url=error.url))
-    stage_counts[error.stage] = stage_counts.get(error.stage, 0) + 1
-    if error.stage != "gather":  # a list page is not a record: it shows in the run's health instead
-        run.errored += 1
 
 
 def new_programme_state(session: Session, source) -> str:
@@ -306,84 +277,6 @@ def new_programme_state(session: Session, source) -> str:
     if row is not None and row.publication_policy == "auto":
         return "published"
     return source.default_state
-
-
-def _store(session, source, outcome, now, recorded, run, stage_counts, seen_unchanged,
-           new_state: str) -> str | None:
-    record_id = source.record_id(outcome.entry.source_id)
-    if outcome.record is None and outcome.not_modified:
-        # 304 for a programme we hold: the source says nothing changed, nothing was re-read.
-        seen_unchanged.append(record_id)
-        run.unchanged += 1
-        return "unchanged"
-    record = outcome.record
-    try:
-        with session.begin_nested():
-            with session.no_autoflush:  # its lookups need no flush of what came before
-                result = upsert_source_record(session, record, raw_payload=_jsonable(outcome.raw), now=now,
-                                              default_state=new_state)
-            session.flush()
-            programme = session.get(Programme, record_id)  # in the identity map since the flush
-            if programme.recorded_response != recorded:
-                programme.recorded_response = recorded
-    except Exception as error:  # noqa: BLE001 - one record that cannot be stored does not stop the run
-        _record_error(run, StageError("store", f"{type(error).__name__}: {error}", record_id), stage_counts)
-        return None
-    setattr(run, result, getattr(run, result) + 1)
-    return result
-
-
-def _jsonable(value):
-    import json
-
-    try:
-        json.dumps(value)
-        return value
-    except (TypeError, ValueError):
-        return json.loads(json.dumps(value, default=str))
-
-
-def _conclude(session: Session, run: ScrapeRun, harvest: Harvest, previous: ScrapeRun | None, from_file,
-              now: datetime) -> None:
-    """Healthy runs close what disappeared; suspicious ones touch nothing and ask for a look."""
-    seen = run.seen
-    if not harvest.gather_complete:
-        run.flagged = True
-        run.status = "failed" if seen == 0 else "partial"
-        run.message = (f"La liste de la source n'a pas pu être lue en entier ({seen} programmes lus) : "
-                       "aucun programme n'a été clos ni dépublié. À vérifier.")
-        return
-    if harvest.unlisted_errors:
-        # Those items were never counted as seen: closing "what is missing" would close them.
-        run.status = "partial"
-        run.message = (f"{run.errored} programme(s) en erreur, dont {harvest.unlisted_errors} élément(s) de la "
-                       "liste illisibles : aucun programme n'a été clos. Voir le détail des erreurs.")
-        return
-    if seen == 0:
-        run.flagged, run.status = True, "flagged"
-        run.message = ("La source n'a renvoyé aucun programme : aucun programme n'a été clos ni dépublié. "
-                       "À vérifier (panne ou changement de format de la source).")
-        return
-    if previous is not None and seen < previous.seen / 2:
-        run.flagged, run.status = True, "flagged"
-        run.message = (f"La source a renvoyé {seen} programmes contre {previous.seen} lors de la dernière "
-                       "collecte réussie : aucun programme n'a été clos ni dépublié. À vérifier.")
-        return
-    run.status = "partial" if run.errored else "success"
-    if from_file:
-        run.message = "Lecture d'une réponse enregistrée : aucun programme n'a été clos."
-        return
-    if not get_source(run.source).closes_missing:
-        return
-    seen_ids = set(harvest.seen_ids)
-    open_ids = session.scalars(select(Programme.id).where(Programme.source == run.source,
-                                                          Programme.closed_at.is_(None))).all()
-    for programme_id in open_ids:
-        if programme_id not in seen_ids:
-            session.get(Programme, programme_id).closed_at = now
-            run.closed += 1
-    if run.errored:
-        run.message = f"{run.errored} programme(s) en erreur : voir le détail des erreurs."
 
 
 # -- health -----------------------------------------------------------------------------------

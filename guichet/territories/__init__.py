@@ -12,7 +12,7 @@ from guichet.territories.services import density_level, density_levels  # noqa: 
 
 
 def init_app(app):
-    from guichet.cli import register_init_step
+    from guichet.hooks import register_init_step
     from guichet.territories import cli
     from guichet.territories.lists import LISTS
     from guichet.territories.services import verdict_for

@@ -74,8 +74,14 @@ def serve(directory, filename: str) -> Response:
     return response.make_conditional(request)
 
 
+def register_folder(app, endpoint: str, directory) -> None:
+    """Files served by ``endpoint`` (a ``filename`` argument) from ``directory`` get fingerprinted URLs."""
+    app.extensions["guichet.web.asset_folders"][endpoint] = directory
+
+
 def init_app(app, folders: dict[str, object]) -> None:
     """``folders``: endpoint → directory of the files it serves (a ``filename`` argument)."""
+    folders = app.extensions["guichet.web.asset_folders"] = dict(folders)
 
     @app.url_defaults
     def add_fingerprint(endpoint, values):

@@ -17,7 +17,7 @@ from guichet.search import services as search_services
 from guichet.search.base import SearchUnavailable
 from guichet.search.params import SORTS
 from guichet.search.query import InvalidQuery
-from guichet.web import error_page, french_404
+from guichet.web.errors import error_page, french_404
 from guichet.web.description import describe
 from guichet.web.links import search_url
 

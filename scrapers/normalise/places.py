@@ -161,7 +161,7 @@ def epci_departments(name: str) -> list[str]:
     if _EPCI_DEPARTMENTS is None:
         import json
 
-        from guichet import ROOT
+        from guichet.config import ROOT
 
         _EPCI_DEPARTMENTS = {}
         path = ROOT.joinpath(*EPCI_FILE)

@@ -40,3 +40,23 @@ def test_bad_commune_or_population_is_a_french_400(client, programmes, params, p
     page = client.get("/", query_string=params)
     assert page.status_code == 400
     assert message in page.get_data(as_text=True).replace("&#39;", "'")
+
+
+def test_a_commune_is_resolved_once_per_search_request(app, client, programmes):
+    """The commune field, the search parser and the field's summary share one look-up."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = app.extensions["guichet.db"].engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = client.get("/", query_string={"commune": BEAUVAIS})
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert page.status_code == 200 and "pour Beauvais" in page.get_data(as_text=True)
+    lookups = [statement for statement in statements if "FROM communes" in statement and "WHERE communes.code" in statement]
+    assert len(lookups) == 1, lookups

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from guichet.curation.models import AuditEntry, ProgrammeReview
 from guichet.programmes.models import Programme
 from guichet.programmes.services import upsert_source_record
+from guichet.sources.pipeline import store_record
 from tests.admin.conftest import post_form
 from tests.conftest import programme_data
 
@@ -19,7 +20,7 @@ def rescrape(app, programme_id, **changes):
         programme = session.get(Programme, programme_id)
         data = {**programme.source_values, "id": programme.id, "source": programme.source,
                 "source_id": programme.source_id, **changes}
-        outcome = upsert_source_record(session, data)
+        outcome = store_record(session, data)
         session.commit()
     return outcome
 
@@ -156,13 +157,15 @@ def test_a_new_programme_cannot_be_merely_acknowledged(curator_client, make_prog
 
 def test_scrapes_of_new_programmes_do_not_count_as_changes(app, store):
     with app.extensions["guichet.db"].session() as session:
-        upsert_source_record(session, programme_data(id="neuf-1", state=None), default_state="pending")
+        store_record(session, programme_data(id="neuf-1", state=None), default_state="pending")
         session.commit()
     assert store.get(ProgrammeReview, "neuf-1") is None
 
 
-def test_the_change_listener_queries_nothing_for_edits_and_once_for_a_batch_of_rewrites(app, make_programme):
+def test_noting_source_changes_queries_nothing_for_edits_and_once_for_a_batch_of_rewrites(app, make_programme):
     from sqlalchemy import event
+
+    from guichet.curation.review import note_source_changes
 
     ids = [make_programme(title=f"Programme relu {number}") for number in range(3)]
     database = app.extensions["guichet.db"]
@@ -186,9 +189,11 @@ def test_the_change_listener_queries_nothing_for_edits_and_once_for_a_batch_of_r
             assert sum("INSERT INTO search_outbox" in s for s in statements) == 1
 
             statements.clear()
+            previous = [dict(p.source_values) for p in programmes]
             with session.no_autoflush:
                 for record in records:
                     assert upsert_source_record(session, {**record, "summary": "Changé à la source."}) == "updated"
+                note_source_changes(session, list(zip(programmes, previous)))
             session.flush()
             assert sum("FROM programme_reviews" in s for s in statements) == 1
             session.commit()
