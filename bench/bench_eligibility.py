@@ -102,7 +102,7 @@ def main():
     from guichet.territories.loader import load_territories
     from guichet.territories.models import CommuneTerritory
     from guichet.territories.services import verdict_details
-    from guichet.territories.vocabulary import CONDITIONS
+    from guichet.programmes.conditions import CONDITIONS
 
     app, directory = make_app()
     database = app.extensions["guichet.db"]

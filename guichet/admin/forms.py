@@ -14,7 +14,7 @@ from guichet import geo
 from guichet.curation.diff import FIELD_LABELS
 from guichet.programmes.records import CONTENT_FIELDS
 from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, THEMES
-from guichet.territories.vocabulary import InvalidCondition, clean_conditions
+from guichet.programmes.conditions import InvalidCondition, clean_conditions
 from guichet.web.formatting import date_fr, number_fr
 
 CHECKBOX_LIST_FIELDS = ("beneficiaries", "territories", "themes", "aid_types")

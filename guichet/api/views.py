@@ -23,15 +23,18 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 UNAVAILABLE = "La recherche est momentanément indisponible. Merci de réessayer dans quelques instants."
 
 
+def eligibility_verdict():
+    """The verdict of guichet.territories (registered by it): éligible, non éligible, à vérifier."""
+    return current_app.extensions["guichet.eligibility_verdict"]
+
+
 def programme_json(programme, today: date, highlights=None, eligibility=None) -> dict:
     record = programme_record(programme, today)
     record["url"] = public_url("web.programme_detail", programme_id=programme.id)
     if highlights is not None:
         record["highlights"] = {field: str(value) for field, value in highlights.items()}
     if eligibility is not None:
-        from guichet.territories.services import verdict_for
-
-        verdict = verdict_for(programme, eligibility)
+        verdict = eligibility_verdict()(programme, eligibility)
         record["eligibilite"] = {"etat": verdict.state, "libelle": verdict.label, "phrase": verdict.sentence}
     return record
 
@@ -85,9 +88,7 @@ def result_records(page, today: date, eligibility=None) -> list[dict]:
         if item.hit.highlights is not None:
             record = {**record, "highlights": {field: str(value) for field, value in item.hit.highlights.items()}}
         if eligibility is not None and item.hit.id in programmes:
-            from guichet.territories.services import verdict_for
-
-            verdict = verdict_for(programmes[item.hit.id], eligibility)
+            verdict = eligibility_verdict()(programmes[item.hit.id], eligibility)
             record = {**record, "eligibilite": {"etat": verdict.state, "libelle": verdict.label,
                                                 "phrase": verdict.sentence}}
         results.append(record)

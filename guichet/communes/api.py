@@ -9,7 +9,7 @@ from guichet.communes import services
 from guichet.communes.index import Match
 from guichet.db import get_session
 from guichet.territories.services import labels, territory_of
-from guichet.territories.vocabulary import DENSITY_LEVELS
+from guichet.programmes.conditions import DENSITY_LEVELS
 from guichet.web.errors import public_url
 
 bp = Blueprint("communes_api", __name__, url_prefix="/api/v1")

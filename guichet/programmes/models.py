@@ -30,7 +30,7 @@ class Programme(Base):
     beneficiaries: Mapped[list] = mapped_column(JSON, default=list)
     population_min: Mapped[int | None] = mapped_column(Integer)
     population_max: Mapped[int | None] = mapped_column(Integer)
-    # Territorial conditions (guichet.territories.vocabulary slugs, any of them): empty = none.
+    # Territorial conditions (guichet.programmes.conditions slugs, any of them): empty = none.
     territories: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     themes: Mapped[list] = mapped_column(JSON, default=list)
     aid_types: Mapped[list] = mapped_column(JSON, default=list)

@@ -16,7 +16,7 @@ from typing import TypedDict
 from guichet import geo
 from guichet.programmes.models import Programme
 from guichet.programmes.vocabulary import FIELD_VOCABULARIES
-from guichet.territories.vocabulary import InvalidCondition, clean_conditions
+from guichet.programmes.conditions import InvalidCondition, clean_conditions
 
 
 class ProgrammeRecord(TypedDict, total=False):

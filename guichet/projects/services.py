@@ -262,7 +262,7 @@ def density_label(level) -> str | None:
     if level is None:
         return None
     try:
-        from guichet.territories.vocabulary import DENSITY_LEVELS
+        from guichet.programmes.conditions import DENSITY_LEVELS
     except ImportError:
         DENSITY_LEVELS = {}
     text = str(level)

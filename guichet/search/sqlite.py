@@ -31,7 +31,7 @@ from guichet.search.bitmaps import Membership, Snapshot, bitmap_of, load_snapsho
 from guichet.search.documents import text_fields
 from guichet.search.highlight import highlights_for
 from guichet.search.query import Clause, SearchQuery, clauses_of
-from guichet.territories.vocabulary import CONDITIONS
+from guichet.programmes.conditions import CONDITIONS
 
 # Each concept a programme covers outweighs any BM25 difference: more concepts rank first.
 COVERAGE_WEIGHT = 1000.0

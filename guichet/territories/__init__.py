@@ -16,10 +16,12 @@ def init_app(app):
     from guichet.territories import cli
     from guichet.territories.lists import LISTS
     from guichet.territories.services import verdict_for
-    from guichet.territories.vocabulary import restriction_text
+    from guichet.programmes.conditions import restriction_text
 
     app.cli.add_command(cli.territories_group)
     register_init_step(app, "Listes et zonages officiels des communes", cli.init_step)
     app.jinja_env.globals["territory_sources"] = lambda: list(LISTS.values())
     app.jinja_env.globals["eligibility_verdict"] = verdict_for
+    # The API answers « is this commune eligible? » without depending on this room.
+    app.extensions["guichet.eligibility_verdict"] = verdict_for
     app.jinja_env.globals["territory_restriction"] = restriction_text

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from guichet import geo
 from guichet.programmes.vocabulary import BENEFICIARIES
 from guichet.search.query import Eligibility
-from guichet.territories.vocabulary import CONDITIONS, FRR_LEVELS, restriction_text
+from guichet.programmes.conditions import CONDITIONS, FRR_LEVELS, restriction_text
 
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK = "eligible", "not_eligible", "to_check"
 STATE_LABELS = {ELIGIBLE: "Éligible", NOT_ELIGIBLE: "Non éligible", TO_CHECK: "Éligibilité à vérifier"}

@@ -20,7 +20,7 @@ from sqlalchemy import delete, insert, select
 
 from guichet.territories.lists import DATA_DIR, LISTS, OfficialList, parse
 from guichet.territories.models import CommuneTerritory, TerritoryList
-from guichet.territories.vocabulary import DENSITY_LEVELS, FRR_FULL, FRR_PARTIAL, RURAL_DENSITY_LEVELS
+from guichet.programmes.conditions import DENSITY_LEVELS, FRR_FULL, FRR_PARTIAL, RURAL_DENSITY_LEVELS
 
 BATCH = 5000
 # The row of ``territory_lists`` that records which commune reference the codes were mapped with.

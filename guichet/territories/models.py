@@ -39,7 +39,7 @@ class CommuneTerritory(Base):
     density_level: Mapped[int | None] = mapped_column(Integer)  # INSEE grid, 1 (dense) … 7
     centrality: Mapped[str | None] = mapped_column(Text)
     rurality: Mapped[str | None] = mapped_column(Text)
-    # The condition slugs (guichet.territories.vocabulary) this commune meets, derived once.
+    # The condition slugs (guichet.programmes.conditions) this commune meets, derived once.
     conditions: Mapped[list] = mapped_column(JSON, default=list)
     # Conditions met by part of the commune only (« classée FRR partiellement »): à vérifier.
     partial_conditions: Mapped[list] = mapped_column(JSON, default=list)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from guichet.territories.models import CommuneTerritory, TerritoryList
-from guichet.territories.vocabulary import DENSITY_LEVELS, FRR_LEVELS
+from guichet.programmes.conditions import DENSITY_LEVELS, FRR_LEVELS
 
 
 def density_level(session, insee: str) -> int | None:

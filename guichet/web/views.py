@@ -71,10 +71,10 @@ def programme_detail(programme_id):
     eligibility = None
     commune = request.args.get("commune", "").strip().upper()
     if commune:
-        # Kept from the search page: the programme says whether that commune is eligible.
-        from guichet.communes.services import eligibility_for
-
-        eligibility = eligibility_for(commune) if re.fullmatch(r"[0-9][0-9AB][0-9]{3}", commune) else None
+        # Kept from the search page: the programme says whether that commune is eligible (the
+        # resolver guichet.communes registers with search).
+        eligibility = (search_services.resolve_commune(commune) if re.fullmatch(r"[0-9][0-9AB][0-9]{3}", commune)
+                       else None)
         if eligibility is None:
             return error_page(400, f"Commune inconnue : aucun code INSEE « {commune[:20]} ».")
     if programme.state == "merged" and programme.merged_into:

@@ -8,7 +8,7 @@ import pytest
 from guichet.programmes.records import InvalidRecord, clean_record
 from guichet.search.query import Eligibility
 from guichet.territories.eligibility import ELIGIBLE, NOT_ELIGIBLE, TO_CHECK, verdict
-from guichet.territories.vocabulary import CONDITIONS, InvalidCondition, clean_conditions, restriction_text
+from guichet.programmes.conditions import CONDITIONS, InvalidCondition, clean_conditions, restriction_text
 from tests.communes.helpers import found
 from tests.conftest import programme_data
 from tests.search.backends import BACKENDS, backend_config, cleanup
