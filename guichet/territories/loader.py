@@ -91,9 +91,11 @@ class _Codes:
 
 
 def _communes():
-    from guichet.communes.models import Commune
+    """The commune reference's table as the loader reads it (codes only), without depending on
+    guichet.communes, whose pages show these lists."""
+    from sqlalchemy import column, table
 
-    return Commune.__table__
+    return table("communes", column("code"))
 
 
 def build_rows(tables: dict[str, list[dict]], codes: _Codes) -> tuple[list[dict], dict]:
