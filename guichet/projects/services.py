@@ -192,7 +192,7 @@ def text_tiers(index, snapshot, query: ProjectQuery) -> tuple[int, list[int]]:
     """(every project matching the text, its relevance tiers best first): see guichet.projects.index."""
     matched, in_title_all, in_title_any = snapshot.all_docs, snapshot.all_docs, 0
     for clause in query.clauses:
-        in_title, elsewhere = index.concept(snapshot, f"({concept_expression(clause)})")
+        in_title, elsewhere = index.concept(snapshot, f"({concept_expression(clause, programme_columns=False)})")
         matched &= in_title | elsewhere
         in_title_all &= in_title
         in_title_any |= in_title

@@ -100,10 +100,15 @@ def _quoted(phrase: tuple[str, ...]) -> str:
     return "NEAR(" + " ".join('"' + term.replace('"', '""') + '"' for term in phrase) + f", {len(phrase) - 1})"
 
 
-def concept_expression(clause: Clause) -> str:
+def concept_expression(clause: Clause, programme_columns: bool = True) -> str:
     """FTS5 MATCH text of one concept: its phrases quoted and OR-ed in the French columns, and
-    its English words in the English columns (guichet.search.query.Clause.english)."""
-    french = f"{FRENCH_COLUMNS} : (" + " OR ".join(_quoted(phrase) for phrase in clause.phrases) + ")"
+    its English words in the English columns (guichet.search.query.Clause.english).
+    ``programme_columns=False``: the phrases alone, for another FTS5 table of French text
+    (the funded projects' index)."""
+    phrases = "(" + " OR ".join(_quoted(phrase) for phrase in clause.phrases) + ")"
+    if not programme_columns:
+        return phrases
+    french = f"{FRENCH_COLUMNS} : {phrases}"
     if not clause.english:
         return french
     return f"{french} OR {ENGLISH_COLUMNS} : ({_quoted(clause.english)})"

@@ -26,6 +26,7 @@ def document(doc_id, title, **fields) -> dict:
         "themes": fields.pop("themes", []), "aid_types": ["subvention"], "is_call_for_projects": False,
         "opens_on": None, "deadlines": [deadline], "last_deadline": deadline, "next_deadline": deadline,
         "closed": False, "recurrence": "ponctuelle", "first_seen_at": "2027-01-01T00:00:00",
+        "territories": fields.pop("territories", []), "language": fields.pop("language", "fr"),
         "published_at": fields.pop("published_at", "2027-01-01T00:00:00"), **fields,
     }
 
@@ -43,10 +44,15 @@ def search(backend, **params):
 
 def test_match_expression_quotes_every_phrase_ors_concepts_synonyms_and_the_typed_pair():
     expression = match_expression(parse_search({"q": "vélo école"}, today=TODAY))
-    assert expression.startswith('("velo" OR ')  # vélo's synonyms are alternatives of its concept
+    french = "{title summary description}"
+    # vélo's synonyms are alternatives of its concept, searched in the French columns
+    assert expression.startswith(f'({french} : ("velo" OR ')
     assert '("ecol"' in expression
-    assert expression.endswith(' OR ("velo ecol")')  # the bonus: the words side by side, as typed
-    assert match_expression(parse_search({"q": "plan"}, today=TODAY)) == '("plan")'
+    # the bonus: the words side by side, as typed
+    assert expression.endswith(f' OR ({french} : "velo ecol")')
+    # a word that is no thesaurus term is also looked for in the English columns
+    assert match_expression(parse_search({"q": "plan"}, today=TODAY)) == (
+        f'({french} : ("plan") OR {{title_en summary_en description_en}} : ("plan"))')
     assert match_expression(parse_search({}, today=TODAY)) == ""
 
 
