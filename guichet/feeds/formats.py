@@ -99,7 +99,9 @@ CSV_COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value) -> str:
+def spreadsheet_cell(value) -> str:
+    """A value as a French spreadsheet reads it (dates dd/mm/yyyy, decimal comma, oui/non), and
+    never as a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -120,7 +122,7 @@ def csv_table(programmes, *, detail_url, today: date, regions: dict, departments
     writer.writerow(CSV_COLUMNS)
     for programme in programmes:
         deadlines = programme.deadline_dates()
-        writer.writerow([_cell(value) for value in (
+        writer.writerow([spreadsheet_cell(value) for value in (
             programme.id, programme.title, programme.summary, ", ".join(programme.funders or []),
             LEVELS.label(programme.level),
             ", ".join(regions.get(code, code) for code in programme.regions or []),

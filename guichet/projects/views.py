@@ -12,7 +12,7 @@ from guichet.projects import services
 from guichet.projects.index import IndexUnavailable
 from guichet.projects.models import LEVELS
 from guichet.projects.query import PARAMS, POPULATION_BANDS, SORTS
-from guichet.feeds.formats import _cell as csv_cell
+from guichet.feeds.formats import spreadsheet_cell
 from guichet.search.query import InvalidQuery
 from guichet.web.errors import error_page
 from guichet.web.formatting import NARROW_NBSP, euros, number_fr
@@ -189,7 +189,7 @@ def export():
     writer.writerow([name for name, _value in CSV_COLUMNS])
     for project in page.items:
         # The programme exports' cells: decimal commas, formulas quoted as text (CSV injection).
-        writer.writerow([csv_cell(value(project)) for _name, value in CSV_COLUMNS])
+        writer.writerow([spreadsheet_cell(value(project)) for _name, value in CSV_COLUMNS])
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = 'attachment; filename="projets-finances.csv"'

@@ -70,25 +70,34 @@ def _split_place_article(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+# How « de » and « à » combine with each article: « du », « des », « de la », « de l’ »; « au »…
+CONTRACTIONS = {
+    "de": {"le": "du ", "les": "des ", "la": "de la ", "l": "de l{apostrophe}"},
+    "à": {"le": "au ", "les": "aux ", "la": "à la ", "l": "à l{apostrophe}"},
+}
+
+
+def _before_name(preposition: str, name, apostrophe: str) -> str | None:
+    """« de » or « à » with the name's article contracted, or None when the name has no article
+    (neither its own, like « Le Mans », nor its first noun's, like « la Région »)."""
+    forms = CONTRACTIONS[preposition]
+    name = _with_article(name)
+    if isinstance(name, Name) and name.article:
+        article = name.article.replace("'", "").replace(APOSTROPHE, "")
+        return forms[article].format(apostrophe=apostrophe) + name.text
+    article, rest = _split_place_article(str(name))
+    if article:
+        return forms[article] + rest
+    return None
+
+
 def de(name, apostrophe: str = APOSTROPHE) -> str:
     """« de Nevers », « d'Auxerre », « du Mans », « des Sables-d'Olonne », « de La Rochelle »,
     « d'ADEME », « de la Région Grand Est », « du ministère de la Culture »."""
-    name = _with_article(name)
-    if isinstance(name, Name) and name.article:
-        article = name.article.replace("'", APOSTROPHE)
-        if article == "le":
-            return f"du {name.text}"
-        if article == "les":
-            return f"des {name.text}"
-        if article == "la":
-            return f"de la {name.text}"
-        return f"de l{apostrophe}{name.text}"
+    contracted = _before_name("de", name, apostrophe)
+    if contracted:
+        return contracted
     text = str(name)
-    article, rest = _split_place_article(text)
-    if article == "le":
-        return f"du {rest}"
-    if article == "les":
-        return f"des {rest}"
     if text.startswith(("L'", "L’")):  # « de L'Isle-Adam »: the article of a place name stays
         return f"de {text}"
     return f"d{apostrophe}{text}" if _elides(text) else f"de {text}"
@@ -96,23 +105,7 @@ def de(name, apostrophe: str = APOSTROPHE) -> str:
 
 def a(name, apostrophe: str = APOSTROPHE) -> str:
     """« à Nevers », « au Mans », « aux Sables-d'Olonne », « à La Rochelle », « à la Région … »."""
-    name = _with_article(name)
-    if isinstance(name, Name) and name.article:
-        article = name.article.replace("'", APOSTROPHE)
-        if article == "le":
-            return f"au {name.text}"
-        if article == "les":
-            return f"aux {name.text}"
-        if article == "la":
-            return f"à la {name.text}"
-        return f"à l{apostrophe}{name.text}"
-    text = str(name)
-    article, rest = _split_place_article(text)
-    if article == "le":
-        return f"au {rest}"
-    if article == "les":
-        return f"aux {rest}"
-    return f"à {text}"
+    return _before_name("à", name, apostrophe) or f"à {name}"
 
 
 def le(name, apostrophe: str = APOSTROPHE) -> str:
