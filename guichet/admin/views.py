@@ -179,7 +179,8 @@ def decide_many():
     else:
         ids = request.form.getlist("ids")
     if action not in review.ACTIONS:
-        flash("Choisissez une action : publier, rejeter ou marquer comme vus.", "error")
+        flash("Choisissez une action : publier, rejeter, marquer comme vus, appliquer ou refuser les changements "
+              "de la source.", "error")
         return redirect(back)
     if not ids:
         flash("Cochez au moins un programme.", "error")
@@ -191,7 +192,8 @@ def decide_many():
     done, errors = review.decide_many(db, ids, action, current_user,
                                       include_closed=request.form.get("include_closed") == "1", reason=reason)
     db.commit()
-    verbs = {"publish": "publié", "reject": "rejeté", "acknowledge": "marqué comme vu"}
+    verbs = {"publish": "publié", "reject": "rejeté", "acknowledge": "marqué comme vu",
+             "apply_source": "mis à jour selon la source", "keep_published": "gardé tel que publié"}
     if done:
         flash(f"{done} programme{'s' if done > 1 else ''} {verbs[action]}{'s' if done > 1 else ''}.", "success")
     for message in errors:
@@ -241,6 +243,7 @@ def _edit_page(programme: Programme, raw: dict, errors: dict | None = None, conf
         error_summary=forms.error_summary(errors or {}), conflict=conflict,
         version=programme.version if version is None else version, base=base,
         suggestions=editing.source_suggestions(programme), source_changes=review.pending_changes(db, programme),
+        held={change.field: change for change in review.held_changes(programme)},
         review=review.review_of(db, programme.id), history=audit.entries(db, programme_id=programme.id, per_page=20),
         merged_here=merging.merged_into_it(db, programme), state_labels=STATES,
         action_labels=audit.ACTION_LABELS, reject_reason=reject_reason,
@@ -320,6 +323,32 @@ def programme_state(programme_id):
     except StaleDataError:
         db.rollback()
         flash(editing.CONFLICT_MESSAGE, "error")
+    else:
+        flash(summary + ".", "success")
+    return redirect(back)
+
+
+@bp.post("/programmes/<path:programme_id>/changement-source")
+def source_change(programme_id):
+    """A change the source made to a published programme, applied or refused (field by field)."""
+    db = get_session()
+    programme = _programme_or_404(programme_id)
+    back = (_safe_next(request.values.get("next")) if request.values.get("next")
+            else url_for("admin.programme", programme_id=programme_id))
+    decision, name = request.values.get("decision"), request.values.get("field", "")
+    if decision not in ("appliquer", "refuser"):
+        flash("Choisissez d’appliquer ou de refuser le changement de la source.", "error")
+        return redirect(back)
+    try:
+        editing.check_version(programme, request.values.get("version"))
+        summary = review.decide_source_change(db, programme, name, decision == "appliquer", current_user)
+        db.commit()
+    except review.ReviewError as error:
+        db.rollback()
+        flash(error.message, "error")
+    except (editing.EditConflict, StaleDataError):
+        db.rollback()
+        flash(editing.CONFLICT_MESSAGE.split(". ")[0] + " : vérifiez le programme avant de décider.", "error")
     else:
         flash(summary + ".", "success")
     return redirect(back)

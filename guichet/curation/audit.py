@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "acknowledge": "Changement à la source pris en compte",
     "edit": "Modification",
     "accept_source": "Valeur de la source acceptée",
+    "refuse_source": "Valeur de la source refusée",
+    "source_update": "Modifié à la source",
     "create": "Création",
     "merge": "Fusion",
     "unmerge": "Fusion annulée",

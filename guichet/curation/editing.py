@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from guichet.curation import audit
 from guichet.curation.diff import FIELD_LABELS, display_value, values_differ
 from guichet.curation.models import AuditEntry
-from guichet.curation.review import mark_reviewed
+from guichet.curation.review import from_stored as _from_stored, mark_reviewed
 from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.records import CONTENT_FIELDS, content_hash
 from guichet.programmes.services import set_state
@@ -54,15 +53,6 @@ class SourceSuggestion:
 
 def _stored(value):
     return audit.jsonable(value)
-
-
-def _from_stored(name: str, value):
-    """A ``source_values`` entry (JSON) back to the attribute's type."""
-    if name == "opens_on" and isinstance(value, str) and value:
-        return date.fromisoformat(value[:10])
-    if name in ("funders", "regions", "departments", "beneficiaries", "themes", "aid_types", "deadlines"):
-        return list(value or [])
-    return value
 
 
 def check_version(programme: Programme, expected_version) -> None:

@@ -9,24 +9,28 @@ reviewed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import String, and_, cast, column, func, or_, select, table
 from sqlalchemy.orm import Session
 
 from guichet.curation import audit
-from guichet.curation.diff import FieldChange, describe, diff_values
+from guichet.curation.diff import FIELD_LABELS, FieldChange, describe, diff_values, field_change, values_differ
 from guichet.curation.models import ProgrammeReview
 from guichet.paging import Page
 from guichet.programmes.models import Programme, utcnow
-from guichet.programmes.services import set_state
+from guichet.programmes.records import CONTENT_FIELDS
+from guichet.programmes.services import DIRECT_FIELDS, set_state
 
 if TYPE_CHECKING:  # the acting staff member; curation needs only its id and email
     from guichet.admin.models import User
 
 REVIEWED_STATES = ("published", "rejected")
 KINDS = {"tous": "Tout", "nouveaux": "Nouveaux", "modifies": "Modifiés à la source"}
-ACTIONS = {"publish": "publier", "reject": "rejeter", "acknowledge": "marquer comme vus"}
+ACTIONS = {"publish": "publier", "reject": "rejeter", "acknowledge": "marquer comme vus",
+           "apply_source": "appliquer les changements de la source",
+           "keep_published": "garder les valeurs publiées"}
 
 
 class ReviewError(ValueError):
@@ -64,6 +68,55 @@ def note_source_changes(session: Session, rewritten, now=None) -> None:
                 review.changed_at = review.changed_at or now
             else:
                 review.changed_at = None
+            if programme.state == "published":
+                _log_source_update(session, programme, previous, now)
+
+
+def _log_source_update(session: Session, programme: Programme, previous: dict | None, now) -> None:
+    """A journal line for what the source changed in a published programme: the dates and
+    addresses it applied at once, the other fields it left waiting for a gestionnaire."""
+    changes = diff_values(previous, programme.source_values)
+    curated = set(programme.curated_fields or [])
+    applied = [change for change in changes if change.field in DIRECT_FIELDS and change.field not in curated]
+    waiting = [change for change in changes if change.field not in DIRECT_FIELDS and change.field not in curated]
+    if not applied and not waiting:
+        return
+    parts = []
+    if applied:
+        parts.append(f"appliqué : {describe(applied)}")
+    if waiting:
+        parts.append(f"en attente d’un gestionnaire : {describe(waiting)}")
+    audit.record(session, None, "source_update", f"« {programme.title} » modifié à la source ({' ; '.join(parts)})",
+                 programme.id, {"applied": {change.field: [previous.get(change.field) if previous else None,
+                                                          programme.source_values.get(change.field)]
+                                            for change in applied},
+                                "waiting": [change.field for change in waiting]}, now)
+
+
+def from_stored(name: str, value):
+    """A ``source_values`` entry (JSON) back to the attribute's type."""
+    if name == "opens_on" and isinstance(value, str) and value:
+        return date.fromisoformat(value[:10])
+    if name in ("funders", "regions", "departments", "beneficiaries", "themes", "aid_types", "deadlines"):
+        return list(value or [])
+    return value
+
+
+def held_fields(programme: Programme) -> list[str]:
+    """The fields whose source value waits for a gestionnaire: the source changed them in a
+    published programme (not dates, not addresses, not fields the team owns)."""
+    source_values = programme.source_values or {}
+    curated = set(programme.curated_fields or [])
+    return [name for name in CONTENT_FIELDS
+            if name not in DIRECT_FIELDS and name not in curated and name in source_values
+            and values_differ(name, audit.jsonable(getattr(programme, name)), source_values[name])]
+
+
+def held_changes(programme: Programme) -> list[FieldChange]:
+    """What the source proposes and the public page does not show yet, field by field."""
+    source_values = programme.source_values or {}
+    return [change for name in held_fields(programme)
+            if (change := field_change(name, audit.jsonable(getattr(programme, name)), source_values[name]))]
 
 
 # ---------------------------------------------------------------- the queue
@@ -81,6 +134,10 @@ class QueueItem:
         if not self.is_changed:
             return []
         return diff_values(self.review.reviewed_values, self.programme.source_values)
+
+    def held(self) -> list[FieldChange]:
+        """The changes among them that wait for a decision (apply or refuse, field by field)."""
+        return held_changes(self.programme) if self.is_changed else []
 
 
 @dataclass
@@ -184,10 +241,42 @@ def mark_reviewed(session: Session, programme: Programme, user: User | None, now
     if review is None:
         review = ProgrammeReview(programme_id=programme.id)
         session.add(review)
-    review.reviewed_values = dict(programme.source_values or {})
+    reviewed = dict(programme.source_values or {})
+    # A held change stays to be decided: what the curators saw of that field is what is published.
+    for name in held_fields(programme):
+        reviewed[name] = audit.jsonable(getattr(programme, name))
+    review.reviewed_values = reviewed
     review.reviewed_at = now
     review.reviewed_by = user.email if user is not None else None
-    review.changed_at = None
+    review.changed_at = now if diff_values(reviewed, programme.source_values) else None
+
+
+def decide_source_change(session: Session, programme: Programme, name: str, apply: bool, user: User | None,
+                         now=None) -> str:
+    """One held change decided: ``apply`` puts the source's value live (the field stays the
+    source's); otherwise the published value stays and the field becomes the team's (later
+    scrapes propose, never overwrite). Returns a French summary; ReviewError when the field has
+    no change waiting."""
+    if name not in held_fields(programme):
+        raise ReviewError(f"« {FIELD_LABELS.get(name, name)} » n’a pas (ou plus) de changement de la source en attente.")
+    now = now or utcnow()
+    label = FIELD_LABELS.get(name, name)
+    before, after = audit.jsonable(getattr(programme, name)), programme.source_values[name]
+    if apply:
+        setattr(programme, name, from_stored(name, after))
+        action, summary = "accept_source", f"« {programme.title} » : valeur de la source appliquée pour « {label} »"
+    else:
+        programme.curated_fields = [*(programme.curated_fields or []), name]
+        action, summary = "refuse_source", f"« {programme.title} » : valeur publiée gardée pour « {label} »"
+    review = session.get(ProgrammeReview, programme.id)
+    if review is None:
+        review = ProgrammeReview(programme_id=programme.id, reviewed_values={})
+        session.add(review)
+    review.reviewed_values = {**(review.reviewed_values or {}), name: after}
+    review.changed_at = (review.changed_at or now) if diff_values(review.reviewed_values, programme.source_values) \
+        else None
+    audit.record(session, user, action, summary, programme.id, {"changes": {name: [before, after]}}, now)
+    return summary
 
 
 def decide(session: Session, programme: Programme, action: str, user: User | None, now=None,
@@ -204,6 +293,17 @@ def decide(session: Session, programme: Programme, action: str, user: User | Non
     details = {"state": [programme.state, None]}
     if changes:
         details["source_changes"] = [change.field for change in changes]
+    if action in ("apply_source", "keep_published"):
+        fields = held_fields(programme)
+        if not fields:
+            raise ReviewError(f"« {programme.title} » n’a pas de changement de la source en attente.")
+        for name in fields:
+            decide_source_change(session, programme, name, action == "apply_source", user, now)
+        # Deciding every held change is a review: the dates and addresses applied meanwhile are seen too.
+        mark_reviewed(session, programme, user, now)
+        verb = "appliqués" if action == "apply_source" else "refusés (valeurs publiées gardées)"
+        return (f"Changements de la source de « {programme.title} » {verb} : "
+                + ", ".join(FIELD_LABELS.get(name, name) for name in fields))
     if action == "publish":
         set_state(programme, "published", now)
         summary = f"« {programme.title} » publié"

@@ -12,6 +12,11 @@ from guichet.programmes.models import Programme, utcnow
 from guichet.programmes.records import CONTENT_FIELDS, InvalidRecord, clean_record, content_hash, programme_record
 
 CURATED_DATA = Path(__file__).with_name("data") / "curated.jsonl"
+# What a source may change at once in a published programme: its dates and addresses (the rule
+# the Aides-territoires team settled on). Any other change waits for a gestionnaire: the
+# programme keeps its published value and ``source_values`` holds the new one (a « held »
+# change, guichet.curation.review.held_changes) until it is applied or refused.
+DIRECT_FIELDS = ("source_url", "application_url", "opens_on", "deadlines")
 
 
 def get_programme(session: Session, programme_id: str) -> Programme | None:
@@ -26,12 +31,15 @@ def set_state(programme: Programme, state: str, now: datetime | None = None) -> 
 
 
 def upsert_source_record(session: Session, data: dict, raw_payload=None, now: datetime | None = None,
-                         default_state: str = "pending") -> str:
+                         default_state: str = "pending", hold_published_changes: bool = True) -> str:
     """Create or update a programme from a source's normalised record.
 
     Returns ``"added"``, ``"updated"`` or ``"unchanged"``. Fields a curator set
     (``curated_fields``) keep the curator's value; the source's new value is kept in
-    ``source_values`` for the curator to accept. A programme seen again is reopened
+    ``source_values`` for the curator to accept. In a published programme only the dates and
+    addresses (``DIRECT_FIELDS``) follow the source at once; other fields keep what was
+    published and wait for a gestionnaire (``hold_published_changes``; the team's own files,
+    ``guichet import`` and the curated data, apply at once). A programme seen again is reopened
     (``closed_at`` cleared) and its ``last_seen_at`` moves on.
     """
     now = now or utcnow()
@@ -52,8 +60,9 @@ def upsert_source_record(session: Session, data: dict, raw_payload=None, now: da
     else:
         outcome = "updated"
     curated = set(programme.curated_fields or [])
+    held = hold_published_changes and outcome == "updated" and programme.state == "published"
     for field in CONTENT_FIELDS:
-        if field not in curated:
+        if field not in curated and (not held or field in DIRECT_FIELDS):
             setattr(programme, field, record[field])
     programme.source_values = {field: _jsonable(record[field]) for field in CONTENT_FIELDS}
     programme.language = record["language"]
@@ -85,7 +94,8 @@ def import_records(session: Session, lines: Iterable[str], default_state: str = 
             continue
         try:
             data = json.loads(line)
-            outcome = store(session, data, raw_payload=None, default_state=default_state)
+            # The team's own file: what it says applies, published or not.
+            outcome = store(session, data, raw_payload=None, default_state=default_state, hold_published_changes=False)
         except (json.JSONDecodeError, InvalidRecord, TypeError, ValueError) as error:
             counts["errors"].append(f"ligne {number} : {error}")
             continue

@@ -265,14 +265,15 @@ def _jsonable(value):
 # -- one record outside a run ----------------------------------------------------------------------
 
 def store_record(session: Session, data: dict, raw_payload=None, now: datetime | None = None,
-                 default_state: str = "pending") -> str:
+                 default_state: str = "pending", hold_published_changes: bool = True) -> str:
     """One normalised record into the store and its changes noted for curators, as a run does
     it (``guichet import``, the curated data, tests). The caller commits; the search index
     follows the commit (guichet.search's listener)."""
     with session.no_autoflush:
         existing = session.get(Programme, data.get("id")) if data.get("id") else None
         previous = dict(existing.source_values or {}) if existing is not None else None
-        result = upsert_source_record(session, data, raw_payload=raw_payload, now=now, default_state=default_state)
+        result = upsert_source_record(session, data, raw_payload=raw_payload, now=now, default_state=default_state,
+                                      hold_published_changes=hold_published_changes)
         if result == "updated":
             review.note_source_changes(session, [(session.get(Programme, data["id"]), previous)], now)
     return result

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from guichet.curation import editing
+from guichet.curation.review import held_fields
 from guichet.admin.forms import raw_from_programme
 from guichet.curation.models import AuditEntry
 from guichet.programmes.models import Programme
@@ -87,8 +88,10 @@ def test_an_edit_becomes_a_curator_owned_override(curator_client, make_programme
 
 
 def test_a_rescrape_after_a_curators_edit_keeps_the_edit(app, make_programme):
-    """Store level: the scraper's upsert never overwrites a curator-owned field."""
-    programme_id = make_programme(title="Titre de la source", summary="Résumé de la source.", rate_max=50.0)
+    """Store level: the scraper's upsert never overwrites a curator-owned field. (Not yet
+    published: the other fields follow the source at once; test_review covers a published one.)"""
+    programme_id = make_programme(title="Titre de la source", summary="Résumé de la source.", rate_max=50.0,
+                                  state="pending")
     database = app.extensions["guichet.db"]
     with database.session() as session:
         programme = session.get(Programme, programme_id)
@@ -131,10 +134,13 @@ def test_the_new_source_value_is_shown_beside_and_can_be_accepted(app, curator_c
     store.expire_all()
     programme = store.get(Programme, programme_id)
     assert programme.title == "Titre revu par la source" and "title" not in programme.curated_fields
-    # Back with the source: the next scrape updates it again.
+    # Back with the source: the next scrape brings its title again, which waits for a
+    # gestionnaire since the programme is published (issue 16.3).
     rescrape(app, programme_id, title="Titre encore revu")
     store.expire_all()
-    assert store.get(Programme, programme_id).title == "Titre encore revu"
+    programme = store.get(Programme, programme_id)
+    assert programme.title == "Titre revu par la source" and programme.source_values["title"] == "Titre encore revu"
+    assert held_fields(programme) == ["title"]
     actions = store.scalars(select(AuditEntry.action).where(AuditEntry.programme_id == programme_id)
                             .order_by(AuditEntry.id)).all()
     assert actions[:2] == ["edit", "accept_source"]

@@ -115,14 +115,37 @@ def test_a_change_at_the_source_brings_a_published_programme_back_with_a_diff(ap
     detail = curator_client.get(f"/admin/programmes/{programme_id}").get_data(as_text=True)
     assert "Ce qui a changé à la source depuis la dernière revue" in detail
 
+    # Published: the date followed the source at once, the summary and themes wait (issue 16.3).
+    store.expire_all()
+    live = store.get(Programme, programme_id)
+    assert [str(d)[:10] for d in live.deadlines] == ["2030-04-15"]
+    assert live.summary == "Pour les communes rurales." and live.themes == ["revitalisation-commerce"]
+    assert "Appliquer « Résumé » de la source" in detail and "Garder « Thèmes » publié" in detail
+    logged = store.scalars(select(AuditEntry).where(AuditEntry.programme_id == programme_id,
+                                                    AuditEntry.action == "source_update")).one()
+    assert "appliqué : Dates limites" in logged.summary and "en attente d’un gestionnaire : Résumé, Thèmes" in logged.summary
+
     response = post_form(curator_client, f"/admin/programmes/{programme_id}/etat", {"action": "publish"})
     assert response.status_code == 302
+    # Seen, but the held changes are still to decide: it stays in the queue with them.
+    assert "Appliquer « Résumé » de la source" in curator_client.get("/admin/").get_data(as_text=True)
+    for field, decision in (("summary", "appliquer"), ("themes", "refuser")):
+        version = store.get(Programme, programme_id).version
+        response = post_form(curator_client, f"/admin/programmes/{programme_id}/changement-source?field={field}"
+                                             f"&decision={decision}&version={version}", {"next": "/admin/"})
+        assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+        store.expire_all()
     assert programme_id not in curator_client.get("/admin/").get_data(as_text=True)
-    store.expire_all()
+    live = store.get(Programme, programme_id)
+    assert live.summary == "Pour les communes rurales et les petites villes."
+    assert live.themes == ["revitalisation-commerce"] and "themes" in live.curated_fields
     review = store.get(ProgrammeReview, programme_id)
     assert review.changed_at is None and review.reviewed_by == "curatrice@anct.test"
-    entry = store.scalars(select(AuditEntry).where(AuditEntry.programme_id == programme_id)).one()
+    entry = store.scalars(select(AuditEntry).where(AuditEntry.programme_id == programme_id,
+                                                   AuditEntry.action == "publish")).one()
     assert "modifié à la source : Résumé, Thèmes, Dates limites" in entry.summary
+    assert set(store.scalars(select(AuditEntry.action).where(AuditEntry.programme_id == programme_id))) == {
+        "source_update", "publish", "accept_source", "refuse_source"}
 
     # The next change is compared with what was just reviewed.
     rescrape(app, programme_id, title="Aide aux tiers-lieux")
@@ -221,3 +244,38 @@ def test_publish_all_of_a_filter_leaves_closed_ones_aside(curator_client, make_p
                                                "include_closed": "1"})
     store.expire_all()
     assert store.get(Programme, closed).state == "published"
+
+
+def test_held_source_changes_decided_in_bulk_and_bad_decisions_answered_in_french(app, curator_client,
+                                                                                  make_programme, store):
+    applied = make_programme(title="Aide aux haltes fluviales", summary="Avant.")
+    kept = make_programme(title="Aide aux ports de plaisance", summary="Avant.")
+    for programme_id in (applied, kept):
+        rescrape(app, programme_id, summary="Après.", application_url="https://depot.example.fr/nouveau")
+    store.expire_all()
+    # The address followed the source at once; the summary waits.
+    assert store.get(Programme, applied).application_url == "https://depot.example.fr/nouveau"
+    assert store.get(Programme, applied).summary == "Avant."
+    version = store.get(Programme, applied).version
+    wrong = post_form(curator_client, f"/admin/programmes/{applied}/changement-source?field=title"
+                                      f"&decision=appliquer&version={version}", {})
+    assert "n’a pas (ou plus) de changement de la source en attente" in curator_client.get(
+        wrong.headers["Location"]).get_data(as_text=True)
+    post_form(curator_client, f"/admin/programmes/{applied}/changement-source?field=summary&decision=peut-etre"
+                              f"&version={version}", {})
+    store.expire_all()
+    assert store.get(Programme, applied).summary == "Avant."
+
+    post_form(curator_client, "/admin/revue", {"action": "apply_source", "ids": [applied], "next": "/admin/"})
+    post_form(curator_client, "/admin/revue", {"action": "keep_published", "ids": [kept], "next": "/admin/"})
+    store.expire_all()
+    assert store.get(Programme, applied).summary == "Après."
+    assert store.get(Programme, kept).summary == "Avant." and "summary" in store.get(Programme, kept).curated_fields
+    page = curator_client.get("/admin/").get_data(as_text=True)
+    assert "haltes fluviales" not in page and "ports de plaisance" not in page
+    # Refused once, the source's value is still offered beside the field, never applied.
+    rescrape(app, kept, summary="Après, encore.")
+    store.expire_all()
+    assert store.get(Programme, kept).summary == "Avant."
+    assert "Nouvelle valeur de la source :</strong> Après, encore." in curator_client.get(
+        f"/admin/programmes/{kept}").get_data(as_text=True)
