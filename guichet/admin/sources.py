@@ -15,6 +15,7 @@ from guichet.programmes.models import Programme
 from guichet.sources import requests as run_requests
 from guichet.sources.models import PUBLICATION_POLICIES, RunError, ScrapeRun, Source
 from guichet.sources.services import source_overview
+from scrapers.coverage import verification_text
 from scrapers.registry import all_sources
 
 RECENT_RUNS = 5
@@ -24,6 +25,13 @@ RunRefused = run_requests.RequestRefused
 def source_names(session: Session) -> dict[str, str]:
     """Each source's name by slug."""
     return dict(session.execute(select(Source.slug, Source.name)).all())
+
+
+def source_verifications() -> dict[str, tuple[str, str]]:
+    """Each source's verification by slug: (kind, French text), as the sources declare it
+    (scrapers.coverage) — « vérifié sur des réponses réelles (…) », « non vérifié » …"""
+    return {slug: (getattr(source_class, "verified", "none"), verification_text(source_class))
+            for slug, source_class in all_sources().items()}
 
 
 @dataclass

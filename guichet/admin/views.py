@@ -162,6 +162,7 @@ def queue():
     closed_here = sum(1 for item in page.items if item.programme.status(today) == "clos")
     return render_template("admin/queue.html", page=page, filters=filters, sources=sources, today=today,
                            source_names=names, closed_here=closed_here,
+                           verifications=source_health.source_verifications(),
                            regions=geo.REGIONS, departments=geo.DEPARTMENT_NAMES,
                            kinds=review.KINDS, theme_options=[(theme.slug, theme.label) for theme in THEMES],
                            levels=LEVELS, state_labels=STATES)

@@ -279,3 +279,15 @@ def test_held_source_changes_decided_in_bulk_and_bad_decisions_answered_in_frenc
     assert store.get(Programme, kept).summary == "Avant."
     assert "Nouvelle valeur de la source :</strong> Après, encore." in curator_client.get(
         f"/admin/programmes/{kept}").get_data(as_text=True)
+
+
+def test_the_queue_shows_each_sources_verification(curator_client, make_programme):
+    make_programme(state="pending", source="grand-est", title="Aide régionale non vérifiée")
+    make_programme(state="pending", source="aides-territoires", title="Aide vérifiée sur réponses")
+    make_programme(state="pending", source="source-inconnue", title="Aide d’une source disparue")
+    page = curator_client.get("/admin/").get_data(as_text=True)
+    items = {title: page.split(title)[1].split("guichet-queue-item")[0]
+             for title in ("Aide régionale non vérifiée", "Aide vérifiée sur réponses", "Aide d’une source disparue")}
+    assert 'fr-badge--warning guichet-verification">format non vérifié' in items["Aide régionale non vérifiée"]
+    assert "format vérifié sur des réponses réelles" in items["Aide vérifiée sur réponses"]
+    assert "guichet-verification" not in items["Aide d’une source disparue"]
