@@ -18,6 +18,7 @@ from guichet.programmes.conditions import InvalidCondition, clean_conditions
 from guichet.web.formatting import date_fr, number_fr
 
 CHECKBOX_LIST_FIELDS = ("beneficiaries", "territories", "themes", "aid_types")
+TERRITORY_FIELDS = ("regions", "departments")
 _SEPARATORS = re.compile(r"[\s,;]+")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 MAX_AMOUNT = 10_000_000_000
@@ -60,8 +61,8 @@ def raw_from_values(values: dict) -> dict:
             raw[name] = list(value or [])
         elif name == "funders":
             raw[name] = "\n".join(value or [])
-        elif name in ("regions", "departments"):
-            raw[name] = ", ".join(value or [])
+        elif name in TERRITORY_FIELDS:
+            raw[name] = list(value or [])
         elif name == "deadlines":
             raw[name] = "\n".join(_date_text(item) for item in value or [])
         elif name == "opens_on":
@@ -84,6 +85,10 @@ def raw_from_request(formdata) -> dict:
     for name in CONTENT_FIELDS:
         if name in CHECKBOX_LIST_FIELDS:
             raw[name] = formdata.getlist(name)
+        elif name in TERRITORY_FIELDS:
+            # Chosen by name (one checkbox a region or département, its code behind); a list of
+            # codes typed « 26, 50 » (scripts, older pages) is read the same way.
+            raw[name] = [code for item in formdata.getlist(name) for code in _SEPARATORS.split(item) if code]
         elif name == "is_call_for_projects":
             raw[name] = bool(formdata.get(name))
         else:
@@ -135,7 +140,7 @@ def parse_programme_form(formdata) -> ProgrammeForm:
         errors["recurrence"] = "Récurrence inconnue."
 
     for name, known, label in (("regions", geo.REGIONS, "région"), ("departments", geo.DEPARTMENT_NAMES, "département")):
-        codes = [code.upper() for code in _SEPARATORS.split(raw[name]) if code]
+        codes = [code.upper() for code in raw[name]]
         codes = [code.zfill(2) if code.isdigit() and len(code) == 1 else code for code in codes]
         unknown = [code for code in codes if code not in known]
         if unknown:

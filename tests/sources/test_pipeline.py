@@ -155,7 +155,9 @@ def test_store_record_notes_changes_for_imports_and_the_listener_syncs_them(app,
     programme_id = make_programme(**record(12))
     before = indexed(app)
     with app.extensions["guichet.db"].session() as session:
-        assert pipeline.store_record(session, record(12, title="Titre revu à la source")) == "updated"
+        # As ``guichet import`` stores it (the team's file applies at once to a published programme).
+        assert pipeline.store_record(session, record(12, title="Titre revu à la source"),
+                                     hold_published_changes=False) == "updated"
         session.commit()
     with app.extensions["guichet.db"].session() as session:
         assert session.get(ProgrammeReview, programme_id).changed_at is not None
