@@ -31,8 +31,8 @@ from guichet.db import get_session
 from guichet.curation.models import AuditEntry
 from guichet.programmes.models import Programme
 from guichet.programmes.records import CONTENT_FIELDS
-from guichet.programmes.themes import THEMES
-from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES,
+from guichet.programmes.themes import THEMES, theme_label
+from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES, STATUSES,
                                           TERRITORIAL_CONDITIONS)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", static_url_path="/static")
@@ -306,6 +306,29 @@ def programme(programme_id):
     following = review.next_in_queue(db, programme.id)
     return redirect(url_for("admin.programme", programme_id=following) if following
                     else url_for("admin.queue"))
+
+
+@bp.post("/programmes/<path:programme_id>/apercu")
+def preview(programme_id):
+    """The public page with the edit form's values, before saving or publishing: nothing is
+    stored (a transient copy of the programme is rendered, never added to the session)."""
+    from sqlalchemy import inspect as sqlalchemy_inspect
+
+    programme = _programme_or_404(programme_id)
+    form = forms.parse_programme_form(request.form)
+    if form.errors:
+        return _edit_page(programme, form.raw, dict(form.errors), status=400, version=request.form.get("version"),
+                          base=request.form.get("base"))
+    stored = {attribute.key: getattr(programme, attribute.key)
+              for attribute in sqlalchemy_inspect(Programme).column_attrs}
+    shown = Programme(**{**stored, **{name: form.values[name] for name in CONTENT_FIELDS if name in form.values}})
+    response = current_app.make_response(render_template(
+        "admin/preview.html", programme=shown, today=date.today(), eligibility=None,
+        theme_label=theme_label, levels=LEVELS, aid_types=AID_TYPES, beneficiaries=BENEFICIARIES,
+        statuses=STATUSES, regions=geo.REGIONS, departments=geo.DEPARTMENT_NAMES))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.post("/programmes/<path:programme_id>/etat")

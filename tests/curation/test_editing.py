@@ -392,3 +392,39 @@ def test_the_programme_page_links_the_next_one_to_review(curator_client, make_pr
     page = curator_client.get(f"/admin/programmes/{first}").get_data(as_text=True)
     assert "Programme suivant à revoir" in page
     assert f'href="/admin/programmes/{second}" data-shortcut="n"' in page
+
+
+def test_regions_and_departements_are_chosen_by_name(curator_client, make_programme, store):
+    programme_id = make_programme(regions=["84"], departments=["26"])
+    page = curator_client.get(f"/admin/programmes/{programme_id}").get_data(as_text=True)
+    assert "<summary>Régions : Auvergne-Rhône-Alpes</summary>" in page
+    assert "<summary>Départements : Drôme (26)</summary>" in page
+    assert re.search(r'id="departments-26" name="departments" value="26" checked>\s*'
+                     r'<label class="fr-label" for="departments-26">Drôme \(26\)</label>', page)
+    data = form_of(curator_client, programme_id)
+    data.setlist("departments", ["26", "2A"])
+    assert save(curator_client, programme_id, data).status_code == 302
+    store.expire_all()
+    assert store.get(Programme, programme_id).departments == ["26", "2A"]
+
+
+def test_the_preview_shows_the_public_page_with_the_typed_values_and_saves_nothing(curator_client,
+                                                                                   make_programme, store):
+    programme_id = make_programme(title="Titre publié", state="pending", summary="Résumé publié.")
+    data = form_of(curator_client, programme_id)
+    data["title"], data["summary"] = "Titre en cours de saisie", "Résumé <b>retouché</b>."
+    response = curator_client.post(f"/admin/programmes/{programme_id}/apercu", data=data)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    page = response.get_data(as_text=True)
+    assert "Aperçu : rien n’est enregistré ni publié" in page and "Titre en cours de saisie" in page
+    assert "<b>retouché</b>" not in page  # escaped like the public page does
+    assert '<meta name="robots" content="noindex">' in page
+    store.expire_all()
+    programme = store.get(Programme, programme_id)
+    assert programme.title == "Titre publié" and programme.version == 1 and programme.state == "pending"
+    data["opens_on"] = "31/02/2030"
+    refused = curator_client.post(f"/admin/programmes/{programme_id}/apercu", data=data)
+    assert refused.status_code == 400 and "Date invalide" in refused.get_data(as_text=True)
+    # Staff only.
+    curator_client.post("/admin/logout", data={"csrf_token": data["csrf_token"]})
+    assert curator_client.post(f"/admin/programmes/{programme_id}/apercu", data=data).status_code in (400, 401)

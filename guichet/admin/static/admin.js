@@ -10,7 +10,11 @@
       var dirty = function () {
         return new URLSearchParams(new FormData(form)).toString() !== initial;
       };
-      form.addEventListener("submit", function () { submitting = true; });
+      form.addEventListener("submit", function (event) {
+        /* The preview opens in another tab: this page stays, with its unsaved changes. */
+        if (event.submitter && event.submitter.hasAttribute("data-preview")) { return; }
+        submitting = true;
+      });
       window.addEventListener("beforeunload", function (event) {
         if (!submitting && dirty()) {
           event.preventDefault();
