@@ -44,6 +44,10 @@ def init_app(app):
         return render_template("errors/error.html", status=400, title="Formulaire expiré", message=message), 400
 
     app.register_blueprint(bp)
+    from guichet.admin.views import EDITOR_DIST
+    from guichet.web import assets
+
+    assets.register_folder(app, "admin.editor_asset", EDITOR_DIST)
     app.jinja_env.filters["admin_datetime"] = admin_datetime
     app.jinja_env.filters["admin_next_run"] = admin_next_run
     app.cli.add_command(user_group)

@@ -27,6 +27,7 @@ from guichet.sources.models import PUBLICATION_POLICIES
 from guichet.admin.models import ROLE_LABELS, ROLES, User
 from guichet.curation import audit, catalogue, editing, merging, pairs, review
 from guichet.curation.diff import FIELD_LABELS
+from guichet.config import ROOT
 from guichet.db import get_session
 from guichet.curation.models import AuditEntry
 from guichet.programmes.models import Programme
@@ -38,6 +39,9 @@ from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, LEVELS, REC
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", static_url_path="/static")
 
 PUBLIC_ENDPOINTS = {"admin.login", "admin.static"}
+# The description editor (npm ``quill``, served from our own origin, never from a CDN).
+EDITOR_DIST = ROOT / "node_modules" / "quill" / "dist"
+EDITOR_FILES = {"quill.js", "quill.snow.css"}
 PER_PAGE = 25
 # The review queue shows more at once: a national service gets thousands of records.
 QUEUE_PER_PAGE = 100
@@ -136,6 +140,15 @@ def logout():
     return redirect(url_for("admin.login"))
 
 
+@bp.get("/editeur/<filename>")
+def editor_asset(filename):
+    from guichet.web import assets
+
+    if filename not in EDITOR_FILES:
+        abort(404)
+    return assets.serve(EDITOR_DIST, filename)
+
+
 # ---------------------------------------------------------------- review queue
 
 def _queue_filters(values=None) -> dict:
@@ -214,7 +227,7 @@ def _programme_or_404(programme_id: str) -> Programme:
 
 
 def _form_context(**extra) -> dict:
-    return dict(levels=LEVELS, recurrences=RECURRENCES, themes=THEMES, aid_types=AID_TYPES,
+    return dict(rich_text_editor=(EDITOR_DIST / "quill.js").exists(), levels=LEVELS, recurrences=RECURRENCES, themes=THEMES, aid_types=AID_TYPES,
                 beneficiaries=BENEFICIARIES, labels=FIELD_LABELS, regions=geo.REGIONS,
                 departments=geo.DEPARTMENT_NAMES, territory_conditions=TERRITORIAL_CONDITIONS, **extra)
 

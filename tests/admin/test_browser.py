@@ -146,3 +146,40 @@ def test_publishing_keeps_the_typed_edit_and_leaving_warns(live_server, browser_
     store.expire_all()
     programme = store.get(Programme, programme_id)
     assert (programme.state, programme.rate_max, programme.amount_max) == ("published", 80.0, None)
+
+
+def test_the_description_is_edited_as_rich_text(live_server, browser_page, staff, make_programme, store):
+    page = browser_page
+    programme_id = make_programme(state="pending", title="Aide aux halles de marché",
+                                  description_html="<p>Texte d'origine.</p>")
+    csp_errors = []
+    page.on("console", lambda message: csp_errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
+    log_in(page, live_server, CURATOR, start=f"/admin/programmes/{programme_id}")
+    editor = page.locator(".guichet-editor .ql-editor")
+    expect(editor).to_have_text("Texte d'origine.")
+    expect(page.locator("textarea#description_html")).to_be_hidden()
+    expect(editor).to_have_attribute("role", "textbox")
+
+    # The editor loaded and left alone changes nothing: only the title counts as modified.
+    page.get_by_label("Titre (obligatoire)").fill("Aide aux halles et marchés couverts")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    expect(page.get_by_text("Modifications enregistrées : Titre.")).to_be_visible()
+
+    editor = page.locator(".guichet-editor .ql-editor")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.locator(".ql-toolbar button.ql-bold").click()
+    page.keyboard.type("Important")
+    page.locator(".ql-toolbar button.ql-bold").click()
+    page.keyboard.press("Enter")
+    page.locator(".ql-toolbar button.ql-list[value='bullet']").click()
+    page.keyboard.type("Premier point")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    expect(page.get_by_text("Modifications enregistrées : Description.")).to_be_visible()
+    store.expire_all()
+    html = store.get(Programme, programme_id).description_html
+    assert "<p>Texte d'origine.</p>" in html and "<strong>Important</strong>" in html
+    assert re.search(r"<ul>\s*<li>Premier point</li>\s*</ul>", html) and "&nbsp;" not in html
+    assert csp_errors == []
