@@ -55,7 +55,7 @@ def load_labels() -> dict[frozenset, str]:
 
 
 def build_corpus(app, shared: Path, directory: Path) -> dict:
-    from guichet.cli import initialise
+    from guichet.commands import initialise
     from guichet.sources.services import run_source
     from scrapers.registry import all_sources
 
