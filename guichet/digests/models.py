@@ -38,6 +38,9 @@ class Subscription(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Set when the confirmation (or the « already subscribed » reminder) could not be sent
+    # because the relay was unreachable: the scheduler sends it later, then clears this.
+    confirmation_queued_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Watermark: programmes published after this moment are new for this subscription.
     digest_since: Mapped[datetime | None] = mapped_column(DateTime)

@@ -129,17 +129,21 @@ INTERNATIONAL_ADDRESS_REFUSED = (
     "acheminer. Indiquez une adresse sans accents (par exemple prenom.nom@mairie-exemple.fr).")
 
 
-def check_deliverable(email: str) -> None:
+def check_deliverable(email: str) -> bool:
     """An internationalised address (é@commune.fr) is accepted only when the relay offers
-    SMTPUTF8; otherwise a French refusal, before anything is stored. Raises TemporaryFailure
-    when the relay cannot be reached."""
+    SMTPUTF8; otherwise a French refusal, before anything is stored. False when the relay
+    cannot be reached (the request is then queued, and the queue finds out)."""
     if email.isascii():
-        return
-    from guichet.digests.mailer import Mailer
+        return True
+    from guichet.digests.mailer import Mailer, TemporaryFailure
 
-    with Mailer() as mailer:
-        if not mailer.supports_smtputf8():
-            raise SubscriptionError("email", INTERNATIONAL_ADDRESS_REFUSED)
+    try:
+        with Mailer() as mailer:
+            if not mailer.supports_smtputf8():
+                raise SubscriptionError("email", INTERNATIONAL_ADDRESS_REFUSED)
+    except TemporaryFailure:
+        return False
+    return True
 
 
 def check_frequency(value: str | None) -> str:
@@ -203,27 +207,94 @@ def request_subscription(session: Session, email: str, search: str, frequency: s
     Whatever the address's state, the person who asked sees the same answer; the mailbox
     gets a confirmation link (new, pending, stopped or disabled subscription) or, when the
     subscription is already active, a reminder with its management link. Nothing else is
-    sent before confirmation. Raises SubscriptionError, RateLimited, or the mailer's
-    failures after the request is stored.
+    sent before confirmation. When the relay cannot be reached the email is queued
+    (``confirmation_queued_at``) and ``send_queued_confirmations`` sends it later: the
+    request never fails on a mail server that is down. Raises SubscriptionError,
+    RateLimited, or PermanentFailure (the relay refused the address) after the request is stored.
     """
     now = now or utcnow()
     email = normalise_email(email)
     frequency = check_frequency(frequency)
     search = validate_search(search)
     check_rate_limit(session, email, ip or "inconnue", now)
-    check_deliverable(email)
+    relay_reached = check_deliverable(email)
     subscription, _added = _find_or_add(session, email, search, frequency, now)
     if subscription.status != "active":
         subscription.status = "pending"
         subscription.frequency = frequency
+    session.commit()
+    if not relay_reached:
+        queue_confirmation(session, subscription, now)
+    else:
+        send_or_queue_confirmation(session, subscription, now)
+    return subscription
+
+
+def send_or_queue_confirmation(session: Session, subscription: Subscription, now: datetime | None = None) -> bool:
+    """Send the email a request calls for (the confirmation, or the reminder of an active
+    subscription); when the relay is unreachable, queue it. True when it went out."""
+    from guichet.digests.mailer import TemporaryFailure
+
+    now = now or utcnow()
+    try:
+        if subscription.status == "active":
+            send_already_subscribed(subscription)
+        else:
+            send_confirmation(subscription)
+    except TemporaryFailure:
+        current_app.logger.warning("confirmation email queued: relay unreachable", exc_info=True)
+        queue_confirmation(session, subscription, now)
+        return False
     if subscription.status == "pending":
         subscription.confirmation_sent_at = now
+    subscription.confirmation_queued_at = None
     session.commit()
-    if subscription.status == "active":
-        send_already_subscribed(subscription)
-    else:
-        send_confirmation(subscription)
-    return subscription
+    return True
+
+
+def queue_confirmation(session: Session, subscription: Subscription, now: datetime) -> None:
+    subscription.confirmation_queued_at = subscription.confirmation_queued_at or now
+    session.commit()
+
+
+def send_queued_confirmations(session: Session, now: datetime | None = None) -> dict:
+    """Send the confirmations queued while the relay was down (the scheduler's job), oldest
+    first. A request older than the confirmation's lifetime is dropped (nobody waits for it any
+    more); a refused address (5xx) is dropped with its reason; a relay still unreachable stops
+    the run, the rest stay queued. Returns counts: sent, dropped, left."""
+    from guichet.digests.mailer import PermanentFailure, TemporaryFailure
+
+    now = now or utcnow()
+    counts = {"sent": 0, "dropped": 0, "left": 0}
+    queued = session.scalars(select(Subscription).where(Subscription.confirmation_queued_at.is_not(None))
+                             .order_by(Subscription.confirmation_queued_at, Subscription.id)).all()
+    for position, subscription in enumerate(queued):
+        too_old = subscription.confirmation_queued_at < now - timedelta(seconds=CONFIRMATION_MAX_AGE)
+        if too_old or subscription.status not in ("pending", "active"):
+            subscription.confirmation_queued_at = None
+            session.commit()
+            counts["dropped"] += 1
+            continue
+        try:
+            if subscription.status == "active":
+                send_already_subscribed(subscription)
+            else:
+                send_confirmation(subscription)
+        except PermanentFailure as error:
+            subscription.confirmation_queued_at = None
+            subscription.last_error = str(error)
+            session.commit()
+            counts["dropped"] += 1
+            continue
+        except TemporaryFailure:
+            counts["left"] = len(queued) - position
+            break
+        if subscription.status == "pending":
+            subscription.confirmation_sent_at = now
+        subscription.confirmation_queued_at = None
+        session.commit()
+        counts["sent"] += 1
+    return counts
 
 
 def _find_or_add(session: Session, email: str, search: str, frequency: str,

@@ -1,13 +1,16 @@
 """Subscription pages under /abonnement (thin: parse, call services, render)."""
 
-from flask import Blueprint, current_app, render_template, request, url_for
+import re
+
+from flask import Blueprint, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 from guichet import geo
 from guichet.db import get_session
 from guichet.digests import links, subscriptions
-from guichet.digests.mailer import PermanentFailure, TemporaryFailure
-from guichet.digests.models import FREQUENCIES
+from guichet.digests.mailer import PermanentFailure
+from guichet.digests.models import FREQUENCIES, Subscription
 from guichet.programmes.themes import THEMES
 from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, POPULATION_BANDS, STATUSES
 from guichet.search.query import InvalidQuery
@@ -16,15 +19,53 @@ from guichet.web.description import describe_lines
 
 bp = Blueprint("digests", __name__, url_prefix="/abonnement")
 
-MAIL_DOWN = ("Le courriel n'a pas pu être envoyé pour le moment. Votre demande est enregistrée : "
-             "merci de réessayer dans quelques minutes.")
-MAIL_REFUSED = "Notre serveur d'envoi a refusé cette adresse électronique : vérifiez-la puis réessayez."
+MAIL_REFUSED = "Notre serveur d’envoi a refusé cette adresse électronique : vérifiez-la puis réessayez."
+INSEE_CODE = re.compile(r"^[0-9][0-9AB][0-9]{3}$")
+# Sent with the commune text field: what was typed is read as a person types it (a name, a
+# postcode first, a label « Beauvais (60) »), as on the search page; a chosen commune (radio
+# button) is an INSEE code.
+TYPED_MARKER = "commune_saisie"
 
 
 def form_context(args, **extra):
+    extra.setdefault("commune_choices", [])
     return dict(args=args, themes=THEMES, levels=LEVELS, aid_types=AID_TYPES, beneficiaries=BENEFICIARIES,
                 statuses=STATUSES, population_bands=POPULATION_BANDS, regions=geo.REGIONS,
-                departments=geo.DEPARTMENT_NAMES, frequencies=FREQUENCIES, **extra)
+                departments=geo.DEPARTMENT_NAMES, frequencies=FREQUENCIES,
+                commune_text=_commune_text(args), **extra)
+
+
+def _commune_text(args) -> str:
+    """What the commune field shows: « Beauvais (60) » for a saved INSEE code, else what was typed."""
+    from guichet.communes.services import get_commune
+
+    value = (args.get("commune") or "").strip()
+    if INSEE_CODE.match(value.upper()):
+        found, _alias = get_commune(get_session(), value.upper())
+        if found is not None:
+            return f"{found.name} ({found.department})"
+    return value
+
+
+def resolve_commune(form):
+    """The form with its commune as an INSEE code, as the search page does with a name or a
+    postcode; or the French error and, when the name is shared (« Saint-Amand »), the
+    communes to choose from as (code, label)."""
+    from guichet.communes.services import resolve_typed
+
+    value = (form.get("commune") or "").strip()
+    if not value or (form.get(TYPED_MARKER) != "1" and INSEE_CODE.match(value.upper())):
+        return form, None, []
+    resolution = resolve_typed(value)
+    if resolution.code:
+        resolved = MultiDict(form)
+        resolved.setlist("commune", [resolution.code])
+        return resolved, None, []
+    if resolution.message:
+        return form, subscriptions.SubscriptionError("commune", resolution.message), []
+    choices = [(match.commune.code, match.commune.label) for match in resolution.choices]
+    return form, subscriptions.SubscriptionError(
+        "commune", f"Plusieurs communes correspondent à « {value[:100]} » : choisissez la vôtre dans la liste."), choices
 
 
 def _filters_of(args) -> list[str]:
@@ -48,10 +89,15 @@ def subscribe():
 
 @bp.post("")
 def subscribe_post():
-    form = request.form
-    email, frequency = form.get("email", ""), form.get("frequency", "")
+    email, frequency = request.form.get("email", ""), request.form.get("frequency", "")
+    form, error, choices = resolve_commune(request.form)
+    if error is not None:
+        return render_template("digests/subscribe.html", **form_context(
+            form, filters=_filters_of(form), error=error, email=email, frequency=frequency,
+            commune_choices=choices)), 400
     try:
-        subscriptions.request_subscription(get_session(), email, form, frequency, request.remote_addr or "inconnue")
+        subscription = subscriptions.request_subscription(get_session(), email, form, frequency,
+                                                          request.remote_addr or "inconnue")
     except subscriptions.SubscriptionError as error:
         return render_template("digests/subscribe.html", **form_context(
             form, filters=_filters_of(form), error=error, email=email, frequency=frequency)), 400
@@ -61,10 +107,11 @@ def subscribe_post():
         return render_template("digests/subscribe.html", **form_context(
             form, filters=_filters_of(form), email=email, frequency=frequency,
             error=subscriptions.SubscriptionError("email", MAIL_REFUSED))), 400
-    except TemporaryFailure:
-        current_app.logger.warning("confirmation email not sent", exc_info=True)
-        return error_page(503, MAIL_DOWN)
-    return render_template("digests/requested.html", email=email.strip())
+    # Sent or queued (relay unreachable), the page keeps the search and says what happens next.
+    return render_template("digests/requested.html", email=email.strip(),
+                           queued=subscription.confirmation_queued_at is not None,
+                           filters=_filters_of(form),
+                           search_url=links.with_search(url_for("web.search"), subscription.search))
 
 
 def _subscription(token: str, salt: str, max_age=None):
@@ -103,7 +150,7 @@ def confirm(token):
 def manage(token):
     subscription = _subscription(token, links.SALT_MANAGE)
     session = get_session()
-    error, notice, status = None, None, 200
+    error, notice, status, choices = None, None, 200, []
     args = subscriptions.search_args(subscription.search)
     frequency = subscription.frequency
     if request.method == "POST":
@@ -111,20 +158,37 @@ def manage(token):
             subscriptions.resubscribe(session, subscription)
             notice = "Votre abonnement est de nouveau actif : vous recevrez les programmes publiés à partir de maintenant."
         else:
-            try:
-                subscriptions.update_subscription(session, subscription, request.form, request.form.get("frequency"))
-            except subscriptions.SubscriptionError as invalid:
-                error, status = invalid, 400
-                args, frequency = request.form, request.form.get("frequency")
+            form, error, choices = resolve_commune(request.form)
+            if error is None:
+                try:
+                    subscriptions.update_subscription(session, subscription, form, form.get("frequency"))
+                except subscriptions.SubscriptionError as invalid:
+                    error = invalid
+            if error is not None:
+                status = 400
+                args, frequency = form, form.get("frequency")
             else:
                 notice = "Vos préférences sont enregistrées."
                 args = subscriptions.search_args(subscription.search)
                 frequency = subscription.frequency
     return render_template("digests/manage.html", **form_context(
         args, subscription=subscription, filters=subscriptions.describe_saved(subscription.search), error=error,
-        notice=notice, frequency=frequency, token=token,
+        notice=notice, frequency=frequency, token=token, commune_choices=choices,
+        others=_other_subscriptions(session, subscription),
         search_url=links.with_search(url_for("web.search"), subscription.search),
         unsubscribe_url=_link("digests.unsubscribe", subscription, links.SALT_UNSUBSCRIBE))), status
+
+
+def _other_subscriptions(session, subscription) -> list[dict]:
+    """Every other subscription of the address (the management link proves it), each with its
+    own management link, its filters and its state."""
+    from sqlalchemy import select
+
+    others = session.scalars(select(Subscription).where(Subscription.email == subscription.email,
+                                                        Subscription.id != subscription.id)
+                             .order_by(Subscription.created_at, Subscription.id)).all()
+    return [{"subscription": other, "filters": subscriptions.describe_saved(other.search),
+             "manage_url": _link("digests.manage", other, links.SALT_MANAGE)} for other in others]
 
 
 @bp.route("/desabonnement/<token>", methods=["GET", "POST"])

@@ -3,13 +3,17 @@
 import html as html_module
 import re
 import time
+from datetime import datetime
 from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo
 
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from guichet.digests.models import Subscription
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def page_text(response) -> str:
@@ -160,11 +164,55 @@ def test_bad_input_gives_a_french_message_and_no_email(client, smtp_server):
     assert smtp_server.messages == []
 
 
-def test_smtp_down_during_subscription_gives_a_french_503(client, smtp_server):
+def test_smtp_down_the_confirmation_is_queued_then_sent_by_the_scheduler(app, client, smtp_server):
+    """Issue 17 point 7: no error page when the relay is unreachable; the page keeps the search,
+    the scheduler's job sends the confirmation once the (real) SMTP server is back."""
+    from guichet.scheduler import jobs
+
+    job = jobs(app)["digests-confirmations"]
     smtp_server.stop()
     response = subscribe_via_form(client, "maire@commune.example")
-    assert response.status_code == 503
-    assert "Le courriel n'a pas pu être envoyé" in page_text(response)
+    html = page_text(response)
+    assert response.status_code == 200
+    assert "Nous vous enverrons le courriel de confirmation dès que possible" in html
+    assert "Erreur" not in html and "réessayez" not in html
+    assert "Mots : « vélo »" in html and "Thème : Mobilité et transports" in html
+    assert 'href="/?q=v%C3%A9lo&theme=mobilite" id="retour-recherche"' in html
+    [subscription] = stored(app, "maire@commune.example")
+    assert subscription.status == "pending" and subscription.confirmation_queued_at is not None
+    assert subscription.confirmation_sent_at is None
+    with app.app_context():
+        assert job.func() == {"sent": 0, "dropped": 0, "left": 1}  # still down: stays queued
+    assert stored(app, "maire@commune.example")[0].confirmation_queued_at is not None
+
+    smtp_server.start()
+    assert job.trigger.get_next_fire_time(None, datetime(2026, 3, 4, 12, 1, tzinfo=PARIS)).minute == 5
+    with app.app_context():
+        assert job.func() == {"sent": 1, "dropped": 0, "left": 0}
+        assert job.func() == {"sent": 0, "dropped": 0, "left": 0}  # sent once, never twice
+    [received] = smtp_server.wait_for(1)
+    assert received.to == "maire@commune.example"
+    [subscription] = stored(app, "maire@commune.example")
+    assert subscription.confirmation_queued_at is None and subscription.confirmation_sent_at is not None
+    link = path_of(received.links("/abonnement/confirmer/")[0])
+    assert client.post(link, data=csrf_fields(page_text(client.get(link)))).status_code == 200
+    assert stored(app, "maire@commune.example")[0].status == "active"
+
+
+def test_a_queued_confirmation_older_than_its_lifetime_is_dropped(app, client, smtp_server):
+    from datetime import timedelta
+
+    from guichet.digests.subscriptions import send_queued_confirmations
+    from guichet.programmes.models import utcnow
+
+    smtp_server.stop()
+    subscribe_via_form(client, "maire@commune.example")
+    smtp_server.start()
+    with app.app_context(), app.extensions["guichet.db"].session() as session:
+        counts = send_queued_confirmations(session, now=utcnow() + timedelta(days=8))
+    assert counts == {"sent": 0, "dropped": 1, "left": 0}
+    assert smtp_server.messages == []
+    assert stored(app, "maire@commune.example")[0].confirmation_queued_at is None
 
 
 def test_confirmation_links_are_signed_and_expire(app, client, smtp_server):
