@@ -59,11 +59,11 @@ def load_token(session: Session, token: str, salt: str, max_age: int | None = No
     except SignatureExpired:
         raise InvalidLink("Ce lien a expiré.", expired=True) from None
     except (BadSignature, ValueError, TypeError):
-        raise InvalidLink("Ce lien n'est pas valide : il est peut-être incomplet. Copiez-le en entier depuis "
+        raise InvalidLink("Ce lien n’est pas valide : il est peut-être incomplet. Copiez-le en entier depuis "
                           "le courriel reçu.") from None
     subscription = session.get(Subscription, subscription_id) if isinstance(subscription_id, int) else None
     if subscription is None or not secrets.compare_digest(str(link_key), subscription.link_key):
-        raise InvalidLink("Cet abonnement n'existe plus.")
+        raise InvalidLink("Cet abonnement n’existe plus.")
     return subscription
 
 

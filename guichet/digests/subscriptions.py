@@ -119,7 +119,7 @@ def normalise_email(value: str | None) -> str:
     if not email:
         raise SubscriptionError("email", "Saisissez votre adresse électronique.")
     if len(email) > 254 or not _EMAIL.fullmatch(email):
-        raise SubscriptionError("email", "L'adresse électronique n'est pas valide : elle doit ressembler à "
+        raise SubscriptionError("email", "L’adresse électronique n’est pas valide : elle doit ressembler à "
                                          "prenom.nom@mairie-exemple.fr.")
     return email.lower()
 
@@ -195,7 +195,7 @@ def check_rate_limit(session: Session, email: str, ip: str, now: datetime) -> No
                                                        SubscriptionRequest.created_at > since))
     if per_address >= int(config["SUBSCRIPTION_LIMIT_PER_ADDRESS"]) or per_ip >= int(config["SUBSCRIPTION_LIMIT_PER_IP"]):
         session.commit()
-        raise RateLimited("Trop de demandes d'abonnement en peu de temps pour cette adresse ou depuis votre "
+        raise RateLimited("Trop de demandes d’abonnement en peu de temps pour cette adresse ou depuis votre "
                           "connexion. Merci de réessayer dans une heure.")
     session.add(SubscriptionRequest(email_key=key, ip=ip[:64], created_at=now))
 

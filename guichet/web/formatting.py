@@ -1,8 +1,12 @@
 """French formatting for pages and emails: dates, days left, amounts, populations.
 
+Numbers go through Babel's ``fr_FR`` locale (« 1 234 » with a narrow no-break space, « 12,5 »,
+never « 80.0 »); times read « 2 h 45 » (no leading zero), the same everywhere.
 The labels of a programme's values are in ``guichet.programmes.vocabulary``."""
 
 from datetime import date, datetime
+
+from babel.numbers import format_decimal
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
@@ -23,15 +27,21 @@ def date_fr(value) -> str:
 def datetime_fr(value) -> str:
     if value is None:
         return ""
-    return f"{date_fr(value.date())} à {value.hour:02d} h {value.minute:02d}"
+    return f"{date_fr(value.date())} à {time_fr(value)}"
+
+
+def time_fr(value) -> str:
+    """« 2 h 45 », « 14 h 05 », « 6 h 00 »: the hour without a leading zero."""
+    return f"{value.hour} h {value.minute:02d}"
 
 
 def number_fr(value) -> str:
-    if value is None:
+    """« 1 234 », « 80 » (for 80.0), « 12,5 »; at most two decimals."""
+    if value is None or value == "":
         return ""
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}".replace(",", NARROW_NBSP).replace(".", ",")
-    return f"{int(value):,}".replace(",", NARROW_NBSP)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return format_decimal(value, format="#,##0.##", locale="fr_FR").replace("\u00a0", NARROW_NBSP)
 
 
 def euros(value) -> str:
@@ -90,5 +100,6 @@ FILTERS = {
     "date_fr": date_fr,
     "datetime_fr": datetime_fr,
     "number_fr": number_fr,
+    "time_fr": time_fr,
     "euros": euros,
 }

@@ -17,7 +17,7 @@ def test_subscribe_confirm_and_unsubscribe_in_a_browser(app, live_server, chromi
             "Mots : « vélo »", "Thème : Mobilité et transports"]
         page.get_by_label("Adresse électronique").fill("maire@commune.example")
         page.locator("label[for=frequency-daily]").click()
-        page.get_by_role("button", name="M'abonner").click()
+        page.get_by_role("button", name="M’abonner").click()
         assert page.get_by_role("heading", level=1).inner_text() == "Vérifiez votre messagerie"
 
         [confirmation] = smtp_server.wait_for(1)

@@ -132,7 +132,7 @@ def test_subscription_requests_are_rate_limited_per_address(app, client, smtp_se
         assert subscribe_via_form(client, "maire@commune.example").status_code == 200
     response = subscribe_via_form(client, "maire@commune.example")
     assert response.status_code == 429
-    assert "Trop de demandes d'abonnement" in page_text(response)
+    assert "Trop de demandes d’abonnement" in page_text(response)
     assert len(smtp_server.messages) == 3
 
 
@@ -154,7 +154,7 @@ def test_subscription_requests_are_rate_limited_per_ip(app, client, smtp_server)
 def test_bad_input_gives_a_french_message_and_no_email(client, smtp_server):
     response = subscribe_via_form(client, "pas-une-adresse")
     assert response.status_code == 400
-    assert "L'adresse électronique n'est pas valide" in page_text(response)
+    assert "L’adresse électronique n’est pas valide" in page_text(response)
     response = subscribe_via_form(client, "maire@commune.example", frequency="mensuelle")
     assert response.status_code == 400
     assert "Choisissez la fréquence des courriels" in page_text(response)
@@ -220,7 +220,7 @@ def test_confirmation_links_are_signed_and_expire(app, client, smtp_server):
     [link] = smtp_server.messages[0].links("/abonnement/confirmer/")
     response = client.get(path_of(link)[:-3] + "abc")
     assert response.status_code == 404
-    assert "Ce lien n'est pas valide" in page_text(response)
+    assert "Ce lien n’est pas valide" in page_text(response)
     # The same link as the mailer would have made eight days ago.
     [subscription] = stored(app, "maire@commune.example")
 
@@ -324,7 +324,7 @@ def test_with_csrf_protection_forms_carry_the_token_and_one_click_needs_none(csr
 def test_unknown_management_link_is_a_french_404(client):
     response = client.get("/abonnement/gerer/nimporte-quoi")
     assert response.status_code == 404
-    assert "Ce lien n'est pas valide" in page_text(response)
+    assert "Ce lien n’est pas valide" in page_text(response)
 
 
 def test_an_old_confirmation_link_does_not_restart_a_stopped_subscription(app, client, smtp_server):

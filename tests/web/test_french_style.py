@@ -1,0 +1,142 @@
+"""French without faults (issue 17 point 9): every page type, public and back office, and every
+email, rendered and read as a person reads them (visible text only), through a small style check
+of the faults the issue names: « de » before a vowel (« de ADEME »), raw « (e) » / « (s) »,
+« curateur », a decimal point, a missing space before « ( », « 02 h 45 », a results count beside
+« Aucun programme ne correspond », and, on the pages and emails whose texts are typographic
+already, a straight apostrophe."""
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.admin.conftest import ADMIN, csrf_token, logged_in_client, staff, staff_hashes  # noqa: F401 (fixtures)
+from tests.digests.conftest import BASE_URL, SMTPServer
+
+FIXTURE_COMMUNES = Path(__file__).resolve().parents[1] / "fixtures" / "communes"
+
+# (name, pattern) over the visible text; each hit is a fault.
+CHECKS = (
+    ("« de » devant une voyelle", re.compile(r"\b[Dd]e (?=[AEIOUYÉÈÊÀÂÎÔÛaeiouyéèêàâîôû][\w’'-])(?!Y\b)")),
+    ("« à le » / « à les » / « de les » devant un nom", re.compile(r"\bà les? [A-ZÉ]|\bde les [A-ZÉ]")),
+    ("accord écrit entre parenthèses", re.compile(r"\w\((?:e|s|es|x|ne|le)\)")),
+    ("« curateur »", re.compile(r"curat(?:eur|rice)", re.IGNORECASE)),
+    ("point décimal", re.compile(r"(?<![\w./-])\d+\.\d+(?![\w./])")),
+    ("espace manquante avant « ( »", re.compile(r"[^\W_]\((?!\))")),
+    ("heure avec zéro initial", re.compile(r"\b0\d h \d\d\b")),
+    ("nombre sans séparateur de milliers", re.compile(r"(?<![\w/.:#-])\d{5,}(?![\w/.:-])")),
+)
+STRAIGHT_APOSTROPHE = ("apostrophe droite", re.compile(r"[^\W\d_]'[^\W\d_]"))
+EMPTY_WITH_COUNT = re.compile(r"\d[\d\u202f ]* programmes? trouvés?")
+
+
+def visible_text(html: str) -> str:
+    soup = BeautifulSoup(html, "html.parser")
+    for hidden in soup(["script", "style", "code", "pre", "textarea", "template", "noscript"]):
+        hidden.decompose()
+    return " ".join(soup.get_text(" ").split())
+
+
+def faults_of(text: str, apostrophes: bool) -> list[str]:
+    checks = CHECKS + ((STRAIGHT_APOSTROPHE,) if apostrophes else ())
+    found = []
+    for name, pattern in checks:
+        for match in pattern.finditer(text):
+            start = max(match.start() - 40, 0)
+            found.append(f"{name} : …{text[start:match.end() + 40]}…")
+    if "Aucun programme ne correspond" in text and EMPTY_WITH_COUNT.search(text):
+        found.append("« N programmes trouvés » à côté de « Aucun programme ne correspond »")
+    return found
+
+
+def test_the_style_check_finds_each_fault_it_names():
+    for faulty in ("Aide de ADEME", "Thème inconnu(e)", "le curateur", "taux de 80.0", "dans 120 jours(31 mars)",
+                   "à 02 h 45", "aux communes de 20000 habitants", "l'aide", "Aide de l'État à les Communes"):
+        assert faults_of(faulty, apostrophes=True), faulty
+    for right in ("Aide d’ADEME", "Thème inconnu", "la gestionnaire", "taux de 80 %", "dans 120 jours (31 mars)",
+                  "à 2 h 45", "aux communes de 20\u202f000 habitants", "l’aide", "version 3.1.0", "Y (80)"):
+        assert faults_of(right, apostrophes=True) == [], right
+    assert faults_of("3 programmes trouvés · Aucun programme ne correspond", apostrophes=False)
+
+
+@pytest.fixture
+def smtp_server():
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app_config(app_config, smtp_server):
+    return {**app_config, "COMMUNES_DATA_DIR": str(FIXTURE_COMMUNES), "SMTP_HOST": "127.0.0.1",
+            "SMTP_PORT": smtp_server.port, "SMTP_TIMEOUT": 5, "BASE_URL": BASE_URL,
+            "MAIL_FROM": "Guichet <ne-pas-repondre@guichet.test>"}
+
+
+def test_every_page_type_and_every_email_reads_as_correct_french(app, client, make_programme, smtp_server, staff):
+    from guichet.communes.reference import load_reference
+    from guichet.digests.links import SALT_MANAGE, SALT_UNSUBSCRIBE, make_token
+    from guichet.digests.models import Subscription
+    from guichet.digests.sending import run_digests
+    from guichet.digests.subscriptions import add_subscription
+
+    load_reference(app.extensions["guichet.db"], FIXTURE_COMMUNES)
+    # A subscription, confirmed, then one digest and the two confirmation emails.
+    with app.app_context(), app.extensions["guichet.db"].session() as session:
+        subscription, _ = add_subscription(session, "mairie@nevers.example", "theme=energie-climat", "weekly",
+                                           confirmed=True)
+        tokens = {salt: make_token(subscription, salt) for salt in (SALT_MANAGE, SALT_UNSUBSCRIBE)}
+        add_subscription(session, "nouveau@commune.example", "q=chaleur", "daily")
+    ademe = make_programme(title="Fonds chaleur renouvelable", funders=["ADEME"], themes=["energie-climat"],
+                           aid_types=["subvention"], rate_min=20.0, rate_max=80.0, amount_max=1500000.0,
+                           population_min=2000, population_max=20000)
+    make_programme(title="Rénovation des écoles", funders=["Agence nationale de la cohésion des territoires"],
+                   themes=["solidarites-sante-education"], deadlines=[])
+    make_programme(title="Vélo dans l’Oise", funders=["Département de l’Oise"], level="departmental",
+                   departments=["60"], themes=["mobilite"])
+
+    with app.app_context():
+        assert run_digests("weekly").sent == 1
+    form = client.get("/abonnement?theme=energie-climat").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    client.post("/abonnement", data={"email": "mairie@nevers.example", "frequency": "weekly", "theme": "energie-climat",
+                                     "commune": "Nevers", "commune_saisie": "1", **({"csrf_token": token.group(1)} if token else {})})
+    emails = smtp_server.wait_for(3)
+    assert len(emails) == 3, [message.subject for message in emails]
+
+    public = ["/", "/?q=chaleur&commune=58194", "/?theme=energie-climat&page=40", "/?q=zzzzzz", f"/programmes/{ademe}",
+              f"/programmes/{ademe}?commune=58194", "/communes", "/communes?q=Saint-Denis", "/communes/58194",
+              "/communes/60057", "/sources", "/a-propos", "/projets", "/api/", "/impression?theme=energie-climat",
+              "/abonnement?theme=energie-climat", f"/abonnement/gerer/{tokens[SALT_MANAGE]}",
+              f"/abonnement/desabonnement/{tokens[SALT_UNSUBSCRIBE]}", "/programmes/inconnu", "/?population=beaucoup",
+              "/admin/login"]
+    confirm = [link for message in emails for link in message.links("/abonnement/confirmer/")]
+    public += [urlsplit(link).path for link in confirm]
+    admin = logged_in_client(app, ADMIN)
+    back_office = ["/admin/", "/admin/programmes", f"/admin/programmes/{ademe}", "/admin/programmes/nouveau",
+                   "/admin/doublons", "/admin/journal", "/admin/sources", "/admin/utilisateurs"]
+
+    faults = {}
+    for who, paths in ((client, public), (admin, back_office)):
+        for path in paths:
+            response = who.get(path)
+            assert response.status_code in (200, 400, 404), (path, response.status_code)
+            assert response.mimetype == "text/html", path
+            # The subscription pages are typographic through and through.
+            typographic = path.startswith("/abonnement")
+            found = faults_of(visible_text(response.get_data(as_text=True)), apostrophes=typographic)
+            if found:
+                faults[path] = found
+    for message in emails:
+        for name, text in (("texte", message.text), ("HTML", visible_text(message.html))):
+            found = faults_of(f"{message.subject} {text}", apostrophes=True)
+            if found:
+                faults[f"courriel « {message.subject} » ({name})"] = found
+    assert faults == {}, "\n".join(f"{where} :\n  " + "\n  ".join(found) for where, found in faults.items())
+    # The style check read real pages (not empty ones).
+    assert csrf_token(admin, "/admin/")
+    with app.extensions["guichet.db"].session() as session:
+        assert session.query(Subscription).count() == 2
