@@ -10,7 +10,7 @@ from guichet.admin.models import ROLES
 
 @click.group("user")
 def user_group():
-    """Comptes de l'espace de gestion (curateurs et administrateurs)."""
+    """Comptes de l'espace de gestion (gestionnaires et administrateurs)."""
 
 
 @user_group.command("create")

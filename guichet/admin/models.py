@@ -11,7 +11,7 @@ from guichet.db import Base
 from guichet.programmes.models import utcnow
 
 ROLES = ("curator", "admin")
-ROLE_LABELS = {"curator": "Curateur ou curatrice", "admin": "Administrateur ou administratrice"}
+ROLE_LABELS = {"curator": "Gestionnaire", "admin": "Administrateur ou administratrice"}
 
 
 class User(UserMixin, Base):

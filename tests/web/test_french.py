@@ -67,3 +67,15 @@ def test_organisations_take_the_article_of_their_first_noun(name, expected):
 def test_an_organisation_as_a_subject():
     assert le("CA de Nevers") == "la CA de Nevers"
     assert a("Région Occitanie") == "à la Région Occitanie"
+
+
+def test_numbers_and_times_are_french_everywhere():
+    from datetime import datetime
+
+    from guichet.web.formatting import datetime_fr, number_fr, rate_range, time_fr
+
+    assert number_fr(1234) == "1\u202f234" and number_fr(1234567) == "1\u202f234\u202f567"
+    assert number_fr(80.0) == "80" and number_fr(12.5) == "12,5" and number_fr(None) == ""
+    assert rate_range(None, 80.0) == "80\u202f% au plus"
+    assert time_fr(datetime(2026, 3, 1, 2, 45)) == "2 h 45"
+    assert datetime_fr(datetime(2026, 3, 1, 14, 5)) == "1er mars 2026 à 14 h 05"
