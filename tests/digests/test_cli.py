@@ -47,7 +47,7 @@ def test_subscription_add_refuses_bad_input_in_french(runner, smtp_server):
                                  "--frequency", "daily"])
     assert result.exit_code == 2 and "Thème inconnu : « inconnu »." in result.output
     result = runner.invoke(args=["subscription", "add", "pas-une-adresse", "--frequency", "daily"])
-    assert result.exit_code == 2 and "n'est pas valide" in result.output
+    assert result.exit_code == 2 and "n’est pas valide" in result.output
     result = runner.invoke(args=["subscription", "add", "maire@commune.example", "--frequency", "monthly"])
     assert result.exit_code == 2
     assert smtp_server.messages == []
