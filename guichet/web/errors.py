@@ -15,11 +15,11 @@ ERROR_TITLES = {
 }
 ERROR_MESSAGES = {
     400: "La demande contient un paramètre incorrect.",
-    403: "Vous n'avez pas accès à cette page.",
-    404: "La page que vous cherchez n'existe pas ou a été déplacée.",
-    405: "Cette adresse ne s'utilise pas ainsi.",
+    403: "Vous n’avez pas accès à cette page.",
+    404: "La page que vous cherchez n’existe pas ou a été déplacée.",
+    405: "Cette adresse ne s’utilise pas ainsi.",
     429: "Trop de demandes en peu de temps : merci de réessayer dans quelques minutes.",
-    500: "Une erreur inattendue s'est produite. L'équipe en est informée ; merci de réessayer plus tard.",
+    500: "Une erreur inattendue s’est produite. L’équipe en est informée ; merci de réessayer plus tard.",
     503: "Le service est momentanément indisponible : merci de réessayer dans quelques instants.",
 }
 

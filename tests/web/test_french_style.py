@@ -123,7 +123,7 @@ def test_every_page_type_and_every_email_reads_as_correct_french(app, client, ma
     public = ["/", "/?q=chaleur&commune=58194", "/?theme=energie-climat&page=40", "/?q=zzzzzz", f"/programmes/{ademe}",
               f"/programmes/{ademe}?commune=58194", "/communes", "/communes?q=Saint-Denis", "/communes/58194",
               "/communes/60057", "/sources", "/a-propos", "/projets", "/api/", "/impression?theme=energie-climat",
-              "/abonnement?theme=energie-climat", f"/abonnement/gerer/{tokens[SALT_MANAGE]}",
+              "/abonnement?theme=energie-climat", "/page-inexistante", f"/abonnement/gerer/{tokens[SALT_MANAGE]}",
               f"/abonnement/desabonnement/{tokens[SALT_UNSUBSCRIBE]}", "/programmes/inconnu", "/?population=beaucoup",
               "/admin/login"]
     confirm = [link for message in emails for link in message.links("/abonnement/confirmer/")]
@@ -144,8 +144,8 @@ def test_every_page_type_and_every_email_reads_as_correct_french(app, client, ma
             assert response.mimetype == "text/html", path
             html = response.get_data(as_text=True)
             found = faults_of(visible_text(html), apostrophes=False)
-            if path.startswith("/abonnement"):
-                # The subscription pages' own sentences are typographic (’) through and through.
+            if path.startswith("/abonnement") or response.status_code == 404:
+                # The subscription and error pages' own sentences are typographic (’) through and through.
                 found += faults_of(visible_text(html, own_text_only=True), apostrophes=True)
             if found:
                 faults[path] = found
