@@ -20,7 +20,7 @@ FIXTURE_COMMUNES = Path(__file__).resolve().parents[1] / "fixtures" / "communes"
 # (name, pattern) over the visible text; each hit is a fault.
 CHECKS = (
     ("« de » devant une voyelle", re.compile(r"\b[Dd]e (?=[AEIOUYÉÈÊÀÂÎÔÛaeiouyéèêàâîôû][\w’'-])(?!Y\b)")),
-    ("« à le » / « à les » / « de les » devant un nom", re.compile(r"\bà les? [A-ZÉ]|\bde les [A-ZÉ]")),
+    ("« à le » / « à les » / « de les » devant un nom", re.compile(r"\b(?:à|[Dd]e) (?:[Ll]es?) [A-ZÉ]")),
     ("accord écrit entre parenthèses", re.compile(r"\w\((?:e|s|es|x|ne|le)\)")),
     ("« curateur »", re.compile(r"curat(?:eur|rice)", re.IGNORECASE)),
     # A number with a decimal point (« 80.0 », « 12.5 % »); a version (« Licence Ouverte 2.0 ») is a name.
@@ -66,10 +66,10 @@ def faults_of(text: str, apostrophes: bool) -> list[str]:
 
 def test_the_style_check_finds_each_fault_it_names():
     for faulty in ("Aide de ADEME", "Thème inconnu(e)", "le curateur", "taux de 80.0", "dans 120 jours(31 mars)",
-                   "à 02 h 45", "aux communes de 20000 habitants", "l'aide", "Aide de l'État à les Communes"):
+                   "à 02 h 45", "aux communes de 20000 habitants", "l'aide", "Aide de l'État à les Communes", "programmes ouverts à Le Mans"):
         assert faults_of(faulty, apostrophes=True), faulty
     for right in ("Aide d’ADEME", "Thème inconnu", "la gestionnaire", "taux de 80 %", "dans 120 jours (31 mars)",
-                  "à 2 h 45", "aux communes de 20\u202f000 habitants", "l’aide", "version 3.1.0", "Y (80)"):
+                  "à 2 h 45", "aux communes de 20\u202f000 habitants", "l’aide", "version 3.1.0", "Y (80)", "au Mans", "de La Rochelle"):
         assert faults_of(right, apostrophes=True) == [], right
     assert faults_of("3 programmes trouvés · Aucun programme ne correspond", apostrophes=False)
 
@@ -122,7 +122,7 @@ def test_every_page_type_and_every_email_reads_as_correct_french(app, client, ma
 
     public = ["/", "/?q=chaleur&commune=58194", "/?theme=energie-climat&page=40", "/?q=zzzzzz", f"/programmes/{ademe}",
               f"/programmes/{ademe}?commune=58194", "/communes", "/communes?q=Saint-Denis", "/communes/58194",
-              "/communes/60057", "/sources", "/a-propos", "/projets", "/api/", "/impression?theme=energie-climat",
+              "/communes/60057", "/communes/72181", "/communes/29083", "/?commune=60009", "/sources", "/a-propos", "/projets", "/api/", "/impression?theme=energie-climat",
               "/abonnement?theme=energie-climat", "/page-inexistante", f"/abonnement/gerer/{tokens[SALT_MANAGE]}",
               f"/abonnement/desabonnement/{tokens[SALT_UNSUBSCRIBE]}", "/programmes/inconnu", "/?population=beaucoup",
               "/admin/login"]
