@@ -66,6 +66,8 @@ SETTINGS = (
             "scrapers replay them instead of calling the live sites, and programmes are marked as recorded"),
     Setting("SOURCES_REPLAY_URL", None, "base URL of a replay server answering for every source host "
             "(tests and benchmarks); programmes are marked as recorded"),
+    Setting("SOURCES_ALLOW_PRIVATE_ADDRESSES", False, "let scrapers reach private, loopback and link-local addresses "
+            "(a local mirror of a source); refused by default, replayed responses aside"),
     Setting("PROJECTS_INDEX_PATH", None, "file of the embedded index of funded projects; default: instance/projects.sqlite3"),
     Setting("COMMUNES_DATA_DIR", None, "folder of the commune reference JSON files; default: node_modules/@etalab/decoupage-administratif/data"),
     Setting("TERRITORIES_SOURCE_URLS", {}, "official list key → open-data URL that `guichet territories refresh` downloads (overrides the defaults of guichet/territories/lists.py)"),

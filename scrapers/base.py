@@ -16,9 +16,11 @@ record: either a normalised record or the stage that failed. The store stage liv
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Iterator
+from urllib.parse import urlsplit
 
 from scrapers.http import FetchError, Fetched, HttpClient, Request
 
@@ -49,6 +51,12 @@ class ListPage:
 
     items: list
     next_request: Request | None = None
+    # How many items the whole listing holds, when the source announces it (an API's ``count``):
+    # a listing that ends with fewer is incomplete (issue 12, M6).
+    announced: int | None = None
+    # The source's end-of-list marker: True on the page it marks as the last one, False on a page
+    # it marks as not the last; None when the source has no such marker.
+    last_page: bool | None = None
 
 
 @dataclass
@@ -93,6 +101,8 @@ class Source:
     verified_on: str | None = None  # ISO date of that verification
     verified_by = ""                # the evidence (payloads, public importer's repository + path)
     regions: tuple = ()             # INSEE codes of the regions a regional/departmental source covers
+    # Hosts whose pages may be fetched besides those of ``url`` and of the first request (M5).
+    hosts: tuple = ()
 
     def __init__(self, settings: dict | None = None):
         self.settings = dict(settings or {})
@@ -133,6 +143,35 @@ class Source:
         return entry.payload
 
     # -- helpers ---------------------------------------------------------------------------
+    def own_hosts(self) -> set[str]:
+        """The hosts this source's documents may be fetched from: ``hosts`` as declared, and the
+        hosts of its public page and of its first list request."""
+        if getattr(self, "_own_hosts", None) is not None:
+            return self._own_hosts
+        found = {host.lower() for host in self.hosts}
+        for url in (self.url, _first_url(self)):
+            host = urlsplit(url or "").hostname
+            if host:
+                found.add(host.lower())
+        self._own_hosts = found
+        return found
+
+    def refused_url(self, url: str) -> str | None:
+        """Why a URL found in a document (a detail page, the next list page) may not be fetched:
+        only http(s) on the source's own hosts, on their usual ports (issue 12, M5); None if it may."""
+        parts = urlsplit(url or "")
+        if parts.scheme not in ("http", "https"):
+            return f"adresse refusée : « {url} » n'est pas une adresse http ou https"
+        try:
+            port = parts.port
+        except ValueError:
+            return f"adresse refusée : port illisible dans « {url} »"
+        host = (parts.hostname or "").lower()
+        if host not in self.own_hosts() or port not in (None, 80, 443):
+            return (f"adresse refusée : « {parts.netloc} » n'est pas un hôte de la source {self.name or self.slug} "
+                    "(seules ses propres pages sont lues)")
+        return None
+
     def record_id(self, source_id) -> str:
         return f"{self.slug}-{source_id}"
 
@@ -159,6 +198,11 @@ class Harvest:
         self.unlisted_errors = 0
         self.seen_ids: list[str] = []
         self.pages = 0
+        # Items of every list page (skipped ones included) and the total the source announced.
+        self.listed = 0
+        self.announced: int | None = None
+        # Why the listing is incomplete although no list page failed (French, for people).
+        self.incomplete_reason: str | None = None
 
     def __iter__(self) -> Iterator[Outcome]:
         source, seen = self.source, set()
@@ -169,14 +213,22 @@ class Harvest:
         while True:
             try:
                 if response is None:
-                    response = source.send(self.client, request)
+                    if self.pages:  # a next page found in the listing: on the source's hosts only
+                        with self._documents_of_source():
+                            response = source.send(self.client, request)
+                    else:
+                        response = source.send(self.client, request)
                 page = source.parse_list(response)
+                page_url = response.url
             except (FetchError, ParseError, ValueError, KeyError, TypeError) as error:
                 url = getattr(error, "url", None) or (response.url if response is not None else
                                                       request.full_url if request is not None else None)
                 yield Outcome(None, error=StageError("gather", _message(error), url=url))
                 return
             self.pages += 1
+            self.listed += len(page.items)
+            if page.announced is not None and self.announced is None:
+                self.announced = page.announced
             page_not_modified = response.not_modified
             for item in page.items:
                 try:
@@ -197,15 +249,54 @@ class Harvest:
                 entry.not_modified = page_not_modified and not source.has_details
                 yield self._record(entry)
             request, response = page.next_request, None
-            if request is None or not self.follow_pages:
+            if not self.follow_pages:
                 break
+            if request is None:
+                reason = self._incomplete(page)
+                if reason:
+                    self.incomplete_reason = reason
+                    yield Outcome(None, error=StageError("gather", reason, url=page_url))
+                    return
+                break
+            refused = source.refused_url(request.full_url)
+            if refused:
+                yield Outcome(None, error=StageError("gather", refused, url=request.full_url))
+                return
         self.gather_complete = True
+
+    @contextmanager
+    def _documents_of_source(self):
+        """While a document found in a page is fetched, its redirects stay on the source's hosts."""
+        if self.client is None:
+            yield
+            return
+        self.client.document_hosts = self.source.own_hosts()
+        try:
+            yield
+        finally:
+            self.client.document_hosts = None
+
+    def _incomplete(self, page: ListPage) -> str | None:
+        """The listing ended (no next page) without reaching its end: before the source's end
+        marker, or with fewer items than it announced."""
+        if page.last_page is False:
+            return (f"la liste s'arrête à la page {self.pages} sans atteindre sa dernière page "
+                    "(pagination perdue) : liste incomplète")
+        if self.announced is not None and self.listed < self.announced:
+            return (f"la liste s'arrête à {self.listed} éléments sur {self.announced} annoncés par la source : "
+                    "liste incomplète")
+        return None
 
     def _record(self, entry: Entry) -> Outcome:
         source, record_id = self.source, self.source.record_id(entry.source_id)
         if source.has_details:
+            request = source.detail_request(entry)
+            refused = source.refused_url(request.full_url)
+            if refused:
+                return Outcome(entry, error=StageError("fetch", refused, record_id, request.full_url))
             try:
-                entry.document = source.send(self.client, source.detail_request(entry))
+                with self._documents_of_source():
+                    entry.document = source.send(self.client, request)
                 entry.not_modified = entry.document.not_modified
             except FetchError as error:
                 return Outcome(entry, error=StageError("fetch", _message(error), record_id, error.url or entry.url))
@@ -221,6 +312,13 @@ class Harvest:
         except Exception as error:  # noqa: BLE001
             return Outcome(entry, raw=raw, error=StageError("normalise", _message(error), record_id, entry.url))
         return Outcome(entry, record=record, raw=raw, not_modified=entry.not_modified)
+
+
+def _first_url(source: Source) -> str | None:
+    try:
+        return source.first_request().full_url
+    except Exception:  # noqa: BLE001 - a source that needs settings to build it: its page's host only
+        return None
 
 
 def _message(error: Exception) -> str:

@@ -9,6 +9,10 @@
 - conditional requests: the ETag / Last-Modified of each URL are kept in a cache (the store's
   ``source_http_cache`` in a real run) and sent back; a 304 comes back as ``not_modified`` with
   the body seen last time;
+- addresses: outside a replay, no request (nor redirect) goes to a private, loopback, link-local
+  or otherwise reserved address (issue 12, M5), unless ``allow_private_addresses``; a redirect
+  is followed only when its target passes the same check and, for a document found in a page,
+  stays on the source's hosts (``send(..., hosts=...)``);
 - replay: with a replay URL, every ``https://host/path`` is asked of ``<replay>/host/path``
   (a local server answering recorded responses); politeness and robots still key on the real host.
 """
@@ -16,14 +20,16 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
+import socket
 import logging
 import threading
 import time
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 from urllib import robotparser
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -183,10 +189,38 @@ def user_agent(contact_url: str) -> str:
             f"+{contact_url})")
 
 
+class _GuardedSession(requests.Session):
+    """A requests Session that asks its client before following a redirect (M5)."""
+
+    guard = None
+
+    def get_redirect_target(self, resp):
+        target = super().get_redirect_target(resp)
+        if target and self.guard is not None:
+            self.guard(urljoin(resp.url, target))
+        return target
+
+
+def private_address(host: str, port: int | None = None) -> str | None:
+    """The first private, loopback, link-local, multicast or reserved address the host resolves
+    to (a literal address included), or None; an unknown name is left to the request to fail."""
+    try:
+        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, OSError):
+        return None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if (address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
+                or address.is_reserved or address.is_unspecified):
+            return str(address)
+    return None
+
+
 class HttpClient:
     def __init__(self, *, user_agent: str, timeout: float = 30.0, delay: float = 1.0, retries: int = 4,
                  backoff: float = 0.5, cache: HttpCache | None = None, replay_url: str | None = None,
-                 respect_robots: bool = True, politeness: Politeness = POLITENESS):
+                 respect_robots: bool = True, politeness: Politeness = POLITENESS,
+                 allow_private_addresses: bool = False):
         self.user_agent = user_agent
         self.timeout = timeout
         self.delay = delay
@@ -200,7 +234,13 @@ class HttpClient:
         retry = Retry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff,
                       status_forcelist=RETRY_STATUSES, allowed_methods=None, respect_retry_after_header=True,
                       raise_on_status=False)
-        self.session = requests.Session()
+        self.allow_private_addresses = allow_private_addresses
+        self._hosts_checked: dict[str, str | None] = {}
+        self._redirect_hosts: set | None = None
+        # Set by the harvest while it fetches a document found in a page: the source's own hosts.
+        self.document_hosts: set | None = None
+        self.session = _GuardedSession()
+        self.session.guard = self._check_redirect
         self.session.headers["User-Agent"] = user_agent
         adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
@@ -240,6 +280,33 @@ class HttpClient:
         except requests.exceptions.RequestException as error:
             raise FetchError(f"la source ne répond pas ({type(error).__name__}: {error})", url) from None
 
+    # -- where requests may go (M5) -----------------------------------------------------------
+    def check_url(self, url: str, hosts: set | None = None) -> None:
+        """Raises FetchError for a URL this client must not ask: not http(s), outside ``hosts``
+        (when given), or resolving to a private or local address (outside a replay)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise FetchError(f"adresse refusée : « {url} » n'est pas une adresse http ou https", url)
+        host = (parts.hostname or "").lower()
+        if hosts is not None and host not in hosts:
+            raise FetchError(f"adresse refusée : « {parts.netloc} » n'est pas un hôte de la source", url)
+        if self.replaying or self.allow_private_addresses:
+            return  # recorded responses are served from loopback on purpose (explicit configuration)
+        if host not in self._hosts_checked:
+            try:
+                port = parts.port
+            except ValueError:
+                port = None
+            self._hosts_checked[host] = private_address(host, port)
+        found = self._hosts_checked[host]
+        if found:
+            raise FetchError(f"adresse refusée : « {host} » désigne une adresse privée ou locale ({found})", url)
+
+    def _check_redirect(self, target: str) -> None:
+        if self.replay_url and target.startswith(self.replay_url + "/"):
+            target = "https://" + target[len(self.replay_url) + 1:]  # back to the real host's address
+        self.check_url(target, self._redirect_hosts)
+
     # -- robots.txt -------------------------------------------------------------------------
     def host_delay(self, url: str) -> float:
         """Seconds between two requests to the URL's host: ``delay``, or the host's robots.txt
@@ -274,9 +341,19 @@ class HttpClient:
         return parser.can_fetch(ROBOTS_AGENT, url)
 
     # -- the request ------------------------------------------------------------------------
-    def send(self, request: Request, *, conditional: bool = True, allow_status=()) -> Fetched:
-        """Send one request; raises FetchError unless the answer is 2xx, 304 or in ``allow_status``."""
+    def send(self, request: Request, *, conditional: bool = True, allow_status=(), hosts: set | None = None) -> Fetched:
+        """Send one request; raises FetchError unless the answer is 2xx, 304 or in ``allow_status``.
+        ``hosts``: the only hosts the request and its redirects may reach (a document found in a page)."""
         url = request.full_url
+        hosts = hosts if hosts is not None else self.document_hosts
+        self.check_url(url, hosts)
+        self._redirect_hosts = hosts
+        try:
+            return self._send(request, url, conditional=conditional, allow_status=allow_status)
+        finally:
+            self._redirect_hosts = None
+
+    def _send(self, request: Request, url: str, *, conditional: bool, allow_status) -> Fetched:
         if not self.allowed(url):
             raise Disallowed("robots.txt de la source interdit cette adresse", url)
         headers = dict(request.headers)

@@ -169,7 +169,8 @@ def _apply_safety_rules(state: RunState) -> None:
     if not harvest.gather_complete:
         run.flagged = True
         run.status = "failed" if seen == 0 else "partial"
-        run.message = (f"La liste de la source n'a pas pu être lue en entier ({seen} programmes lus) : "
+        reason = f" ({harvest.incomplete_reason})" if harvest.incomplete_reason else ""
+        run.message = (f"La liste de la source n'a pas pu être lue en entier{reason} ({seen} programmes lus) : "
                        "aucun programme n'a été clos ni dépublié. À vérifier.")
         return
     if harvest.unlisted_errors:

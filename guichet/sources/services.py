@@ -120,7 +120,8 @@ def make_client(config, cache=None) -> HttpClient:
     contact = f"{str(config.get('BASE_URL') or 'http://127.0.0.1:5000').rstrip('/')}/"
     return HttpClient(user_agent=user_agent(contact), timeout=float(config.get("SCRAPER_TIMEOUT") or 30),
                       delay=float(config.get("SCRAPER_DELAY") or 0), backoff=float(config.get("SCRAPER_BACKOFF") or 0),
-                      cache=cache, replay_url=replay_url(config))
+                      cache=cache, replay_url=replay_url(config),
+                      allow_private_addresses=bool(config.get("SOURCES_ALLOW_PRIVATE_ADDRESSES")))
 
 
 # -- runs -------------------------------------------------------------------------------------

@@ -73,7 +73,9 @@ class AidesTerritoires(Source):
         if not isinstance(body, dict) or not isinstance(body.get("results"), list):
             raise ParseError("réponse Aides-territoires sans liste « results »")
         next_url = body.get("next")
-        return ListPage(body["results"], Request(absolute(AIDS_URL, next_url)) if next_url else None)
+        total = body.get("count")
+        return ListPage(body["results"], Request(absolute(AIDS_URL, next_url)) if next_url else None,
+                        announced=total if isinstance(total, int) and not isinstance(total, bool) else None)
 
     def entry(self, item) -> Entry | None:
         if not isinstance(item, dict) or item.get("id") in (None, ""):

@@ -9,6 +9,13 @@ authorities (the bank's public-sector arm), so no filter is needed.
 Id: the node id (``data-history-node-id``) — the address changes when a call is renamed.
 Detail: title ``h1.page-title``, key facts ``div.aap-infos`` (label/value: Ouverture, Date de
 clôture, Bénéficiaires), text ``div.field--name-body``, application button ``div.aap-cta a``.
+
+Evidence (searched 2026-12-01): none for the detail page. Aides-territoires never imported this
+source (no command in MTES-MCT/aides-territoires ``src/dataproviders/management/commands/`` nor
+in MTES-MCT/aides-territoires-symfony ``src/Command/ImportFlux/``); the only public scripts that
+read the list (monitoring scripts mailing calls for projects) confirm its address and read its
+cards as generic ``article`` elements with an ``h2``/``h3`` title and a link — as we do — and
+nothing else. The remaining selectors are unconfirmed: declared « non vérifié ».
 """
 
 from __future__ import annotations
@@ -42,7 +49,9 @@ SELECTORS = pages.Selectors("Banque des Territoires", {
 class BanqueDesTerritoires(Source):
     slug = "banque-des-territoires"
     verified = "none"
-    verified_by = "aucune source publique ne confirme nos sélecteurs"
+    verified_by = ("aucune réponse réelle ni importeur public : seuls l’adresse de la liste et ses cartes « article » "
+                   "à titre h2/h3 sont lues de la même façon par des scripts publics ; la page de chaque appel "
+                   "(dates, bénéficiaires, bouton de candidature) n’est confirmée par rien")
     name = "Banque des Territoires"
     level = "national"
     url = LIST_URL

@@ -6,11 +6,20 @@ List: ``https://www.bpifrance.fr/nos-appels-a-projets-concours``, a Drupal view 
 « Concours »), period ``span.card-date`` (« 17/04/2025 au 02/06/2026 »), title link
 ``.desc h3 a``, one-line description ``.desc p``. Cards name no audience: a card whose
 title and description name companies only (start-up, PME, ETI ...) and no public body is
-skipped at the list (its page is never fetched); the others are read. Pages from 0
-(``?page=1`` second page) through the pager's ``li.pager__item a`` links.
+skipped at the list (its page is never fetched); the others are read. A card may carry the
+application link (``div.bottom-block a.see-more``, « Candidater »). Pages from 0 (``?page=1``
+second page) through the pager ``ul.pager__items`` (``a[href="?page=N"]``); its
+``li.pager__item--last`` link names the last page: a listing that stops before it is incomplete.
 Id: the last segment of the call's address (Drupal alias; Bpifrance prints no node id).
-Detail (not confirmed by any public code): ``div.aap-header`` (title ``h1``, dates), text
-``div.aap-body``; a call page in another layout is that record's parse error.
+Detail: the text is the element of class ``body-content`` (older layout: ``div.aap-body``), the
+title the page's ``h1``; a call page with neither is that record's parse error. Dates are the card's.
+
+Evidence for the detail page and the pager: github.com/La-Forge/bpi-to-rss,
+``scrappers/BpifranceScrapper.py`` and ``scrappers/WebScrapper.py`` (each call's full text read
+from ``class="body-content"``, the cards ``.article-card``, ``.desc-block .desc h3 a``,
+``.rubrique.rubrique-project``, ``.card-date``), and its real list response
+``tests/bpi_data.html`` (pager ``ul.pager__items`` with ``li.pager__item--last``, card
+``div.bottom-block a.see-more``), read, not copied.
 
 Evidence for the list: public scrapers of the Bpifrance listing found with the search tool
 (« Real structure (verified 2026-04): Cards div.article-card.card-our-project, Title h3 a,
@@ -39,11 +48,13 @@ SELECTORS = pages.Selectors("Bpifrance", {
     "card_link": ".desc h3 a[href]",
     "card_dates": "span.card-date",
     "card_desc": ".desc p",
-    "pager_links": "li.pager__item a[href]",
+    "card_apply": "div.bottom-block a.see-more[href]",
+    "pager_links": "ul.pager__items a[href], li.pager__item a[href]",
+    "pager_last": "li.pager__item--last a[href]",
     # detail
-    "title": "article h1, .aap-header h1",
+    "title": "h1",
     "dates": ".aap-header__dates",
-    "body": "div.aap-body",
+    "body": ".body-content, div.aap-body",
 })
 # Targets that make a call relevant here (folded, lower case).
 PUBLIC_TARGETS = re.compile(r"collectivit|commune|epci|intercommunal|acteurs? publics?|etablissements? publics?|"
@@ -56,8 +67,9 @@ class Bpifrance(Source):
     slug = "bpifrance"
     verified = "importer"
     verified_on = "2026-12-01"
-    verified_by = ("la liste d’après le code public de scrapers de bpifrance.fr (div.article-card.card-our-project) ; "
-                   "la page de chaque appel n’est pas vérifiée")
+    verified_by = ("la liste et la pagination d’après une réponse réelle publiée par La-Forge/bpi-to-rss "
+                   "(tests/bpi_data.html) et le code public de ce scraper ; la page de chaque appel d’après le même "
+                   "code (texte dans « body-content »), sans page réelle d’appel pour le vérifier")
     name = "Bpifrance — appels à projets et concours"
     level = "national"
     url = LIST_URL
@@ -73,23 +85,44 @@ class Bpifrance(Source):
         items = []
         for card in SELECTORS.all(document, "card", url=response.url):
             link = SELECTORS.one(card, "card_link", url=response.url)
+            apply = SELECTORS.one(card, "card_apply", required=False)
             items.append({
+                "apply_url": absolute(response.url, apply["href"]) if apply is not None else None,
                 "url": absolute(response.url, link["href"]),
                 "title": pages.text_of(link),
                 "kind": SELECTORS.text(card, "card_type"),
                 "dates": SELECTORS.text(card, "card_dates"),
                 "description": SELECTORS.text(card, "card_desc"),
             })
-        return ListPage(items, self._next_page(document, response))
+        current = self._current_page(response)
+        last = self._last_page(document)
+        if last is not None:
+            self.expected_last = max(last, getattr(self, "expected_last", 0) or 0)
+        expected = getattr(self, "expected_last", None)
+        next_request = self._next_page(document, current)
+        # The pager named a last page: the listing is whole only once it is reached. No pager
+        # ever seen: a single page, whole.
+        last_page = current >= expected if expected is not None else (True if next_request is None else None)
+        return ListPage(items, next_request, last_page=last_page)
 
-    def _next_page(self, document, response: Fetched) -> Request | None:
-        """The pager's link to the page after this one (Drupal counts from 0)."""
+    @staticmethod
+    def _last_page(document) -> int | None:
+        link = SELECTORS.one(document, "pager_last", required=False)
+        found = re.search(r"page=(\d+)", link["href"]) if link is not None else None
+        return int(found.group(1)) if found else None
+
+    @staticmethod
+    def _current_page(response: Fetched) -> int:
         current = 0
         request = response.request
         if request is not None and (request.params or {}).get("page") is not None:
             current = int(request.params["page"])
         elif "page=" in response.url:
             current = int(re.search(r"page=(\d+)", response.url).group(1))
+        return current
+
+    def _next_page(self, document, current: int) -> Request | None:
+        """The pager's link to the page after this one (Drupal counts from 0)."""
         for link in SELECTORS.all(document, "pager_links", required=False):
             found = re.search(r"page=(\d+)", link["href"])
             if found and int(found.group(1)) == current + 1:
@@ -115,7 +148,7 @@ class Bpifrance(Source):
             "text": pages.text_of(body),
             "summary": pages.paragraphs_summary(body),
             "description_html": pages.fragment_html(body, url),
-            "application_url": pages.link_by_words(body, url, APPLY_WORDS),
+            "application_url": pages.link_by_words(body, url, APPLY_WORDS) or (entry.payload or {}).get("apply_url"),
             "card": entry.payload,
         }
 

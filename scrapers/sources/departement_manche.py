@@ -59,7 +59,7 @@ class DepartementManche(Source):
         if aids and isinstance(total, int) and self.received < total and response.request is not None:
             page = int((response.request.params or {}).get("page", 1))
             next_request = Request(AIDS_URL, params={"page": page + 1})
-        return ListPage(aids, next_request)
+        return ListPage(aids, next_request, announced=total if isinstance(total, int) else None)
 
     def entry(self, item) -> Entry:
         if not isinstance(item, dict) or item.get("id") in (None, ""):

@@ -110,7 +110,7 @@ class EuFundingTenders(Source):
         page_size = int(body.get("pageSize") or PAGE_SIZE)
         total = int(body.get("totalResults") or 0)
         more = results and page_number * page_size < total
-        return ListPage(results, self.page_request(page_number + 1) if more else None)
+        return ListPage(results, self.page_request(page_number + 1) if more else None, announced=total)
 
     def entry(self, item) -> Entry | None:
         metadata = item.get("metadata") or {}

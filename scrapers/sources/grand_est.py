@@ -8,6 +8,24 @@ honours the page when ``pg=N`` is repeated in the query (WordPress + a custom fi
 Detail: title in ``meta[property="og:title"]`` (with the site's " - Région Grand Est" suffix),
 body ``div.pf-content`` (the print plugin's wrapper, the only stable one), contact ``div.know``.
 Id: the last path segment of the aid's URL (its WordPress slug; stable across edits).
+
+What public evidence says (searched 2026-12-01), and why this module is still « non vérifié »:
+- MTES-MCT/aides-territoires, ``src/dataproviders/management/commands/import_grand_est_api.py``
+  (« 219 aids as of May 2021, 258 aids as of May 2023 ») and
+  ``src/dataproviders/data/grand_est_api_fields_mapping.csv``: since 2021 the Region serves one
+  JSON list (no pagination) behind HTTP basic auth (``GRAND_EST_API_USERNAME``/``PASSWORD``), at
+  an address kept in that project's database (``DataSource.import_api_url``), not in its code.
+  Items: ``ID``, ``post_title``, ``post_content`` (HTML), ``post_type`` (``ge_guide`` an aid,
+  ``ge_projet`` a call for projects), ``post_date``, ``pro_fin`` (closing date, calls only),
+  ``url``, ``gui_dematerialise_url``, ``gui_beneficiaire`` / ``gui_tax_competence`` (lists of
+  ``{name}``), ``gui_texte_gris`` (contact), ``gui_nature_aide_financieres`` /
+  ``pro_nature_aide_financieres``, ``gui_programme_aides``; audiences in
+  ``grand_est_api_audiences_mapping.csv`` (« Collectivité territoriale », « Etablissement
+  public » …). Rewriting this module to that API needs the address and credentials from the Region.
+- Public scrapers (e.g. a Node « GrandEstConnector » reading ``https://www.grandest.fr/vos-aides-regionales/``)
+  show that aid pages now live under ``/vos-aides-regionales/<slug>/``, and one registry notes
+  that grandest.fr answers direct fetches with an anti-bot wall: the HTML selectors below date
+  from the scraper retired in 2021 and nothing public confirms them today.
 """
 
 from __future__ import annotations
@@ -45,8 +63,10 @@ class GrandEst(Source):
     # 2021 the Region serves an API behind HTTP basic auth (a list of {ID, post_title, post_content,
     # gui_beneficiaire[{name}], gui_tax_competence[{name}], url, gui_dematerialise_url, post_type,
     # pro_fin ...}) whose address is not public; these HTML selectors are those of the scraper retired then.
-    verified_by = ("le code public montre une API de la Région à accès authentifié, à l’adresse non publique ; "
-                   "ces sélecteurs HTML datent d’un scraper retiré en 2021")
+    verified_by = ("aucune réponse réelle ni code public ne confirme ces sélecteurs HTML, qui datent d’un scraper "
+                   "retiré en 2021 ; d’après le code public d’Aides-territoires (import_grand_est_api.py, 2021–2023), "
+                   "la Région sert une API JSON à accès authentifié dont l’adresse n’est pas publique, et ses pages "
+                   "d’aides sont désormais sous /vos-aides-regionales/ : à réécrire dès que la Région donne l’accès")
     name = "Région Grand Est"
     level = "regional"
     url = "https://www.grandest.fr/aides/"

@@ -103,7 +103,8 @@ class PaysDeLaLoire(Source):
             start = int((request.params or {}).get("start", 0))
             if start + len(records) < body["nhits"]:
                 next_request = request.with_params(start=start + len(records))
-        return ListPage(records, next_request)
+        total = body.get("nhits")
+        return ListPage(records, next_request, announced=total if isinstance(total, int) else None)
 
     def entry(self, item) -> Entry:
         fields = item.get("fields") if isinstance(item, dict) else None
