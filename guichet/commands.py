@@ -136,6 +136,9 @@ def import_command(path):
 
 
 WORKER_THREADS = 8
+# Open connections one process keeps (waitress's default is 100): past it waitress stops
+# accepting, and keep-alive clients beyond it time out (bench/bench_load.py at 200 connections).
+CONNECTION_LIMIT = 1000
 
 
 def _serve(app, workers: int | None = None):
@@ -145,7 +148,8 @@ def _serve(app, workers: int | None = None):
         from waitress import serve
 
         click.echo(f"Guichet sert sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
-        serve(app, host=host, port=port, threads=WORKER_THREADS, ident="guichet", _quiet=True)
+        serve(app, host=host, port=port, threads=WORKER_THREADS, connection_limit=CONNECTION_LIMIT,
+              ident="guichet", _quiet=True)
         return
     _serve_workers(app, host, port, workers)
 
@@ -201,7 +205,8 @@ def _serve_on_inherited_socket(app, fd: int) -> None:
 
     listener = socket.socket(fileno=fd)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    serve(app, sockets=[listener], threads=WORKER_THREADS, ident="guichet", _quiet=True)
+    serve(app, sockets=[listener], threads=WORKER_THREADS, connection_limit=CONNECTION_LIMIT, ident="guichet",
+          _quiet=True)
 
 
 @click.command("serve")

@@ -80,6 +80,9 @@ SETTINGS = (
     Setting("LOGIN_FIRST_DELAY", 30, "seconds the next login must wait once an account or address reached its "
             "limit of failures; doubled by each further failure (a delay, never a lock)"),
     Setting("LOGIN_MAX_DELAY", 300, "longest wait between two logins of a throttled account or address (seconds)"),
+    Setting("LOGIN_LINK_MINUTES", 15, "minutes a back-office login link sent by e-mail stays valid (used once)"),
+    Setting("LOGIN_LINKS_PER_ACCOUNT", 3, "login links e-mailed to one account per hour; past it, none is sent"),
+    Setting("LOGIN_LINKS_PER_ADDRESS", 10, "login link requests accepted from one IP address per hour"),
 )
 
 

@@ -14,6 +14,7 @@ def init_app(app):
     from guichet.admin import accounts
     from guichet.admin.cli import user_group
     from guichet.admin.views import bp
+    from guichet.admin import deliveries, login_links  # noqa: F401  (their views join the blueprint)
 
     # A curator may keep a form open for a long time: the token lives as long as the session.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)

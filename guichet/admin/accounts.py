@@ -5,17 +5,24 @@ and per address over LOGIN_THROTTLE_WINDOW seconds; past the limit each try must
 after the last failure (LOGIN_FIRST_DELAY, doubling up to LOGIN_MAX_DELAY), refused with a 429
 meanwhile, even with the right password. A delay, never a lock: someone typing an account's
 address again and again only slows that account's owner by minutes at most.
+
+Admins can also ask for a « lien de connexion par courriel » (login link): a random token,
+kept only as its SHA-256, valid LOGIN_LINK_MINUTES and once, that logs in without the
+password, so the owner of an account someone is guessing at is never kept out. Requests are
+limited per account (past the limit no link is sent, silently) and per address (429).
 """
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from guichet.admin.models import ROLES, LoginAttempt, User
+from guichet.admin.models import ROLES, LoginAttempt, LoginLink, User
 from guichet.programmes.models import utcnow
 
 MIN_PASSWORD_LENGTH = 10
@@ -181,4 +188,75 @@ def authenticate(session: Session, email: str, password: str, address: str, rule
     if not succeeded:
         return None
     user.last_login_at = now
+    return user
+
+
+# -- login links (« lien de connexion par courriel ») ------------------------------------------
+class LinkRequestsThrottled(Exception):
+    message = ("Trop de demandes de lien de connexion depuis cette adresse. "
+               "Attendez une heure avant de réessayer.")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+def request_login_link(session: Session, email: str, address: str, config,
+                       now: datetime | None = None) -> tuple[User, str] | None:
+    """The admin account of this address and a new link token for it, or None (no such active
+    admin, or enough links sent to it this hour). The same answer is shown either way (no
+    enumeration); raises LinkRequestsThrottled past the per-address limit. The caller commits."""
+    now = now or utcnow()
+    hour_ago = now - timedelta(hours=1)
+    address = (address or "inconnue")[:64]
+    session.execute(delete(LoginLink).where(LoginLink.created_at < now - _KEEP_ATTEMPTS))
+    from_address = session.scalar(select(func.count(LoginLink.id)).where(
+        LoginLink.address == address, LoginLink.created_at >= hour_ago))
+    if from_address >= int(config["LOGIN_LINKS_PER_ADDRESS"]):
+        raise LinkRequestsThrottled()
+    user = get_user_by_email(session, email)
+    if user is None or not user.active or not user.is_admin:
+        session.add(LoginLink(user_id=None, address=address, created_at=now, expires_at=now))
+        return None
+    to_account = session.scalar(select(func.count(LoginLink.id)).where(
+        LoginLink.user_id == user.id, LoginLink.created_at >= hour_ago))
+    if to_account >= int(config["LOGIN_LINKS_PER_ACCOUNT"]):
+        session.add(LoginLink(user_id=None, address=address, created_at=now, expires_at=now))
+        return None
+    token = secrets.token_urlsafe(32)
+    session.add(LoginLink(user_id=user.id, token_hash=_token_hash(token), address=address, created_at=now,
+                          expires_at=now + timedelta(minutes=int(config["LOGIN_LINK_MINUTES"]))))
+    return user, token
+
+
+def login_link_valid(session: Session, token: str, now: datetime | None = None) -> LoginLink | None:
+    now = now or utcnow()
+    if not token or len(token) > 200:
+        return None
+    link = session.scalar(select(LoginLink).where(LoginLink.token_hash == _token_hash(token)))
+    if link is None or link.used_at is not None or link.expires_at <= now or link.user_id is None:
+        return None
+    user = session.get(User, link.user_id)
+    if user is None or not user.active or not user.is_admin:
+        return None
+    return link
+
+
+def use_login_link(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The admin this link logs in, once: the link, and every other unused one of the account,
+    is spent. None for an unknown, used or expired link. The caller commits."""
+    now = now or utcnow()
+    link = login_link_valid(session, token, now)
+    if link is None:
+        return None
+    user = session.get(User, link.user_id)
+    # Spent in one statement that only one of two simultaneous uses can win.
+    spent = session.execute(update(LoginLink).where(LoginLink.id == link.id, LoginLink.used_at.is_(None))
+                            .values(used_at=now).execution_options(synchronize_session=False))
+    if spent.rowcount != 1:
+        return None
+    session.execute(update(LoginLink).where(LoginLink.user_id == user.id, LoginLink.used_at.is_(None))
+                    .values(used_at=now).execution_options(synchronize_session=False))
+    user.last_login_at = now
+    record_attempt(session, user.email, link.address, True, now)
     return user

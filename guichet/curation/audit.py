@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "user_create": "Compte créé",
     "user_disable": "Compte désactivé",
     "user_enable": "Compte réactivé",
+    "digest_retry": "Lettre d’information renvoyée",
 }
 
 

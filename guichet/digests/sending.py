@@ -25,17 +25,21 @@ class DigestRunLocked(RuntimeError):
 
 
 def send_pending(session: Session, mailer: Mailer, now: datetime | None = None,
-                 report: RunReport | None = None, after_each=None) -> RunReport:
+                 report: RunReport | None = None, after_each=None, only: list[int] | None = None) -> RunReport:
     """Send every pending delivery, oldest first, each marked sent as soon as the relay took it.
 
     A permanent rejection (5xx) counts against the subscription, which is disabled after
     DIGEST_PERMANENT_FAILURE_LIMIT consecutive ones; until then the delivery stays pending
     and is tried again at the next run. A lost relay stops the run: the rest stay pending.
+    ``only``: these deliveries alone (a retry from the back office).
     """
     now = now or utcnow()
     report = report or RunReport("")
     limit = int(current_app.config["DIGEST_PERMANENT_FAILURE_LIMIT"])
-    ids = session.scalars(select(Delivery.id).where(Delivery.status == "pending").order_by(Delivery.id)).all()
+    pending = select(Delivery.id).where(Delivery.status == "pending").order_by(Delivery.id)
+    if only is not None:
+        pending = pending.where(Delivery.id.in_(only))
+    ids = session.scalars(pending).all()
     renderer = DigestRenderer(session)
     for position, delivery_id in enumerate(ids):
         delivery = session.get(Delivery, delivery_id, options=[joinedload(Delivery.subscription)])
@@ -100,6 +104,53 @@ def send_pending(session: Session, mailer: Mailer, now: datetime | None = None,
         if after_each is not None:
             after_each(delivery)
     return report
+
+
+# -- failures, as the back office shows them -------------------------------------------------
+# What a gestionnaire reads for each delivery that did not go out.
+FAILURE_STATES = {
+    "failed": "Échec définitif : l’adresse ne peut pas recevoir ce courriel",
+    "pending": "En attente d’un nouvel essai",
+    "cancelled": "Annulée : abonnement désactivé après des refus répétés",
+}
+
+
+def failed_deliveries(session: Session, limit: int = 200) -> list[Delivery]:
+    """Deliveries the mail server refused or could not take (newest first): failed for good,
+    still waiting after an error, or cancelled because the subscription was disabled."""
+    return list(session.scalars(
+        select(Delivery).options(joinedload(Delivery.subscription))
+        .where(Delivery.last_error.is_not(None), Delivery.status != "sent")
+        .order_by(Delivery.last_attempt_at.desc().nulls_last(), Delivery.id.desc()).limit(limit)))
+
+
+def can_retry(delivery: Delivery) -> bool:
+    # A cancelled delivery gave its programmes back (they go in the next digest): nothing to resend.
+    return delivery.status in ("failed", "pending")
+
+
+class RetryRefused(ValueError):
+    pass
+
+
+def retry_delivery(session: Session, mailer: Mailer, delivery_id: int) -> RunReport:
+    """Send one failed or waiting delivery again, now. A subscription disabled after refusals is
+    active again (the gestionnaire says the address works now); the outcome is recorded as in
+    any run (a new refusal shows again, with its reason)."""
+    delivery = session.get(Delivery, delivery_id, options=[joinedload(Delivery.subscription)])
+    if delivery is None or not can_retry(delivery):
+        raise RetryRefused("Cet envoi n’existe pas ou ne peut plus être renvoyé.")
+    subscription = delivery.subscription
+    if subscription.status == "unsubscribed":
+        raise RetryRefused("La personne s’est désabonnée : rien n’est renvoyé.")
+    if subscription.status == "disabled":
+        subscription.status = "active"
+        subscription.disabled_at = None
+        subscription.permanent_failures = 0
+    delivery.status = "pending"
+    session.commit()
+    log.info("digest %s to subscription %s retried from the back office", delivery.id, subscription.id)
+    return send_pending(session, mailer, only=[delivery.id])
 
 
 def run_digests(frequency: str, now: datetime | None = None, app=None) -> RunReport:

@@ -9,15 +9,20 @@ columns; French query words search the French columns, their English analysis th
 ones (never for a single word of the thesaurus: « LED » is not the « led » of « community-led »).
 
 Multi-valued fields live in a ``terms`` table (field, value, doc); filters and facets run on
-in-memory bitmaps loaded from the tables (guichet.search.bitmaps). A rebuild replaces every
-row inside one transaction: readers keep seeing the old
-snapshot (WAL) until it commits, so searches never stop.
+in-memory bitmaps loaded from the tables (guichet.search.bitmaps). A rebuild loads new tables beside the
+live ones (``docs_next``, ``terms_next``, ``docs_fts_next``) in short transactions of
+REBUILD_BATCH documents, then swaps them in with one short transaction (drop the old tables,
+rename the new ones): searches keep answering from the old tables the whole time, writers wait
+one batch at most, never the whole rebuild, and a rebuild that dies half-way leaves the live
+tables as they were (the next rebuild drops what it left). Changes indexed while a rebuild runs
+go into both sets of tables, so the swap loses none of them.
 """
 
 import json
 import re
 import sqlite3
 import threading
+from itertools import islice
 from pathlib import Path
 from typing import Iterable
 
@@ -91,6 +96,30 @@ CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(title, summary, descripti
                                               tokenize = 'unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_vocab USING fts5vocab(docs_fts, 'row');
 """
+
+# Documents written per transaction of a rebuild: the write lock is held this long, no longer.
+REBUILD_BATCH = 1000
+# The tables a rebuild loads, and the live table each replaces.
+STAGED_TABLES = {"docs": "docs_next", "terms": "terms_next", "docs_fts": "docs_fts_next"}
+_STAGED_NAME = re.compile(r"\b(" + "|".join(STAGED_TABLES) + r")\b")
+_LIVE_TABLES = {live: live for live in STAGED_TABLES}
+# Ids deleted while a rebuild runs: the rebuild's older read of the store must not bring them back.
+_DROPPED_TABLE = "rebuild_dropped"
+
+
+def _schema_statements() -> list[str]:
+    return [statement.strip() for statement in SCHEMA.split(";") if statement.strip()]
+
+
+def _staging_statements() -> list[str]:
+    """The live schema's tables under their staged names (indexes and vocabulary come at the swap)."""
+    statements = []
+    for statement in _schema_statements():
+        created = re.match(r"CREATE (?:VIRTUAL )?TABLE IF NOT EXISTS (\w+)", statement)
+        if created and created.group(1) in STAGED_TABLES:
+            statements.append(_STAGED_NAME.sub(lambda match: STAGED_TABLES[match.group(1)], statement, count=1))
+    statements.append(f"CREATE TABLE {_DROPPED_TABLE} (id TEXT PRIMARY KEY) WITHOUT ROWID")
+    return statements
 
 def _quoted(phrase: tuple[str, ...]) -> str:
     """One term quoted; several: all within one word of each other (as Elasticsearch's
@@ -208,32 +237,91 @@ class SQLiteBackend:
     def index(self, documents: Iterable[dict]) -> int:
         count = 0
         with self._write_lock, self._writing(attempts=1) as connection:
+            staged = self._rebuild_running(connection)
             for document in documents:
                 self._delete_one(connection, document["id"])
                 self._insert(connection, document)
+                if staged:
+                    # A rebuild is loading: the new tables get this change too (it is newer
+                    # than what the rebuild read), and the rebuild will not overwrite it.
+                    self._delete_one(connection, document["id"], STAGED_TABLES)
+                    self._insert(connection, document, STAGED_TABLES)
+                    connection.execute(f"DELETE FROM {_DROPPED_TABLE} WHERE id = ?", (document["id"],))
                 count += 1
             self._bump_generation(connection)
         return count
 
     def delete(self, ids: Iterable[str]) -> None:
         with self._write_lock, self._writing(attempts=1) as connection:
+            staged = self._rebuild_running(connection)
             for doc_id in ids:
                 self._delete_one(connection, doc_id)
+                if staged:
+                    self._delete_one(connection, doc_id, STAGED_TABLES)
+                    connection.execute(f"INSERT OR IGNORE INTO {_DROPPED_TABLE} VALUES (?)", (doc_id,))
             self._bump_generation(connection)
 
-    def rebuild(self, documents: Iterable[dict]) -> int:
-        count = 0
+    def rebuild(self, documents: Iterable[dict], batch: int | None = None) -> int:
+        """Load every document into new tables, REBUILD_BATCH per transaction, then swap them in.
+
+        Readers use the live tables until the swap's commit; an exception (or a killed process)
+        before it leaves them untouched. A document already in the new tables was indexed
+        during the rebuild (newer than the rebuild's read of the store): it is kept as it is.
+        """
+        batch = batch or REBUILD_BATCH
         with self._write_lock, self._writing() as connection:
-            connection.execute("DELETE FROM terms")
-            connection.execute("DELETE FROM docs")
-            connection.execute("DELETE FROM docs_fts")
-            for document in documents:
-                self._insert(connection, document)
-                count += 1
-            connection.execute("INSERT INTO docs_fts(docs_fts) VALUES ('optimize')")
-            connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            self._bump_generation(connection)
+            self._drop_staged(connection)  # what a rebuild that died left behind
+            for statement in _staging_statements():
+                connection.execute(statement)
+        count = 0
+        documents = iter(documents)
+        try:
+            while True:
+                chunk = list(islice(documents, batch))  # read from the store outside the lock
+                if not chunk:
+                    break
+                with self._write_lock, self._writing() as connection:
+                    for document in chunk:
+                        if connection.execute(
+                                f"SELECT 1 FROM docs_next WHERE id = ? UNION ALL "
+                                f"SELECT 1 FROM {_DROPPED_TABLE} WHERE id = ?",
+                                (document["id"], document["id"])).fetchone() is None:
+                            self._insert(connection, document, STAGED_TABLES)
+                count += len(chunk)
+            with self._write_lock, self._writing() as connection:
+                connection.execute("INSERT INTO docs_fts_next(docs_fts_next) VALUES ('optimize')")
+            with self._write_lock, self._writing() as connection:
+                self._swap(connection)
+        except BaseException:
+            try:
+                with self._write_lock, self._writing(attempts=1) as connection:
+                    self._drop_staged(connection)
+            except SearchUnavailable:
+                pass  # the next rebuild drops them
+            raise
         return count
+
+    @staticmethod
+    def _rebuild_running(connection) -> bool:
+        return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  (_DROPPED_TABLE,)).fetchone() is not None
+
+    @staticmethod
+    def _drop_staged(connection):
+        for table in (_DROPPED_TABLE, *STAGED_TABLES.values()):
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _swap(self, connection):
+        """One transaction: the old tables go, the new ones take their names."""
+        connection.execute("DROP TABLE IF EXISTS docs_vocab")
+        for live, staged in STAGED_TABLES.items():
+            connection.execute(f"DROP TABLE IF EXISTS {live}")
+            connection.execute(f"ALTER TABLE {staged} RENAME TO {live}")
+        connection.execute(f"DROP TABLE {_DROPPED_TABLE}")
+        for statement in _schema_statements():  # indexes and the vocabulary table
+            connection.execute(statement)
+        connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self._bump_generation(connection)
 
     @staticmethod
     def _bump_generation(connection):
@@ -242,18 +330,23 @@ class SQLiteBackend:
                            "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 
     @staticmethod
-    def _delete_one(connection, doc_id: str):
-        row = connection.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
+    def _delete_one(connection, doc_id: str, tables: dict | None = None):
+        docs, terms, fts = (tables or _LIVE_TABLES)["docs"], (tables or _LIVE_TABLES)["terms"], \
+            (tables or _LIVE_TABLES)["docs_fts"]
+        row = connection.execute(f"SELECT rowid FROM {docs} WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             return
-        connection.execute("DELETE FROM docs_fts WHERE rowid = ?", row)
-        connection.execute("DELETE FROM terms WHERE doc = ?", row)
-        connection.execute("DELETE FROM docs WHERE rowid = ?", row)
+        connection.execute(f"DELETE FROM {fts} WHERE rowid = ?", row)
+        connection.execute(f"DELETE FROM {terms} WHERE doc = ?", row)
+        connection.execute(f"DELETE FROM {docs} WHERE rowid = ?", row)
 
     @staticmethod
-    def _insert(connection, document: dict):
+    def _insert(connection, document: dict, tables: dict | None = None):
+        """Into the live tables, or the ones a rebuild loads (``tables=STAGED_TABLES``)."""
+        docs, terms, fts = (tables or _LIVE_TABLES)["docs"], (tables or _LIVE_TABLES)["terms"], \
+            (tables or _LIVE_TABLES)["docs_fts"]
         cursor = connection.execute(
-            "INSERT INTO docs (id, title, summary, description, level, nationwide, has_beneficiaries, "
+            f"INSERT INTO {docs} (id, title, summary, description, level, nationwide, has_beneficiaries, "
             "population_min, population_max, opens_on, deadlines, last_deadline, next_deadline, closed, "
             "first_seen_at, published_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -269,17 +362,17 @@ class SQLiteBackend:
         fields = text_fields(document["title"], document["summary"], document["description"],
                              document.get("language") or "fr")
         connection.execute(
-            "INSERT INTO docs_fts (rowid, title, summary, description, title_en, summary_en, description_en) "
+            f"INSERT INTO {fts} (rowid, title, summary, description, title_en, summary_en, description_en) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (rowid, *(analyse_to_string(fields[name]) for name in ("title", "summary", "description")),
              *(" ".join(english_terms(fields[name + "_en"])) for name in ("title", "summary", "description"))),
         )
-        terms = []
+        term_rows = []
         for facet, field in (("themes", "theme"), ("aid_types", "aid_type"), ("beneficiaries", "beneficiary"),
                              ("available_regions", "region"), ("available_departments", "department"),
                              ("territories", "territory")):
-            terms.extend((field, value, rowid) for value in dict.fromkeys(document[facet]))
-        connection.executemany("INSERT OR IGNORE INTO terms (field, value, doc) VALUES (?, ?, ?)", terms)
+            term_rows.extend((field, value, rowid) for value in dict.fromkeys(document[facet]))
+        connection.executemany(f"INSERT OR IGNORE INTO {terms} (field, value, doc) VALUES (?, ?, ?)", term_rows)
 
     # -- reading -----------------------------------------------------------------------------
     def ids(self) -> list[str]:
