@@ -43,8 +43,12 @@ def start_server(directory: Path, port: int) -> subprocess.Popen:
                GUICHET_DATABASE_URL=f"sqlite:///{directory / 'guichet.sqlite3'}",
                GUICHET_SEARCH_SQLITE_PATH=str(directory / "search.sqlite3"), GUICHET_PORT=str(port),
                GUICHET_HOST="127.0.0.1", GUICHET_SCHEDULER_ENABLED="false")
+    # The server's log goes to a file: a pipe nobody reads fills up (64 KiB) and then blocks
+    # every thread that logs, which looks like requests hanging under load.
+    log = open(directory / "server.log", "wb")
     server = subprocess.Popen([sys.executable, "-m", "guichet", "serve"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.DEVNULL, stderr=log)
+    log.close()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -56,7 +60,7 @@ def start_server(directory: Path, port: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.3)
     server.kill()
-    raise SystemExit("the server did not start: " + server.stderr.read().decode()[-2000:])
+    raise SystemExit("the server did not start: " + (directory / "server.log").read_text()[-2000:])
 
 
 def run_level(port: int, connections: int, seconds: float, paths: list[str]) -> dict:
@@ -140,6 +144,11 @@ def main():
             server.wait(15)
         except subprocess.TimeoutExpired:
             server.kill()
+        errors = [line for line in (directory / "server.log").read_text(errors="replace").splitlines()
+                  if "Traceback" in line or "ERROR" in line or "WARNING" in line]
+        print(f"\nserver log: {directory / 'server.log'} ({len(errors)} error or warning lines)")
+        for line in errors[:5]:
+            print("  " + line)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ Query text is analysed here for both backends: the Elasticsearch fields search w
 """
 
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,13 +28,18 @@ from guichet.text import ELISIONS, STOP_WORDS, fold, words  # noqa: F401 (this m
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.txt")
 
 _WRITTEN_TOKEN = re.compile(r"[^\W_]+")
-_FRENCH = snowballstemmer.stemmer("french")
+# A Snowball stemmer keeps its cursor and buffer on the object: one shared by the web
+# server's threads mixes two words under load (an IndexError, or a wrong stem). One per thread.
+_STEMMERS = threading.local()
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "’": "'", "ß": "ss"})
 
 
 def stem(word: str) -> str:
     """Snowball French of a folded word."""
-    return _FRENCH.stemWord(word)
+    stemmer = getattr(_STEMMERS, "french", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.french = snowballstemmer.stemmer("french")
+    return stemmer.stemWord(word)
 
 
 def written_words(text: str) -> list[str]:

@@ -97,3 +97,30 @@ def test_the_source_language_wins_over_detection():
     assert record_language(None, "Rénovation de l'éclairage public des communes et des villages") == "fr"
     assert record_language(None, "Support for the renovation of public buildings in the regions") == "en"
     assert record_language(None, "LIFE") == "fr"  # too little to tell: French, as most records
+
+
+def test_stemming_from_many_threads_gives_the_same_stems_as_one():
+    # The web server answers on several threads; a stemmer shared between them mixed two words
+    # under load (IndexError in snowball's prelude, found by bench/bench_load.py at 200 connections).
+    import threading
+
+    from guichet.search.analysis import stem
+
+    words = ["eclairage", "renovations", "cybersecurite", "quartiers", "equipements", "batiments",
+             "numerique", "revitalisation", "communautes", "quai", "aquitaine", "publiques"] * 400
+    expected = [stem(word) for word in words]
+    failures = []
+
+    def work():
+        try:
+            if [stem(word) for word in words] != expected:
+                failures.append("different stems")
+        except Exception as error:  # the failure under test is an exception inside the stemmer
+            failures.append(repr(error))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
