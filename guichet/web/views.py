@@ -18,6 +18,7 @@ from guichet.search.base import SearchUnavailable
 from guichet.search.params import SORTS
 from guichet.search.query import InvalidQuery
 from guichet.web.errors import error_page, french_404
+from guichet.web import programme_page
 from guichet.web.description import describe
 from guichet.web.links import search_url
 
@@ -85,7 +86,10 @@ def programme_detail(programme_id):
     return render_template("programmes/detail.html", programme=programme, today=date.today(), eligibility=eligibility,
                            theme_label=theme_label, levels=LEVELS, aid_types=AID_TYPES,
                            beneficiaries=BENEFICIARIES, statuses=STATUSES, regions=geo.REGIONS,
-                           departments=geo.DEPARTMENT_NAMES)
+                           departments=geo.DEPARTMENT_NAMES, deadline_wording=programme_page.deadline_wording,
+                           paris_time=programme_page.paris_time,
+                           source_label=programme_page.source_name(session, programme.source),
+                           breadcrumb=programme_page.breadcrumb(eligibility))
 
 
 @bp.get("/a-propos")

@@ -79,7 +79,8 @@ def test_detail_page_shows_every_field(client, make_programme):
     for expected in ("Dotation de test", "Résumé clair.", "dépenses", "Communes, Intercommunalités (EPCI)",
                      "Communes de 2 000 à 20 000 habitants", "Grand Est", "Subvention", "de 20 à 80 %",
                      "jusqu'à 500 000 €", "1er octobre 2026", "31 janvier 2027", "Très haut débit",
-                     "Préfecture", "Appel à projets", "Données vérifiées le"):
+                     "Préfecture", "Appel à projets", "Collecté le", "Dernière mise à jour à la source",
+                     "clôture dans"):
         assert expected in text.replace("\u202f", " "), expected
     html = page(response)
     assert html.select_one("a[href='https://demarches.example/depot']")
