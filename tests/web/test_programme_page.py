@@ -89,8 +89,9 @@ def _labels():
     return sorted(labels, key=len, reverse=True)
 
 
-def test_no_programme_shipped_shows_a_raw_value(app, app_config, replay_server, request):  # noqa: F811
+def test_no_programme_shipped_shows_a_raw_value(app_config, replay_server, request):  # noqa: F811
     app_config.update(replay_settings(replay_server))
+    app = request.getfixturevalue("app")  # built after the replay settings (no politeness delay)
     records = []
     for slug in all_sources():
         records += run_source(app, slug, dry_run=True)
