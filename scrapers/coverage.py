@@ -53,3 +53,13 @@ def source_coverage(sources: dict) -> dict:
         })
     uncovered = [name for code, name in sorted(REGIONS.items(), key=lambda item: item[1]) if code not in covered]
     return {"sources": rows, "uncovered_regions": uncovered}
+
+
+def local_coverage(sources: dict, region: str | None, department: str | None) -> dict:
+    """For one commune's region and département: the regional and departmental sources that
+    cover them (names), so that its page can say when there is none yet."""
+    regional = [source.name for source in sources.values()
+                if source.level == "regional" and region in (getattr(source, "regions", ()) or ())]
+    departmental = [source.name for source in sources.values()
+                    if source.level == "departmental" and department in (getattr(source, "departments", ()) or ())]
+    return {"regional": regional, "departmental": departmental}

@@ -58,6 +58,10 @@ def commune(code):
     from guichet.territories.services import density_label, labels, territory_of
 
     territory = territory_of(session, found.code)
+    from scrapers.coverage import local_coverage
+    from scrapers.registry import all_sources
+
+    coverage = local_coverage(all_sources(), found.region, found.department)
     return render_template(
         "communes/commune.html", commune=found, former=former, eligibility=eligibility, today=today,
         territory=territory, labels=labels(territory),
@@ -65,7 +69,7 @@ def commune(code):
         band=services.population_band(found.population),
         department_name=services.department_name(session, found.department),
         region_name=services.region_name(session, found.region),
-        programmes=programmes, epci_page=epci_page,
+        programmes=programmes, epci_page=epci_page, coverage=coverage,
         search_link=url_for("web.search", commune=found.code),
         epci_link=url_for("web.search", commune=found.code, beneficiary="epci"),
     )

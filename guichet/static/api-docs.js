@@ -7,6 +7,13 @@ window.addEventListener("DOMContentLoaded", function () {
     dom_id: "#swagger-ui",
     deepLinking: false,
     defaultModelsExpandDepth: 0,
-    tryItOutEnabled: true
+    tryItOutEnabled: true,
+    onComplete: labelServers
   });
+  // Swagger UI draws its server list without a label: name it for screen readers.
+  function labelServers() {
+    var select = document.getElementById("servers");
+    if (select) { select.setAttribute("aria-label", "Serveur de l’API"); }
+  }
+  new MutationObserver(labelServers).observe(node, {childList: true, subtree: true});
 });

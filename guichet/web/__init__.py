@@ -9,7 +9,7 @@ from guichet.config import ROOT
 from guichet.programmes.themes import theme_label
 from guichet.programmes.vocabulary import RECURRENCES
 from guichet.search.params import VOCABULARY_FILTERS
-from guichet.web import assets, formatting, french
+from guichet.web import assets, formatting, french, programme_page
 from guichet.web.errors import (error_page, french_404, handle_http_error, handle_store_unavailable,  # noqa: F401
                                 handle_unexpected, public_url)
 from guichet.web.links import search_url
@@ -45,6 +45,7 @@ def init_app(app):
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.filters.update(french.FILTERS)
     app.jinja_env.globals.update(search_url=search_url, deadline_phrase=formatting.deadline_phrase,
+                                 deadline_wording=programme_page.deadline_wording,
                                  population_rule=formatting.population_rule, plural=formatting.plural,
                                  rate_range=formatting.rate_range, amount_range=formatting.amount_range,
                                  recurrence_labels=RECURRENCES, vocabulary_filters=VOCABULARY_FILTERS,

@@ -1,14 +1,14 @@
 """Search page, programme detail page and health check (thin: parse, call services, render)."""
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 from sqlalchemy import text
 
 from guichet import geo
 from guichet.db import get_database, get_session
-from guichet.programmes.models import Programme
+from guichet.programmes.models import Programme, programme_status
 from guichet.programmes.services import get_programme
 from guichet.programmes.themes import THEMES, theme_label
 from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, POPULATION_BANDS, STATUSES
@@ -18,6 +18,7 @@ from guichet.search.base import SearchUnavailable
 from guichet.search.params import SORTS
 from guichet.search.query import InvalidQuery
 from guichet.web.errors import error_page, french_404
+from guichet.web import programme_page
 from guichet.web.description import describe
 from guichet.web.links import search_url
 
@@ -85,7 +86,10 @@ def programme_detail(programme_id):
     return render_template("programmes/detail.html", programme=programme, today=date.today(), eligibility=eligibility,
                            theme_label=theme_label, levels=LEVELS, aid_types=AID_TYPES,
                            beneficiaries=BENEFICIARIES, statuses=STATUSES, regions=geo.REGIONS,
-                           departments=geo.DEPARTMENT_NAMES)
+                           departments=geo.DEPARTMENT_NAMES, deadline_wording=programme_page.deadline_wording,
+                           paris_time=programme_page.paris_time,
+                           source_label=programme_page.source_name(session, programme.source),
+                           breadcrumb=programme_page.breadcrumb(eligibility))
 
 
 @bp.get("/a-propos")
@@ -99,7 +103,32 @@ def sources():
     from scrapers.coverage import source_coverage
     from scrapers.registry import all_sources
 
-    return render_template("sources.html", coverage=source_coverage(all_sources()))
+    from sqlalchemy import column, func, select, table
+
+    coverage = source_coverage(all_sources())
+    session = get_session()
+    today = date.today()
+    open_counts: dict[str, int] = {}
+    rows = session.query(Programme.source, Programme.opens_on, Programme.deadlines, Programme.closed_at).filter(
+        Programme.state == "published")
+    for slug, opens_on, deadlines, closed_at in rows:
+        if programme_status(opens_on, deadlines, closed_at is not None, today) == "ouvert":
+            open_counts[slug] = open_counts.get(slug, 0) + 1
+    # The runs belong to guichet.sources (a higher room): read through a table construct.
+    runs = table("scrape_runs", column("source"), column("finished_at"), column("status"))
+    last = dict(session.execute(select(runs.c.source, func.max(runs.c.finished_at)).where(
+        runs.c.status.in_(("success", "partial"))).group_by(runs.c.source)).all())
+    for row in coverage["sources"]:
+        row["open"] = open_counts.get(row["slug"], 0)
+        finished = last.get(row["slug"])
+        if isinstance(finished, str):
+            finished = datetime.fromisoformat(finished)
+        row["last_success"] = programme_page.paris_time(finished) if finished else None
+    covered_departments = {code for source in all_sources().values() if source.level == "departmental"
+                           for code in (getattr(source, "departments", ()) or ())}
+    coverage["uncovered_departments"] = [f"{name} ({code})" for code, name in geo.DEPARTMENT_NAMES.items()
+                                         if code not in covered_departments]
+    return render_template("sources.html", coverage=coverage, levels=LEVELS)
 
 
 def _operator() -> bool:

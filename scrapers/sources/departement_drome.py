@@ -35,6 +35,7 @@ class DepartementDrome(Source):
     verified_on = "2026-12-01"
     verified_by = "les données de test de l’importeur Drôme d’Aides-territoires (MTES-MCT/aides-territoires)"
     regions = ('84',)
+    departments = ('26',)
     name = "Département de la Drôme"
     level = "departmental"
     url = "https://collectivites.ladrome.fr/"

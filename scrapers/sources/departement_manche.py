@@ -35,6 +35,7 @@ class DepartementManche(Source):
     verified_on = "2026-12-01"
     verified_by = "les données de test de l’importeur Manche d’Aides-territoires (MTES-MCT/aides-territoires)"
     regions = ('28',)
+    departments = ('50',)
     name = "Département de la Manche"
     level = "departmental"
     url = "https://www.manche.fr/guide-des-aides/"

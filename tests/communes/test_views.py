@@ -204,3 +204,13 @@ def test_search_field_is_labelled_and_points_at_the_autocomplete(client, commune
     assert page.find("label", attrs={"for": "commune"}) is not None
     assert field["data-autocomplete"] == "/api/v1/communes"
     assert page.find("script", src=re.compile(r"^/static/communes\.js\?v=[0-9a-f]{12}$")) is not None
+
+
+def test_commune_page_says_which_local_sources_cover_it(client, communes):
+    """Issue 17, point 5: a mayor in Centre-Val de Loire learns that no regional source covers it."""
+    covered = squash(soup(client.get("/communes/93066")).select_one("#commune-couverture").get_text(" "))
+    assert "Région : Région Île-de-France — guide des aides." in covered
+    assert "Aucune source départementale pour" in covered
+    uncovered = squash(soup(client.get("/communes/18197")).select_one("#commune-couverture").get_text(" "))
+    assert "Aucune source régionale ne couvre encore la région Centre-Val de Loire" in uncovered
+    assert "Aucune source départementale pour Cher" in uncovered

@@ -79,7 +79,8 @@ def test_detail_page_shows_every_field(client, make_programme):
     for expected in ("Dotation de test", "Résumé clair.", "dépenses", "Communes, Intercommunalités (EPCI)",
                      "Communes de 2 000 à 20 000 habitants", "Grand Est", "Subvention", "de 20 à 80 %",
                      "jusqu'à 500 000 €", "1er octobre 2026", "31 janvier 2027", "Très haut débit",
-                     "Préfecture", "Appel à projets", "Données vérifiées le"):
+                     "Préfecture", "Appel à projets", "Collecté le", "Dernière mise à jour à la source",
+                     "clôture dans"):
         assert expected in text.replace("\u202f", " "), expected
     html = page(response)
     assert html.select_one("a[href='https://demarches.example/depot']")
@@ -121,3 +122,18 @@ def test_programmes_from_recorded_responses_say_so(app, client, make_programme):
             session.commit()
     assert "Réponse enregistrée" in client.get("/?q=vélo").get_data(as_text=True)
     assert "réponse enregistrée de la source" in client.get(f"/programmes/{programme_id}").get_data(as_text=True)
+
+
+def test_the_sources_page_gives_level_last_collection_open_count_and_uncovered_departments(client, make_programme):
+    make_programme(source="curated", title="Ouvert", deadlines=["2099-01-01"])
+    make_programme(source="curated", title="Clos", deadlines=["2001-01-01"])
+    html = page(client.get("/sources"))
+    heads = [tag.get_text(strip=True) for tag in html.select("thead th")]
+    assert heads == ["Source", "Échelon", "Couverture", "Dernière collecte réussie", "Programmes ouverts", "Format"]
+    rows = {row.select("td")[0].get_text(strip=True): [cell.get_text(strip=True) for cell in row.select("td")]
+            for row in html.select("tbody tr")}
+    assert rows["Département de la Drôme"][1] == "Département"
+    assert rows["Département de la Drôme"][3] == "aucune pour l’instant"
+    assert rows["Programmes rédigés par l'équipe"][4] == "1"  # the open one, not the closed one
+    uncovered = [item.get_text(strip=True) for item in html.select("#departements-sans-source li")]
+    assert "Cher (18)" in uncovered and "Drôme (26)" not in uncovered and "Manche (50)" not in uncovered
