@@ -1,0 +1,39 @@
+"""Unknown query parameters: a French 400 on the API, feeds, calendars and exports (issue 17
+point 4); the search page ignores them, tracking parameters included, and keeps working."""
+
+import pytest
+
+from guichet.search.query import InvalidQuery, parse_search
+
+
+def test_parser_refuses_an_unknown_parameter_only_when_strict():
+    assert parse_search({"q": "vélo", "funder2": "ADEME"}).text == "vélo"
+    with pytest.raises(InvalidQuery) as raised:
+        parse_search({"q": "vélo", "funder2": "ADEME"}, strict=True)
+    assert raised.value.parameter == "funder2"
+    assert "Paramètre inconnu : « funder2 »" in raised.value.message
+    assert "theme" in raised.value.message  # the known ones are listed, from guichet.search.params
+    # every declared parameter passes the strict check
+    parse_search({"q": "vélo", "theme": "mobilite", "sort": "nouveaute", "page": "1", "per_page": "5"},
+                 strict=True)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/programmes", "/flux.atom", "/calendrier.ics", "/export.csv"])
+def test_machine_readable_searches_answer_a_french_400(client, make_programme, path):
+    make_programme(title="Plan vélo des communes", funders=["ADEME"])
+    response = client.get(path + "?q=vélo&utm_source=lettre&inconnu=1")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    if response.is_json:
+        body = response.get_json()["error"]["message"]
+    assert "Paramètre inconnu" in body and ("utm_source" in body or "inconnu" in body)
+    assert client.get(path + "?q=vélo").status_code == 200
+
+
+def test_search_page_ignores_tracking_parameters(client, make_programme):
+    make_programme(title="Plan vélo des communes")
+    response = client.get("/?utm_source=lettre&utm_medium=email&fbclid=abc&gclid=x")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Plan vélo des communes" in page
+    assert "utm_source" not in page and "fbclid" not in page  # not carried into the page's links
