@@ -37,3 +37,24 @@ def test_search_page_ignores_tracking_parameters(client, make_programme):
     page = response.get_data(as_text=True)
     assert "Plan vélo des communes" in page
     assert "utm_source" not in page and "fbclid" not in page  # not carried into the page's links
+
+
+def test_curated_programmes_carry_sub_themes_the_search_finds(client, make_programme):
+    """Curated programmes have their sub-themes (« numerique/cybersecurite » finds the ANSSI
+    programme), on both backends."""
+    import json
+
+    from guichet.programmes.records import clean_record
+    from guichet.programmes.services import CURATED_DATA
+
+    records = {record["id"]: record for record in map(json.loads, CURATED_DATA.read_text(encoding="utf-8").splitlines())}
+    with_sub_themes = [record for record in records.values() if any("/" in theme for theme in record["themes"])]
+    assert len(with_sub_themes) >= 40
+    for record in with_sub_themes:  # a sub-theme always sits under its theme, and passes the record check
+        assert all(theme.split("/")[0] in record["themes"] for theme in record["themes"]), record["id"]
+        clean_record(record)
+    anssi = records["curated-anssi-cybersecurite-collectivites"]
+    make_programme(id=anssi["id"], title=anssi["title"], themes=anssi["themes"])
+    make_programme(title="Très haut débit", themes=["numerique", "numerique/tres-haut-debit"])
+    payload = client.get("/api/v1/programmes?theme=numerique/cybersecurite").get_json()
+    assert [result["id"] for result in payload["results"]] == [anssi["id"]]
