@@ -146,6 +146,8 @@ class SearchQuery:
     themes: frozenset = frozenset()
     levels: frozenset = frozenset()
     aid_types: frozenset = frozenset()
+    # {"true"}: calls for projects and AMI only (guichet.search.params.CALLS)
+    calls: frozenset = frozenset()
     beneficiaries: frozenset = frozenset()
     regions: frozenset = frozenset()
     departments: frozenset = frozenset()

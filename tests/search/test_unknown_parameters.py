@@ -58,3 +58,21 @@ def test_curated_programmes_carry_sub_themes_the_search_finds(client, make_progr
     make_programme(title="Très haut débit", themes=["numerique", "numerique/tres-haut-debit"])
     payload = client.get("/api/v1/programmes?theme=numerique/cybersecurite").get_json()
     assert [result["id"] for result in payload["results"]] == [anssi["id"]]
+
+
+def test_calls_for_projects_only_filter_with_its_count(client, make_programme):
+    """« Appels à projets / AMI uniquement »: a filter with its count, on both backends, in the
+    search page's form and in the API's facets."""
+    call = make_programme(title="Appel à projets vélo", is_call_for_projects=True, themes=["mobilite"])
+    make_programme(title="Dotation vélo permanente", is_call_for_projects=False, themes=["mobilite"])
+    payload = client.get("/api/v1/programmes?q=vélo").get_json()
+    assert payload["total"] == 2
+    assert payload["facets"]["calls"] == [{"value": "true", "label": "Appels à projets et AMI uniquement",
+                                           "count": 1}]
+    only = client.get("/api/v1/programmes?q=vélo&call_for_projects=true").get_json()
+    assert [result["id"] for result in only["results"]] == [call] and only["total"] == 1
+    # its own filter does not shrink its count (multi-select facets), the others do
+    assert only["facets"]["calls"][0]["count"] == 1
+    assert client.get("/api/v1/programmes?call_for_projects=oui").status_code == 400
+    page = client.get("/?q=vélo").get_data(as_text=True)
+    assert 'name="call_for_projects" value="true"' in page and "Appels à projets et AMI uniquement" in page
