@@ -98,7 +98,7 @@ def result_records(page, today: date, eligibility=None) -> list[dict]:
 @bp.get("/programmes")
 def programmes():
     try:
-        query = search_services.parse(request.args)
+        query = search_services.parse(request.args, strict=True)
     except InvalidQuery as error:
         return json_error(400, error.message, error.parameter)
     try:

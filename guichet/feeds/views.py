@@ -38,7 +38,7 @@ class TooMany(Exception):
 
 
 def _parse():
-    return search_services.parse(request.args, max_per_page=BATCH)
+    return search_services.parse(request.args, max_per_page=BATCH, strict=True)
 
 
 def _programmes(query, limit: int, refuse_above: bool = False):

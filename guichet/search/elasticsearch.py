@@ -98,6 +98,7 @@ FACET_TERM_FIELDS = {
     "themes": "themes",
     "levels": "level",
     "aid_types": "aid_types",
+    "calls": "is_call_for_projects",
     "beneficiaries": "beneficiaries",
 }
 TEXT_FIELDS = ("title^10", "summary^4", "description")
@@ -594,7 +595,7 @@ def facet_filters(query: SearchQuery) -> dict[str, dict]:
     """Filters that have a facet: counted without their own filter (multi-select)."""
     filters = {}
     for facet, values in (("themes", query.themes), ("levels", query.levels), ("aid_types", query.aid_types),
-                          ("beneficiaries", query.beneficiaries)):
+                          ("calls", query.calls), ("beneficiaries", query.beneficiaries)):
         if values:
             filters[facet] = _terms(FACET_TERM_FIELDS[facet], values)
     if query.regions:
@@ -785,7 +786,11 @@ def read_response(query: SearchQuery, response: dict, counts_response: dict | No
             by_code = {bucket["key"]: bucket["doc_count"] for bucket in aggregation["values"]["buckets"]}
             counts = {code: nationwide + by_code.get(code, 0) for code in codes}
         else:
-            counts = {bucket["key"]: bucket["doc_count"] for bucket in aggregation["values"]["buckets"]}
+            # a boolean field's buckets (calls) are keyed 1/0, named "true"/"false"
+            counts = {bucket.get("key_as_string", bucket["key"]): bucket["doc_count"]
+                      for bucket in aggregation["values"]["buckets"]}
+            if facet == "calls":
+                counts = {"true": counts.get("true", 0)}
         facets[facet] = {value: count for value, count in counts.items() if count}
     return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
 

@@ -30,6 +30,8 @@ SORTS = Vocabulary("sort", "Tri", False, {
 })
 REGIONS = Vocabulary("regions", "Région", True, geo.REGIONS)
 DEPARTMENTS = Vocabulary("departments", "Département", False, geo.DEPARTMENT_NAMES)
+# « Appels à projets / AMI uniquement » (issue 17): one value, a checkbox of the filter form.
+CALLS = Vocabulary("call_for_projects", "Appel à projets", False, {"true": "Appels à projets et AMI uniquement"})
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ PARAMS = (
                 field="population_range"),
     _filter("level", "levels", LEVELS, "Échelon du financeur."),
     _filter("aid_type", "aid_types", AID_TYPES, "Type d'aide."),
+    _filter("call_for_projects", "calls", CALLS, "« true » : appels à projets et appels à manifestation "
+                                                 "d’intérêt (AMI) uniquement."),
     _filter("beneficiary", "beneficiaries", BENEFICIARIES, "Bénéficiaire."),
     SearchParam("region", REGIONS.noun, "Code INSEE de région.", {"type": "string", "pattern": "^[0-9]{2}$"},
                 repeatable=True, field="regions", facet=True),

@@ -14,8 +14,8 @@ from rapidfuzz.distance import Levenshtein
 from guichet.programmes.vocabulary import DEFAULT_STATUSES, POPULATION_BANDS
 from guichet.search.analysis import (ENGLISH_STOP_WORDS, STOP_WORDS, analyse, english_term, expand_synonyms, fold,
                                      index_term, thesaurus_phrases, words, written_words)
-from guichet.search.params import (DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_POPULATION, MAX_TEXT_LENGTH, SORTS,
-                                   VOCABULARY_FILTERS, SearchParam)
+from guichet.search.params import (DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_POPULATION, MAX_TEXT_LENGTH, PARAMS_BY_NAME,
+                                   SORTS, VOCABULARY_FILTERS, SearchParam)
 
 # Words that are query syntax in FTS5: refused rather than silently changing the query.
 _OPERATOR_WORDS = {"AND", "OR", "NOT", "NEAR"}
@@ -146,6 +146,8 @@ class SearchQuery:
     themes: frozenset = frozenset()
     levels: frozenset = frozenset()
     aid_types: frozenset = frozenset()
+    # {"true"}: calls for projects and AMI only (guichet.search.params.CALLS)
+    calls: frozenset = frozenset()
     beneficiaries: frozenset = frozenset()
     regions: frozenset = frozenset()
     departments: frozenset = frozenset()
@@ -297,9 +299,26 @@ def parse_date(value: str | None, parameter: str) -> date | None:
 CommuneResolver = Callable[[str], Eligibility | None]
 
 
+def check_known_parameters(args, extra: tuple[str, ...] = ()) -> None:
+    """Refuse a parameter that is not a search parameter (guichet.search.params): the API,
+    feeds, calendars and exports answer a French 400 rather than silently ignoring it
+    (« funder=ADEME » would otherwise return everything). Pages do not call this: they
+    ignore what they do not know (tracking parameters such as ``utm_source``)."""
+    for name in (args.keys() if hasattr(args, "keys") else args):
+        if name not in PARAMS_BY_NAME and name not in extra:
+            known = ", ".join([*PARAMS_BY_NAME, *extra])
+            raise InvalidQuery(str(name)[:60], f"Paramètre inconnu : « {str(name)[:60]} ». "
+                                               f"Paramètres possibles : {known}.")
+
+
 def parse_search(args, today: date | None = None, commune_resolver: CommuneResolver | None = None,
-                 max_per_page: int = MAX_PER_PAGE) -> SearchQuery:
-    """Every search parameter of DESIGN.md, validated, into one SearchQuery."""
+                 max_per_page: int = MAX_PER_PAGE, strict: bool = False) -> SearchQuery:
+    """Every search parameter of DESIGN.md, validated, into one SearchQuery.
+
+    ``strict``: an unknown parameter is an InvalidQuery (API, feeds, exports); otherwise
+    it is ignored (pages: tracking parameters, old links)."""
+    if strict:
+        check_known_parameters(args)
     text = _single(args, "q") or ""
     clauses = parse_text(text)
     corrected_text = None

@@ -73,8 +73,10 @@ def resolve_commune(code: str):
     return resolver(code) if resolver is not None else None
 
 
-def parse(args, today: date | None = None, max_per_page: int = 100) -> SearchQuery:
-    return parse_search(args, today=today, commune_resolver=resolve_commune, max_per_page=max_per_page)
+def parse(args, today: date | None = None, max_per_page: int = 100, strict: bool = False) -> SearchQuery:
+    """``strict``: unknown parameters are refused (API, feeds, exports), not ignored (pages)."""
+    return parse_search(args, today=today, commune_resolver=resolve_commune, max_per_page=max_per_page,
+                        strict=strict)
 
 
 RESULT_DEFERRED = (defer(Programme.raw_payload), defer(Programme.source_values), defer(Programme.curated_fields))

@@ -45,7 +45,7 @@ COVERAGE_WEIGHT = 1000.0
 SPELLING_MIN_LENGTH = 5
 
 # Bump when analysis or schema changes: an index of another version is rebuilt by `guichet reindex`.
-SCHEMA_VERSION = 4  # 3: territorial conditions (terms of field "territory"); 4: English columns
+SCHEMA_VERSION = 5  # 3: territorial conditions (terms of field "territory"); 4: English columns; 5: calls
 _WORD = re.compile(r"\w+")
 BM25_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, description (French, then the same in English)
 FRENCH_COLUMNS = "{title summary description}"
@@ -56,6 +56,7 @@ TERM_FIELDS = {
     "themes": "theme",
     "levels": "level",
     "aid_types": "aid_type",
+    "calls": "call",
     "beneficiaries": "beneficiary",
     "regions": "region",
     "departments": "department",
@@ -372,6 +373,8 @@ class SQLiteBackend:
                              ("available_regions", "region"), ("available_departments", "department"),
                              ("territories", "territory")):
             term_rows.extend((field, value, rowid) for value in dict.fromkeys(document[facet]))
+        if document.get("is_call_for_projects"):
+            term_rows.append(("call", "true", rowid))
         connection.executemany(f"INSERT OR IGNORE INTO {terms} (field, value, doc) VALUES (?, ?, ?)", term_rows)
 
     # -- reading -----------------------------------------------------------------------------
@@ -525,7 +528,7 @@ class SQLiteBackend:
         """(facet name or None, bitmap of the documents that pass) for every active filter."""
         filters: list[tuple[str | None, int]] = []
         for facet, values in (("themes", query.themes), ("levels", query.levels), ("aid_types", query.aid_types),
-                              ("beneficiaries", query.beneficiaries)):
+                              ("calls", query.calls), ("beneficiaries", query.beneficiaries)):
             if values:
                 filters.append((facet, snapshot.any_of(TERM_FIELDS[facet], values)))
         if query.regions:

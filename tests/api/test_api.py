@@ -11,7 +11,7 @@ def test_results_carry_the_record_fields(client, make_programme):
     assert set(RECORD_FIELDS) <= set(result)
     assert result["next_deadline"] == "2099-01-01" and result["status"] == "ouvert"
     assert result["url"].endswith(f"/programmes/{result['id']}")
-    assert set(payload["facets"]) == {"themes", "levels", "aid_types", "beneficiaries", "regions", "departments",
+    assert set(payload["facets"]) == {"themes", "levels", "aid_types", "calls", "beneficiaries", "regions", "departments",
                                       "statuses"}
 
 

@@ -16,10 +16,10 @@ TODAY = date(2026, 12, 1)
 
 def test_urls_and_saved_searches_keep_their_parameters_in_their_order():
     # The order is part of every saved search's canonical spelling: it never changes.
-    assert PAGE_PARAMS == ("q", "theme", "commune", "population", "level", "aid_type", "beneficiary", "region",
+    assert PAGE_PARAMS == ("q", "theme", "commune", "population", "level", "aid_type", "call_for_projects", "beneficiary", "region",
                            "department", "status", "deadline_before", "sort", "page")
     assert tuple(param.name for param in SAVED_PARAMS) == (
-        "q", "theme", "commune", "population", "level", "aid_type", "beneficiary", "region", "department",
+        "q", "theme", "commune", "population", "level", "aid_type", "call_for_projects", "beneficiary", "region", "department",
         "status", "deadline_before")
 
 
@@ -29,7 +29,7 @@ def test_every_parameter_fills_a_field_of_the_query():
         assert param.field is None or param.field in query_fields, param.name
         assert param.label and param.help and param.schema, param.name
     assert FACET_FIELDS == tuple(FACET_LABELS)
-    assert [param.name for param in VOCABULARY_FILTERS] == ["theme", "level", "aid_type", "beneficiary", "status"]
+    assert [param.name for param in VOCABULARY_FILTERS] == ["theme", "level", "aid_type", "call_for_projects", "beneficiary", "status"]
 
 
 @pytest.mark.parametrize("param", VOCABULARY_FILTERS, ids=lambda param: param.name)
