@@ -32,8 +32,9 @@ from guichet.db import get_session
 from guichet.curation.models import AuditEntry
 from guichet.programmes.models import Programme
 from guichet.programmes.records import CONTENT_FIELDS
-from guichet.programmes.themes import THEMES, theme_label
-from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES, STATUSES,
+from guichet.web import programme_page
+from guichet.programmes.themes import THEMES
+from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES,
                                           TERRITORIAL_CONDITIONS)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", static_url_path="/static")
@@ -336,9 +337,7 @@ def preview(programme_id):
               for attribute in sqlalchemy_inspect(Programme).column_attrs}
     shown = Programme(**{**stored, **{name: form.values[name] for name in CONTENT_FIELDS if name in form.values}})
     response = current_app.make_response(render_template(
-        "admin/preview.html", programme=shown, today=date.today(), eligibility=None,
-        theme_label=theme_label, levels=LEVELS, aid_types=AID_TYPES, beneficiaries=BENEFICIARIES,
-        statuses=STATUSES, regions=geo.REGIONS, departments=geo.DEPARTMENT_NAMES))
+        "admin/preview.html", **programme_page.page_context(get_session(), shown, None, date.today())))
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -83,3 +83,17 @@ def breadcrumb(eligibility) -> list[tuple[str, str]]:
                        url_for("communes.commune", code=eligibility.commune_code)))
     crumbs.insert(0, ("Rechercher un financement" if back == search_home else "Votre recherche", back))
     return crumbs
+
+
+def page_context(session, programme, eligibility, today: date) -> dict:
+    """Everything ``programmes/detail.html`` reads, for the public page and for the back
+    office's preview of it (one list, so that a new part of the page reaches both)."""
+    from guichet import geo
+    from guichet.programmes.themes import theme_label
+    from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, STATUSES
+
+    return dict(programme=programme, today=today, eligibility=eligibility, theme_label=theme_label,
+                levels=LEVELS, aid_types=AID_TYPES, beneficiaries=BENEFICIARIES, statuses=STATUSES,
+                regions=geo.REGIONS, departments=geo.DEPARTMENT_NAMES, deadline_wording=deadline_wording,
+                paris_time=paris_time, source_label=source_name(session, programme.source),
+                breadcrumb=breadcrumb(eligibility))

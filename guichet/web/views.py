@@ -10,7 +10,7 @@ from guichet import geo
 from guichet.db import get_database, get_session
 from guichet.programmes.models import Programme, programme_status
 from guichet.programmes.services import get_programme
-from guichet.programmes.themes import THEMES, theme_label
+from guichet.programmes.themes import THEMES
 from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, POPULATION_BANDS, STATUSES
 from guichet.search import get_backend
 from guichet.search import services as search_services
@@ -83,13 +83,8 @@ def programme_detail(programme_id):
 
         return redirect(url_for("web.programme_detail", programme_id=programme.merged_into,
                                 commune=eligibility.commune_code if eligibility else None), 301)
-    return render_template("programmes/detail.html", programme=programme, today=date.today(), eligibility=eligibility,
-                           theme_label=theme_label, levels=LEVELS, aid_types=AID_TYPES,
-                           beneficiaries=BENEFICIARIES, statuses=STATUSES, regions=geo.REGIONS,
-                           departments=geo.DEPARTMENT_NAMES, deadline_wording=programme_page.deadline_wording,
-                           paris_time=programme_page.paris_time,
-                           source_label=programme_page.source_name(session, programme.source),
-                           breadcrumb=programme_page.breadcrumb(eligibility))
+    return render_template("programmes/detail.html",
+                           **programme_page.page_context(session, programme, eligibility, date.today()))
 
 
 @bp.get("/a-propos")
