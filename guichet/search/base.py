@@ -40,6 +40,11 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     # The text as searched when the backend corrected words (« éclairage public »), else None.
     corrected_text: str | None = None
+    # Where the backend knows them cheaply (SQLite: bitmaps it already has), for the
+    # suggestions of a query of 2+ concepts: (programmes covering every concept, programmes
+    # covering all concepts but the i-th, for each i), filters applied. None: the service
+    # asks the backend with extra searches instead.
+    coverage_counts: tuple[int, tuple[int, ...]] | None = None
 
 
 class SearchBackend(Protocol):

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
 
 from guichet.db import get_session
@@ -98,31 +98,40 @@ def search(query: SearchQuery, load_programmes: bool = True) -> SearchPage:
         stamps = _stamps(session, ids)
         items = [ResultItem(None, hit, stamps[hit.id]) for hit in result.hits if hit.id in stamps]
     return SearchPage(query=query, total=result.total, items=items, facets=label_facets(result.facets, query),
-                      corrected_text=result.corrected_text, suggestions=suggestions(query, result.total))
+                      corrected_text=result.corrected_text, suggestions=suggestions(query, result.total, result.coverage_counts))
 
 
 # Fewer programmes than this cover every word: the page offers other searches.
 WEAK_RESULTS = 3
 
 
-def suggestions(query: SearchQuery, total: int) -> list[Suggestion]:
+def suggestions(query: SearchQuery, total: int, coverage_counts=None) -> list[Suggestion]:
     """When few programmes cover every concept: the query without its least useful word (the
     one whose removal leaves most programmes covering all the others), and the themes whose
-    names hold the words. Filters are kept as they are."""
+    names hold the words. Filters are kept as they are. ``coverage_counts``: those counts as
+    the backend already knew them (SearchResult.coverage_counts), else extra searches ask."""
     if not query.has_text or query.page != 1:
         return []
     backend = get_backend()
     found = []
     clauses = query.clauses
     complete = total
+    if coverage_counts is not None and len(coverage_counts[1]) != len(clauses):
+        coverage_counts = None  # counted over other concepts (a loosened search): ask again
     if len(clauses) >= 2:
-        complete = backend.search(query.without(min_coverage=len(clauses), per_page=1, sort="pertinence")).total
+        if coverage_counts is not None:
+            complete = coverage_counts[0]
+        else:
+            complete = backend.search(query.without(min_coverage=len(clauses), per_page=1, sort="pertinence")).total
         if complete < WEAK_RESULTS:
             best = None
             for index, clause in enumerate(clauses):
                 others = clauses[:index] + clauses[index + 1:]
-                count = backend.search(query.without(clauses=others, min_coverage=len(others), per_page=1,
-                                                     sort="pertinence")).total
+                if coverage_counts is not None and (coverage_counts[1][index] or len(others) > 1):
+                    count = coverage_counts[1][index]
+                else:  # (one concept left and none of it: the search loosens to its words)
+                    count = backend.search(query.without(clauses=others, min_coverage=len(others), per_page=1,
+                                                         sort="pertinence")).total
                 if count > complete and (best is None or count > best[0]):
                     best = (count, index)
             if best is not None:
@@ -167,9 +176,12 @@ def _stamps(session, ids) -> dict[str, datetime]:
     """Last-change stamps by id, through the session's connection (no ORM: two columns)."""
     if not ids:
         return {}
-    table = Programme.__table__
-    statement = select(table.c.id, table.c.updated_at).where(table.c.id.in_(ids))
-    return dict(session.connection().execute(statement).all())
+    return dict(session.connection().execute(_STAMPS, {"ids": list(ids)}).all())
+
+
+# Built once: the compiled form is cached by SQLAlchemy, the ids bound per call.
+_STAMPS = select(Programme.__table__.c.id, Programme.__table__.c.updated_at).where(
+    Programme.__table__.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def load_results(session, ids) -> dict[str, Programme]:

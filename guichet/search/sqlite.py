@@ -425,9 +425,10 @@ class SQLiteBackend:
         scores: dict[int, float] = {}
         ranked: list[int] = []
         text_bitmap = snapshot.all_docs
+        clause_bitmaps: list[int] = []
         if query.has_text:
             query = self._spelled(connection, snapshot, query)
-            ranked, scores, coverage = self._ranking(connection, query)
+            ranked, scores, coverage, clause_bitmaps = self._ranking(connection, query)
             text_bitmap = self._covering(ranked, coverage, query.required_coverage) & snapshot.all_docs
 
         filters = self._filters(snapshot, query)
@@ -442,24 +443,50 @@ class SQLiteBackend:
         page_rowids = self._page(snapshot, query, matched, ranked)
         hits = self._hits(connection, query, page_rowids, scores)
         return SearchResult(total=matched.bit_count(), hits=hits, facets=facets,
-                            corrected_text=query.corrected_text)
+                            corrected_text=query.corrected_text,
+                            coverage_counts=self._coverage_counts(snapshot, clause_bitmaps, filters))
 
     @staticmethod
-    def _ranking(connection, query: SearchQuery) -> tuple[list[int], dict[int, float], dict[int, int]]:
-        """Programmes matching any concept, best first: concepts covered, then BM25."""
+    def _coverage_counts(snapshot: Snapshot, clause_bitmaps: list[int], filters) -> tuple | None:
+        """What the suggestions need, from the bitmaps of the concepts (no extra search):
+        programmes covering every concept, and all concepts but each one in turn."""
+        if len(clause_bitmaps) < 2:
+            return None
+        passing = snapshot.all_docs
+        for _facet, bitmap in filters:
+            passing &= bitmap
+        every = passing
+        for bitmap in clause_bitmaps:
+            every &= bitmap
+        without = []
+        for index in range(len(clause_bitmaps)):
+            others = passing
+            for position, bitmap in enumerate(clause_bitmaps):
+                if position != index:
+                    others &= bitmap
+            without.append(others.bit_count())
+        return every.bit_count(), tuple(without)
+
+    @staticmethod
+    def _ranking(connection, query: SearchQuery) -> tuple[list[int], dict[int, float], dict[int, int], list[int]]:
+        """Programmes matching any concept, best first: concepts covered, then BM25; and the
+        bitmap of the programmes matching each concept (2+ concepts only)."""
         weights = ", ".join(str(weight) for weight in BM25_WEIGHTS * 2)
         rows = connection.execute(
             f"SELECT rowid, bm25(docs_fts, {weights}) FROM docs_fts "
             "WHERE docs_fts MATCH ?", (match_expression(query),)).fetchall()
         coverage: dict[int, int] = {}
+        clause_bitmaps: list[int] = []
         if len(query.clauses) > 1:
             for clause in query.clauses:
-                for (rowid,) in connection.execute("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?",
-                                                   (concept_expression(clause),)):
+                rowids = [rowid for (rowid,) in connection.execute(
+                    "SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", (concept_expression(clause),))]
+                for rowid in rowids:
                     coverage[rowid] = coverage.get(rowid, 0) + 1
+                clause_bitmaps.append(bitmap_of(rowids))
         scores = {rowid: COVERAGE_WEIGHT * coverage.get(rowid, 1) - bm25 for rowid, bm25 in rows}
-        ranked = sorted(scores, key=lambda rowid: (-scores[rowid], rowid))
-        return ranked, scores, coverage
+        ranked = [rowid for _score, rowid in sorted((-score, rowid) for rowid, score in scores.items())]
+        return ranked, scores, coverage, clause_bitmaps
 
     @staticmethod
     def _covering(ranked: list[int], coverage: dict[int, int], required: int) -> int:

@@ -203,6 +203,31 @@ def test_weak_results_suggest_dropping_a_word_and_themes(client, make_programme)
     assert "Essayez sans « vélo »</a> : 2 programmes" in page
 
 
+def test_suggestion_counts_from_the_search_equal_the_extra_searches(app, make_programme):
+    """The counts a backend gives with its results (SQLite: from its bitmaps) are the counts
+    the extra searches would find, filters included."""
+    from werkzeug.datastructures import MultiDict
+
+    from guichet.search import get_backend, services
+
+    make_programme(title="Cybersécurité des collectivités", level="national")
+    make_programme(title="Sécurité informatique des communes", level="regional", regions=["44"])
+    make_programme(title="Cybersécurité et vélo", level="national")
+    make_programme(title="Plan vélo de la mairie", level="national")
+    make_programme(title="Vélo et patrimoine", level="national")
+    for params in ({"q": "cybersécurité vélo"}, {"q": "cybersécurité vélo patrimoine"},
+                   {"q": "cybersécurité vélo", "level": "national"}):
+        with app.test_request_context():
+            query = services.parse(MultiDict(params))
+            result = get_backend().search(query)
+            asked = services.suggestions(query, result.total)
+            given = services.suggestions(query, result.total, result.coverage_counts)
+            assert given == asked, params
+            if get_backend().name == "sqlite":
+                assert result.coverage_counts is not None
+    assert any(item.kind == "without" for item in asked)
+
+
 def test_highlighting_marks_matched_words_only(client, make_programme):
     make_programme(title="Éclairage public de la commune", summary="Travaux d'éclairage — rénovation des luminaires.")
     result = search(client, q="éclairage de la commune")["results"][0]
