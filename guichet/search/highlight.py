@@ -21,10 +21,13 @@ def _english(word: str) -> str | None:
     return english_term(word.lower())
 
 
+def _matches(word: str, terms: set[str], english: set[str]) -> bool:
+    return _term(word) in terms or bool(english and _english(word) in english)
+
+
 def matched_spans(text: str, terms: set[str], english: set[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of the words whose French term is in ``terms`` or English term in ``english``."""
-    return [match.span() for match in _WORD.finditer(text)
-            if _term(match.group()) in terms or (english and _english(match.group()) in english)]
+    return [match.span() for match in _WORD.finditer(text) if _matches(match.group(), terms, english)]
 
 
 def mark(text: str, spans) -> Markup:
@@ -61,10 +64,10 @@ def highlights_for(title: str, summary: str, description: str, terms: set[str],
 def snippet(text: str, terms: set[str], size: int = 240, english: set[str] = frozenset()) -> Markup | None:
     """A window of about ``size`` characters around the first match, or None."""
     text = text or ""
-    spans = matched_spans(text, terms, english)
-    if not spans:
+    words = _WORD.finditer(text)
+    first_start = next((match.start() for match in words if _matches(match.group(), terms, english)), None)
+    if first_start is None:
         return None
-    first_start = spans[0][0]
     start = max(0, first_start - size // 3)
     if start > 0:
         space = text.find(" ", start)
@@ -73,7 +76,13 @@ def snippet(text: str, terms: set[str], size: int = 240, english: set[str] = fro
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > first_start else end
-    window = [(max(s, start) - start, min(e, end) - start) for s, e in spans if s >= start and e <= end]
+    # the words of the window only: a long description is not scanned past it
+    window = []
+    for match in _WORD.finditer(text, first_start):
+        if match.end() > end:
+            break
+        if _matches(match.group(), terms, english):
+            window.append((match.start() - start, match.end() - start))
     marked = mark(text[start:end], window)
     prefix = Markup("… ") if start > 0 else Markup("")
     suffix = Markup(" …") if end < len(text) else Markup("")
