@@ -7,6 +7,7 @@ for the person who typed it (a 400 on pages and on the API, never a 500).
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Callable
 
 from rapidfuzz.distance import Levenshtein
@@ -87,7 +88,8 @@ def analysed_tokens(text: str) -> tuple[list[str], list[str]]:
     return tokens, english
 
 
-def corrected_phrases(text: str) -> tuple[str, list[tuple[str, str]]]:
+@lru_cache(maxsize=4096)
+def corrected_phrases(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """Near misses of the thesaurus's multi-word terms corrected (« eclairage publique »).
 
     A window of the words typed that is a small edit away from a thesaurus term, and does not
@@ -112,7 +114,7 @@ def corrected_phrases(text: str) -> tuple[str, list[tuple[str, str]]]:
     for wrong, right in corrections:
         text = re.sub(r"(?<!\w)" + r"\W+".join(re.escape(word) for word in wrong.split()) + r"(?!\w)", right,
                       text, count=1, flags=re.IGNORECASE)
-    return text, corrections
+    return text, tuple(corrections)
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,16 @@ class SearchQuery:
 
 
 def parse_text(text: str) -> tuple[Clause, ...]:
+    """The concepts of a text (a French 400 for the syntax the search does not take)."""
+    if len(text) > MAX_TEXT_LENGTH:
+        raise InvalidQuery("q", f"La recherche est trop longue : {MAX_TEXT_LENGTH} caractères au plus.")
+    return _parsed_text(text)
+
+
+# Analysis and thesaurus are fixed for the process and clauses are immutable: the same text
+# (most searches repeat) is analysed once. A refused text raises each time (never cached).
+@lru_cache(maxsize=4096)
+def _parsed_text(text: str) -> tuple[Clause, ...]:
     if len(text) > MAX_TEXT_LENGTH:
         raise InvalidQuery("q", f"La recherche est trop longue : {MAX_TEXT_LENGTH} caractères au plus.")
     if any(char in _SYNTAX_CHARACTERS for char in text):
