@@ -79,6 +79,27 @@ def _beneficiaries_phrase(values) -> str:
     return ", ".join(_lower_first(BENEFICIARIES.label(value)) for value in values)
 
 
+# Criteria a programme's own text adds to its population rule that no shipped list lets the
+# service check (DETR: communes of 2,000 to 20,000 inhabitants whose « potentiel financier par
+# habitant » is under a threshold). A commune inside the band is then « à vérifier », the
+# criterion named, never « éligible ».
+UNVERIFIABLE_CRITERIA = (
+    ("potentiel financier", "de potentiel financier par habitant"),
+    ("effort fiscal", "d’effort fiscal"),
+    ("revenu par habitant", "de revenu par habitant"),
+)
+
+
+def _text(programme) -> str:
+    return " ".join(str(getattr(programme, name, None) or "") for name in ("summary", "description_html")).lower()
+
+
+def unverifiable_criterion(programme) -> str | None:
+    """« de potentiel financier par habitant » when the programme's text states such a criterion."""
+    text = _text(programme)
+    return next((phrase for needle, phrase in UNVERIFIABLE_CRITERIA if needle in text), None)
+
+
 def verdict(programme, eligibility: Eligibility, details: dict | None = None) -> Verdict:
     """The state of ``programme`` (a Programme or anything with its fields) for a commune.
 
@@ -98,6 +119,10 @@ def verdict(programme, eligibility: Eligibility, details: dict | None = None) ->
     if has_population_rule and eligibility.population is not None:
         if (minimum is not None and eligibility.population < minimum) or (
                 maximum is not None and eligibility.population > maximum):
+            if eligibility.department.startswith("97") and "outre-mer" in _text(programme):
+                # Overseas thresholds differ (DETR: 3 500 and 35 000) and are not modelled.
+                return Verdict(TO_CHECK, "le programme fixe des seuils de population propres à l’outre-mer, "
+                                         "à vérifier dans son texte", name)
             return Verdict(NOT_ELIGIBLE, "réservé aux " + population_phrase(minimum, maximum), name)
 
     beneficiaries = list(programme.beneficiaries or [])
@@ -124,6 +149,10 @@ def verdict(programme, eligibility: Eligibility, details: dict | None = None) ->
 
     if has_population_rule and eligibility.population is None:
         return Verdict(TO_CHECK, "population de la commune inconnue", name)
+    criterion = unverifiable_criterion(programme) if has_population_rule else None
+    if criterion:
+        return Verdict(TO_CHECK, f"programme ouvert aux {population_phrase(minimum, maximum)} sous condition "
+                                 f"{criterion}, critère que le Guichet ne peut pas vérifier", name)
     if has_population_rule:
         return Verdict(ELIGIBLE, "programme ouvert aux " + population_phrase(minimum, maximum), name)
     if beneficiaries:

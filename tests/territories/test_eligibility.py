@@ -125,6 +125,34 @@ def test_a_partial_membership_is_to_check():
                                "partiellement), vérifiez que le projet se situe dans la partie classée")
 
 
+def _curated(source_id):
+    import json
+    from guichet.config import ROOT
+    with open(ROOT / "guichet" / "programmes" / "data" / "curated.jsonl", encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            if record["source_id"] == source_id:
+                return SimpleNamespace(**record)
+    raise AssertionError(source_id)
+
+
+def test_detr_financial_potential_is_to_check_with_the_criterion_named():
+    detr = _curated("detr")
+    result = verdict(detr, LUNEVILLE_ELIGIBILITY)
+    assert result.state == TO_CHECK
+    assert result.sentence == ("Éligibilité à vérifier : programme ouvert aux communes de 20\u202f000 habitants "
+                               "au plus sous condition de potentiel financier par habitant, critère que le "
+                               "Guichet ne peut pas vérifier")
+    nevers = Eligibility("58194", "Nevers", 33_000, "58", "27")
+    assert verdict(detr, nevers).state == NOT_ELIGIBLE
+    # Overseas thresholds (35 000 for DETR) are not modelled: above 20 000 it is « à vérifier ».
+    le_port = Eligibility("97407", "Le Port", 32_000, "974", "04")
+    assert verdict(detr, le_port).state == TO_CHECK
+    assert "outre-mer" in verdict(detr, le_port).reason
+    # A programme whose text states no such criterion keeps its plain verdict.
+    assert verdict(_curated("dsil"), LUNEVILLE_ELIGIBILITY).state == ELIGIBLE
+
+
 # -- the record and its vocabulary -----------------------------------------------------------------
 def test_conditions_are_checked_and_ordered():
     assert clean_conditions(["qpv", "acv", "qpv"]) == ["acv", "qpv"]
