@@ -343,13 +343,18 @@ def preview(programme_id):
     return response
 
 
+def _next_or_programme(values, programme_id: str) -> str:
+    """Where to go after an action on a programme: the checked ``next`` if given, else its page."""
+    return (_safe_next(values.get("next")) if values.get("next")
+            else url_for("admin.programme", programme_id=programme_id))
+
+
 @bp.post("/programmes/<path:programme_id>/etat")
 def programme_state(programme_id):
     db = get_session()
     programme = _programme_or_404(programme_id)
     # Where to go next is decided before the action, so that nothing can fail after it.
-    back = (_safe_next(request.form.get("next")) if request.form.get("next")
-            else url_for("admin.programme", programme_id=programme_id))
+    back = _next_or_programme(request.form, programme_id)
     try:
         summary = review.decide(db, programme, request.form.get("action", ""), current_user)
         db.commit()
@@ -369,8 +374,7 @@ def source_change(programme_id):
     """A change the source made to a published programme, applied or refused (field by field)."""
     db = get_session()
     programme = _programme_or_404(programme_id)
-    back = (_safe_next(request.values.get("next")) if request.values.get("next")
-            else url_for("admin.programme", programme_id=programme_id))
+    back = _next_or_programme(request.values, programme_id)
     decision, name = request.values.get("decision"), request.values.get("field", "")
     if decision not in ("appliquer", "refuser"):
         flash("Choisissez d’appliquer ou de refuser le changement de la source.", "error")

@@ -7,7 +7,7 @@ an InvalidQuery naming the parameter, a 400 on the page and on the API.
 import re
 from dataclasses import dataclass, replace
 
-from guichet.search.query import (MAX_PER_PAGE, Clause, InvalidQuery, _getlist, _integer, _single,
+from guichet.search.query import (MAX_PER_PAGE, Clause, InvalidQuery, _getlist, _integer, _single, parse_places,
                                   parse_text)
 
 SORTS = {"pertinence": "Pertinence", "montant": "Montant le plus élevé", "annee": "Les plus récents"}
@@ -22,8 +22,6 @@ MAX_AMOUNT = 999_999_999
 # Parameters of a project search URL, in a stable order.
 PARAMS = ("q", "programme", "year", "region", "department", "commune", "population", "amount_min", "amount_max",
           "sort", "page", "per_page")
-_DEPARTMENT = re.compile(r"^(?:\d{2}|2A|2B|97\d)$", re.IGNORECASE)
-_REGION = re.compile(r"^\d{2}$")
 _PROGRAMME = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
 
 
@@ -87,14 +85,7 @@ def parse_projects(args, commune_resolver=None, max_per_page: int = MAX_PER_PAGE
         if not re.fullmatch(r"(?:19|20)\d{2}", value):
             raise InvalidQuery("year", f"Année invalide : « {value[:20]} » (quatre chiffres, par exemple 2023).")
         years.add(int(value))
-    regions = frozenset(value.strip() for value in _getlist(args, "region") if value.strip())
-    for value in regions:
-        if not _REGION.fullmatch(value):
-            raise InvalidQuery("region", f"Code de région inconnu : « {value[:20]} » (code INSEE à deux chiffres).")
-    departments = frozenset(value.strip().upper() for value in _getlist(args, "department") if value.strip())
-    for value in departments:
-        if not _DEPARTMENT.fullmatch(value):
-            raise InvalidQuery("department", f"Code de département inconnu : « {value[:20]} ».")
+    regions, departments = parse_places(args)
 
     populations = set()
     for value in _getlist(args, "population"):

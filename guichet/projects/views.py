@@ -3,7 +3,6 @@
 import csv
 import io
 import re
-from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
@@ -16,6 +15,7 @@ from guichet.feeds.formats import spreadsheet_cell
 from guichet.search.query import InvalidQuery
 from guichet.web.errors import error_page
 from guichet.web.formatting import NARROW_NBSP, euros, number_fr
+from guichet.web.links import changed_url
 
 bp = Blueprint("projects", __name__)
 api_bp = Blueprint("projects_api", __name__, url_prefix="/api/v1")
@@ -59,22 +59,7 @@ def projects_url(endpoint: str = "projects.search", drop=(), toggle: tuple[str, 
     """The current project search with changes (same rules as the programme search's URLs)."""
     source = request.args if args is None else args
     params = {name: [value for value in _getlist(source, name) if str(value).strip()] for name in PARAMS}
-    for name in drop:
-        params.pop(name, None)
-    if toggle:
-        name, value = toggle
-        values = params.get(name, [])
-        params[name] = [item for item in values if item != value] if value in values else values + [value]
-    for name, value in changes.items():
-        if value is None:
-            params.pop(name, None)
-        else:
-            params[name] = [str(item) for item in value] if isinstance(value, (list, tuple)) else [str(value)]
-    if "page" not in changes:
-        params.pop("page", None)
-    pairs = [(name, value) for name in PARAMS for value in params.get(name, []) if value != ""]
-    base = url_for(endpoint)
-    return f"{base}?{urlencode(pairs)}" if pairs else base
+    return changed_url(endpoint, params, PARAMS, drop, toggle, changes)
 
 
 def _getlist(source, name):

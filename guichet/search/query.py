@@ -323,6 +323,20 @@ def check_known_parameters(args, extra: tuple[str, ...] = ()) -> None:
                                                f"Paramètres possibles : {known}.")
 
 
+def parse_places(args) -> tuple[frozenset, frozenset]:
+    """The ``region`` and ``department`` codes of a search (programmes' or funded projects'),
+    each checked: a French 400 names the first unknown one."""
+    regions = frozenset(value.strip() for value in _getlist(args, "region") if value.strip())
+    for value in regions:
+        if not _REGION.fullmatch(value):
+            raise InvalidQuery("region", f"Code de région inconnu : « {value[:20]} » (code INSEE à deux chiffres).")
+    departments = frozenset(value.strip().upper() for value in _getlist(args, "department") if value.strip())
+    for value in departments:
+        if not _DEPARTMENT.fullmatch(value):
+            raise InvalidQuery("department", f"Code de département inconnu : « {value[:20]} ».")
+    return regions, departments
+
+
 def parse_search(args, today: date | None = None, commune_resolver: CommuneResolver | None = None,
                  max_per_page: int = MAX_PER_PAGE, strict: bool = False) -> SearchQuery:
     """Every search parameter of DESIGN.md, validated, into one SearchQuery.
@@ -343,14 +357,7 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
     filters = {param.field: _multi(args, param) for param in VOCABULARY_FILTERS}
     filters["statuses"] = filters["statuses"] or DEFAULT_STATUSES
 
-    regions = frozenset(value.strip() for value in _getlist(args, "region") if value.strip())
-    for value in regions:
-        if not _REGION.fullmatch(value):
-            raise InvalidQuery("region", f"Code de région inconnu : « {value[:20]} » (code INSEE à deux chiffres).")
-    departments = frozenset(value.strip().upper() for value in _getlist(args, "department") if value.strip())
-    for value in departments:
-        if not _DEPARTMENT.fullmatch(value):
-            raise InvalidQuery("department", f"Code de département inconnu : « {value[:20]} ».")
+    regions, departments = parse_places(args)
 
     deadline_before = parse_date(_single(args, "deadline_before"), "deadline_before")
 

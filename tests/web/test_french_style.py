@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.admin.conftest import ADMIN, csrf_token, logged_in_client, staff, staff_hashes  # noqa: F401 (fixtures)
-from tests.digests.conftest import BASE_URL, SMTPServer
+from tests.digests.conftest import BASE_URL, smtp_server  # noqa: F401 (fixture)
 
 FIXTURE_COMMUNES = Path(__file__).resolve().parents[1] / "fixtures" / "communes"
 
@@ -72,14 +72,6 @@ def test_the_style_check_finds_each_fault_it_names():
                   "à 2 h 45", "aux communes de 20\u202f000 habitants", "l’aide", "version 3.1.0", "Y (80)", "au Mans", "de La Rochelle"):
         assert faults_of(right, apostrophes=True) == [], right
     assert faults_of("3 programmes trouvés · Aucun programme ne correspond", apostrophes=False)
-
-
-@pytest.fixture
-def smtp_server():
-    server = SMTPServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
