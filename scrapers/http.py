@@ -12,7 +12,10 @@
 - addresses: outside a replay, no request (nor redirect) goes to a private, loopback, link-local
   or otherwise reserved address (issue 12, M5), unless ``allow_private_addresses``; a redirect
   is followed only when its target passes the same check and, for a document found in a page,
-  stays on the source's hosts (``send(..., hosts=...)``);
+  stays on the source's hosts (``send(..., hosts=...)``). The name is checked before the request
+  (a clear refusal, nothing sent) and the address actually connected to is checked again on the
+  socket, before a byte is written: a name that resolved to a public address for the first check
+  and to a private one when urllib3 connected (DNS rebinding) is refused too;
 - replay: with a replay URL, every ``https://host/path`` is asked of ``<replay>/host/path``
   (a local server answering recorded responses); politeness and robots still key on the real host.
 """
@@ -33,6 +36,8 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util.retry import Retry
 
 log = logging.getLogger(__name__)
@@ -201,6 +206,13 @@ class _GuardedSession(requests.Session):
         return target
 
 
+def refused_address(address: str) -> bool:
+    """A private, loopback, link-local, multicast, reserved or unspecified address."""
+    address = ipaddress.ip_address(address.split("%")[0])
+    return (address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
+            or address.is_reserved or address.is_unspecified)
+
+
 def private_address(host: str, port: int | None = None) -> str | None:
     """The first private, loopback, link-local, multicast or reserved address the host resolves
     to (a literal address included), or None; an unknown name is left to the request to fail."""
@@ -209,11 +221,58 @@ def private_address(host: str, port: int | None = None) -> str | None:
     except (socket.gaierror, UnicodeError, OSError):
         return None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if (address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
-                or address.is_reserved or address.is_unspecified):
-            return str(address)
+        if refused_address(info[4][0]):
+            return info[4][0].split("%")[0]
     return None
+
+
+def _private_refusal(host: str, address: str) -> str:
+    return f"adresse refusée : « {host} » désigne une adresse privée ou locale ({address})"
+
+
+class PrivateAddressConnected(Exception):
+    """The socket reached a refused address although the name passed the check before the request.
+    Deliberately not an OSError: urllib3 neither wraps nor retries it, the client reports it."""
+
+    def __init__(self, host: str, address: str):
+        super().__init__(host, address)
+        self.host, self.address = host, address
+
+
+class _PeerCheckedConnection:
+    """Checks the address the new socket is connected to, before anything is sent on it."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        address = sock.getpeername()[0]
+        if refused_address(address):
+            sock.close()
+            raise PrivateAddressConnected(self.host, address.split("%")[0])
+        return sock
+
+
+class _PeerCheckedHTTPConnection(_PeerCheckedConnection, HTTPConnection):
+    pass
+
+
+class _PeerCheckedHTTPSConnection(_PeerCheckedConnection, HTTPSConnection):
+    pass
+
+
+class _PeerCheckedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PeerCheckedHTTPConnection
+
+
+class _PeerCheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PeerCheckedHTTPSConnection
+
+
+class _PeerCheckedAdapter(HTTPAdapter):
+    """requests' adapter whose connections check their peer address (outside a replay)."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _PeerCheckedHTTPPool, "https": _PeerCheckedHTTPSPool}
 
 
 class HttpClient:
@@ -242,7 +301,8 @@ class HttpClient:
         self.session = _GuardedSession()
         self.session.guard = self._check_redirect
         self.session.headers["User-Agent"] = user_agent
-        adapter = HTTPAdapter(max_retries=retry)
+        checked = not (self.replaying or allow_private_addresses)
+        adapter = (_PeerCheckedAdapter if checked else HTTPAdapter)(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -277,6 +337,8 @@ class HttpClient:
             SENT_LOG.append(self.sent[-1])
         try:
             return self.session.request(method, self._effective_url(url), timeout=self.timeout, **kwargs)
+        except PrivateAddressConnected as error:
+            raise FetchError(_private_refusal(error.host, error.address), url) from None
         except requests.exceptions.RequestException as error:
             raise FetchError(f"la source ne répond pas ({type(error).__name__}: {error})", url) from None
 
@@ -300,7 +362,7 @@ class HttpClient:
             self._hosts_checked[host] = private_address(host, port)
         found = self._hosts_checked[host]
         if found:
-            raise FetchError(f"adresse refusée : « {host} » désigne une adresse privée ou locale ({found})", url)
+            raise FetchError(_private_refusal(host, found), url)
 
     def _check_redirect(self, target: str) -> None:
         if self.replay_url and target.startswith(self.replay_url + "/"):

@@ -1,6 +1,8 @@
 """Issue 12, M5 and M6: a listing that stops before its end closes nothing; documents found in
 pages are fetched only from the source's own hosts, never from private or local addresses."""
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from scrapers.base import Entry, Harvest, ListPage, Source
@@ -115,3 +117,20 @@ def test_a_run_whose_listing_stops_before_its_last_page_closes_nothing(scraper_a
     assert "dernière page" in second.message and "aucun programme n'a été clos" in second.message
     assert [error.stage for error in runs(scraper_app, slug)[-1].errors] == ["gather"]
     assert all(programme.closed_at is None for programme in programmes(scraper_app, slug).values())
+
+
+def test_the_address_connected_to_is_checked_again_dns_rebinding(replay_server):
+    """A name that passed the check as public and resolves to loopback when urllib3 connects
+    (DNS rebinding) is refused on the socket, before a byte of the request is written."""
+    client = HttpClient(user_agent="GuichetBot/test", delay=0, retries=2, respect_robots=False)
+    client._hosts_checked["localhost"] = None  # what the first resolution answered: a public address
+    before = len(replay_server.requests)
+    port = urlsplit(replay_server.url).port
+    with pytest.raises(FetchError, match=r"adresse refusée : « localhost » désigne une adresse privée ou locale"):
+        client.send(Request(f"http://localhost:{port}/{HOST}/aides"))
+    assert len(replay_server.requests) == before  # the real server on loopback received nothing
+    # The same server is reached when private addresses are allowed (a local mirror): the check is the guard.
+    allowed = HttpClient(user_agent="GuichetBot/test", delay=0, retries=0, respect_robots=False,
+                         allow_private_addresses=True)
+    allowed.send(Request(f"http://localhost:{port}/{HOST}/aides"), allow_status=(404,))
+    assert len(replay_server.requests) == before + 1
