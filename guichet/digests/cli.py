@@ -68,10 +68,16 @@ def add_command(email, search, frequency, confirmed):
     except SubscriptionError as error:
         raise click.BadParameter(error.message, param_hint="--search" if error.parameter not in (
             "email", "frequency") else error.parameter) from None
-    except MailFailure as error:
-        raise click.ClickException(f"abonnement enregistré, mais le courriel de confirmation n'est pas parti : {error}")
+    except MailFailure as error:  # the relay refused the address: nothing to retry
+        raise click.ClickException(f"abonnement enregistré, mais le courriel de confirmation n’est pas parti : {error}")
     verb = "créé" if outcome == "added" else "mis à jour"
-    state = "actif" if subscription.status == "active" else "en attente de confirmation (courriel envoyé)"
+    if subscription.status == "active":
+        state = "actif"
+    elif subscription.confirmation_queued_at is not None:
+        state = ("en attente de confirmation (serveur de courriel injoignable : le courriel de confirmation "
+                 "partira dès que possible)")
+    else:
+        state = "en attente de confirmation (courriel envoyé)"
     click.echo(f"Abonnement {subscription.id} {verb} pour {subscription.email} : {state}, "
                f"lettre {FREQUENCIES[subscription.frequency]}.")
 

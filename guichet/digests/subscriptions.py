@@ -398,7 +398,8 @@ def cancel_delivery(session: Session, delivery: Delivery) -> None:
 def add_subscription(session: Session, email: str, search: str, frequency: str, confirmed: bool = False,
                      now: datetime | None = None) -> tuple[Subscription, str]:
     """Create or update a subscription for an operator; returns it and what happened
-    (``"added"``, ``"updated"``). Without ``confirmed`` the address gets the confirmation email."""
+    (``"added"``, ``"updated"``). Without ``confirmed`` the address gets the confirmation email,
+    queued like the web form's when the relay cannot be reached (``confirmation_queued_at``)."""
     now = now or utcnow()
     email = normalise_email(email)
     frequency = check_frequency(frequency)
@@ -411,10 +412,9 @@ def add_subscription(session: Session, email: str, search: str, frequency: str, 
             activate(subscription, now)
     elif subscription.status != "active":
         subscription.status = "pending"
-        subscription.confirmation_sent_at = now
     session.commit()
     if subscription.status == "pending":
-        send_confirmation(subscription)
+        send_or_queue_confirmation(session, subscription, now)
     return subscription, outcome
 
 

@@ -42,6 +42,27 @@ def test_subscription_add_without_confirmed_sends_the_confirmation(app, runner, 
     assert "Thème : Numérique et ville intelligente" in confirmation.text
 
 
+def test_subscription_add_queues_the_confirmation_while_the_relay_is_down(app, runner, smtp_server):
+    """The operator's command, like the web form, never fails on a mail server that is down: the
+    confirmation is queued and the scheduler's job sends it once the (real) SMTP server is back."""
+    from guichet.scheduler import jobs
+
+    smtp_server.stop()
+    result = runner.invoke(args=["subscription", "add", "maire@commune.example", "--search", "theme=numerique",
+                                 "--frequency", "daily"])
+    assert result.exit_code == 0, result.output
+    assert "serveur de courriel injoignable : le courriel de confirmation partira dès que possible" in result.output
+    with app.extensions["guichet.db"].session() as session:
+        [subscription] = session.scalars(select(Subscription)).all()
+        assert subscription.status == "pending" and subscription.confirmation_queued_at is not None
+        assert subscription.confirmation_sent_at is None
+    smtp_server.start()
+    with app.app_context():
+        assert jobs(app)["digests-confirmations"].func() == {"sent": 1, "dropped": 0, "left": 0}
+    [confirmation] = smtp_server.wait_for(1)
+    assert confirmation.to == "maire@commune.example" and confirmation.links("/abonnement/confirmer/")
+
+
 def test_subscription_add_refuses_bad_input_in_french(runner, smtp_server):
     result = runner.invoke(args=["subscription", "add", "maire@commune.example", "--search", "theme=inconnu",
                                  "--frequency", "daily"])
