@@ -79,6 +79,7 @@ def programme_document(programme, today: date | None = None) -> dict:
         "population_max": programme.population_max,
         "territories": list(programme.territories or []),
         "themes": theme_taxonomy.expand(programme.themes or []),
+        "aid_programmes": list(programme.aid_programmes or []),
         "aid_types": list(programme.aid_types or []),
         "is_call_for_projects": bool(programme.is_call_for_projects),
         "opens_on": programme.opens_on.isoformat() if programme.opens_on else None,

@@ -32,6 +32,10 @@ REGIONS = Vocabulary("regions", "Région", True, geo.REGIONS)
 DEPARTMENTS = Vocabulary("departments", "Département", False, geo.DEPARTMENT_NAMES)
 # « Appels à projets / AMI uniquement » (issue 17): one value, a checkbox of the filter form.
 CALLS = Vocabulary("call_for_projects", "Appel à projets", False, {"true": "Appels à projets et AMI uniquement"})
+# The aid programmes (« programmes d'aides », guichet.programmes.aid_programmes): an open list whose
+# values are the programmes' names themselves, so no labels to declare (``label`` is the name).
+AID_PROGRAMMES = Vocabulary("aid_programmes", "Programme d'aides", False, {})
+AID_PROGRAMME_PARAM = "aid_programme"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,10 @@ PARAMS = (
                 field="population_range"),
     _filter("level", "levels", LEVELS, "Échelon du financeur."),
     _filter("aid_type", "aid_types", AID_TYPES, "Type d'aide."),
+    SearchParam(AID_PROGRAMME_PARAM, AID_PROGRAMMES.noun,
+                "Programme d'aides, par son nom exact (« Fonds vert - Édition 2024 », « Petites villes de demain ») : "
+                "les noms possibles sont ceux des facettes « aid_programmes ».",
+                {"type": "string", "maxLength": 200}, repeatable=True, field="aid_programmes", facet=True),
     _filter("call_for_projects", "calls", CALLS, "« true » : appels à projets et appels à manifestation "
                                                  "d’intérêt (AMI) uniquement."),
     _filter("beneficiary", "beneficiaries", BENEFICIARIES, "Bénéficiaire."),
@@ -115,5 +123,8 @@ SAVED_PARAMS = tuple(param for param in PARAMS if param.saved)
 # Repeatable filters whose values are a vocabulary's: the parser checks them all alike.
 VOCABULARY_FILTERS = tuple(param for param in PARAMS if param.repeatable and param.vocabulary is not None)
 # Facet name (the SearchQuery field) → the labels of its values.
-FACET_LABELS = {param.field: param.vocabulary or {"regions": REGIONS, "departments": DEPARTMENTS}[param.field]
+FACET_LABELS = {param.field: param.vocabulary or {"regions": REGIONS, "departments": DEPARTMENTS,
+                                                  "aid_programmes": AID_PROGRAMMES}[param.field]
                 for param in PARAMS if param.facet}
+# Facets whose values are open (names): counted as the index holds them, labelled by themselves.
+OPEN_FACETS = frozenset(field_name for field_name, labels in FACET_LABELS.items() if not len(labels))
