@@ -3,10 +3,13 @@ demain », « France Relance »): Aides-territoires' « programmes d'aides », a
 people look for by name.
 
 An open list: the names are the sources' (and the team's), not a vocabulary of ours. A name is
-the value everywhere — in the store, the search index, the search URL (``aid_programme=``),
-facets and the description of a search — so that none of them needs a look-up to show it. Two
-spellings of one name meet through ``programme_key`` (folded words: case, accents, spaces and
-punctuation aside), which the record check uses to keep one spelling per programme.
+the value everywhere — in the store, the search URL (``aid_programme=``), facets and the
+description of a search — so that none of them needs a look-up to show it. Two spellings of one
+name are one programme through ``programme_key`` (folded words: case, accents, apostrophes,
+spaces and punctuation aside: « Action Cœur de Ville » and « Action cœur de ville », « l’Économie »
+and « l'Économie »): the record check keeps one spelling per programme, the search indexes and
+matches the keys, and a facet counts the names by key under their most frequent spelling
+(``counts_by_key``).
 
 Not to be confused with the territorial conditions (``guichet.programmes.conditions``): « réservé
 aux communes Petites villes de demain » is who may apply; belonging to the programme « Petites
@@ -30,6 +33,19 @@ class InvalidAidProgramme(ValueError):
 def programme_key(name: str) -> str:
     """« Action Cœur de Ville » and « Action cœur de ville » are one programme: their folded words."""
     return slugify(name, max_length=MAX_NAME_LENGTH)
+
+
+def counts_by_key(counts: dict[str, int]) -> dict[str, int]:
+    """Facet counts of names, merged by key under the most frequent spelling (a programme holds
+    one spelling per key, so the counts add up without counting a programme twice)."""
+    merged: dict[str, tuple[int, int, str]] = {}
+    for name, count in counts.items():
+        key = programme_key(name)
+        total, best, spelling = merged.get(key, (0, -1, name))
+        if count > best or (count == best and name < spelling):
+            best, spelling = count, name
+        merged[key] = (total + count, best, spelling)
+    return {spelling: total for total, _best, spelling in merged.values()}
 
 
 def clean_name(value) -> str:

@@ -94,10 +94,6 @@ PARAMS = (
                 field="population_range"),
     _filter("level", "levels", LEVELS, "Échelon du financeur."),
     _filter("aid_type", "aid_types", AID_TYPES, "Type d'aide."),
-    SearchParam(AID_PROGRAMME_PARAM, AID_PROGRAMMES.noun,
-                "Programme d'aides, par son nom exact (« Fonds vert - Édition 2024 », « Petites villes de demain ») : "
-                "les noms possibles sont ceux des facettes « aid_programmes ».",
-                {"type": "string", "maxLength": 200}, repeatable=True, field="aid_programmes", facet=True),
     _filter("call_for_projects", "calls", CALLS, "« true » : appels à projets et appels à manifestation "
                                                  "d’intérêt (AMI) uniquement."),
     _filter("beneficiary", "beneficiaries", BENEFICIARIES, "Bénéficiaire."),
@@ -109,6 +105,12 @@ PARAMS = (
     SearchParam("deadline_before", "Date limite au plus tard le",
                 "Une date limite au plus tard ce jour (AAAA-MM-JJ).", {"type": "string", "format": "date"},
                 field="deadline_before"),
+    # after the older filters: the saved searches' canonical order of those never changes
+    SearchParam(AID_PROGRAMME_PARAM, AID_PROGRAMMES.noun,
+                "Programme d'aides, par son nom (« Fonds vert - Édition 2024 », « Petites villes de demain » ; "
+                "majuscules, accents et ponctuation indifférents) : les noms sont ceux de la facette "
+                "« aid_programmes ».",
+                {"type": "string", "maxLength": 200}, repeatable=True, field="aid_programmes", facet=True),
     SearchParam("sort", SORTS.noun, "Tri.", vocabulary=SORTS, saved=False, default="pertinence"),
     SearchParam("page", "Page", "Page, à partir de 1.", {"type": "integer", "minimum": 1}, saved=False, default=1),
     SearchParam("per_page", "Résultats par page", "Résultats par page.",

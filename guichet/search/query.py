@@ -171,6 +171,13 @@ class SearchQuery:
     today: date = field(default_factory=date.today)
 
     @property
+    def aid_programme_keys(self) -> frozenset:
+        """The keys the backends match (guichet.programmes.aid_programmes.programme_key)."""
+        from guichet.programmes.aid_programmes import programme_key
+
+        return frozenset(programme_key(name) for name in self.aid_programmes)
+
+    @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 

@@ -222,10 +222,16 @@ def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[
 
 
 def open_facet_values(counts: dict[str, int], chosen) -> list[FacetValue]:
-    """The values of an open facet (aid programmes: names, their own labels): the most
-    programmes first, then in alphabetical order; chosen values are kept even at zero."""
+    """The values of an open facet (aid programmes: names, their own labels), one per programme
+    whatever its spellings (``counts_by_key``): the most programmes first, then in alphabetical
+    order; a chosen one is selected in any spelling, and kept even at zero."""
+    from guichet.programmes.aid_programmes import counts_by_key, programme_key
     from guichet.text import fold
 
-    values = [FacetValue(value, value, counts.get(value, 0), value in chosen)
-              for value in set(counts) | set(chosen) if counts.get(value) or value in chosen]
+    chosen_keys = {programme_key(value): value for value in chosen}
+    merged = counts_by_key(counts)
+    values = [FacetValue(name, name, count, programme_key(name) in chosen_keys)
+              for name, count in merged.items() if count]
+    present = {programme_key(name) for name in merged if merged[name]}
+    values += [FacetValue(name, name, 0, True) for key, name in chosen_keys.items() if key not in present]
     return sorted(values, key=lambda item: (-item.count, fold(item.label)))

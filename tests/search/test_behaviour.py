@@ -368,6 +368,24 @@ def test_aid_programme_filter_and_its_facet(client, make_programme):
     assert search(client, aid_programme="Programme inconnu")["total"] == 0
 
 
+def test_an_aid_programme_is_one_whatever_its_spelling(client, make_programme):
+    # Aides-territoires writes « l’Économie », a curator « l'économie », another capitals: one programme.
+    source = make_programme(aid_programmes=["LEADER - Liaison entre Actions de Développement de l’Économie Rurale"])
+    again = make_programme(aid_programmes=["LEADER - Liaison entre Actions de Développement de l’Économie Rurale"])
+    curated = make_programme(aid_programmes=["Leader - liaison entre actions de développement de l'économie rurale"])
+    make_programme(aid_programmes=["FEDER - Fonds européen de développement régional"])
+    everything = search(client)
+    assert facet(everything, "aid_programmes") == {
+        "LEADER - Liaison entre Actions de Développement de l’Économie Rurale": 3,
+        "FEDER - Fonds européen de développement régional": 1}
+    for spelling in ("LEADER - Liaison entre Actions de Développement de l’Économie Rurale",
+                     "leader liaison entre actions de developpement de l economie rurale"):
+        chosen = search(client, aid_programme=spelling)
+        assert sorted(ids(chosen)) == sorted([source, again, curated])
+        (leader,) = [value for value in chosen["facets"]["aid_programmes"] if value["value"].startswith("LEADER")]
+        assert leader["count"] == 3
+
+
 @pytest.mark.parametrize("value", ["« — »", "x" * 201])
 def test_an_aid_programme_that_cannot_be_a_name_is_a_french_400(client, value):
     response = client.get("/api/v1/programmes", query_string={"aid_programme": value})

@@ -142,8 +142,9 @@ def test_no_programme_shipped_shows_a_raw_value(app_config, replay_server, reque
             for code in part.select("code, .guichet-contact"):  # ids and contacts are not ours to word
                 code.decompose()
             text = part.get_text(" ", strip=True)
-            if part.find_previous_sibling("dt") and part.find_previous_sibling("dt").get_text() in ("Financeurs",):
-                continue  # funders' names are the source's own words
+            if part.find_previous_sibling("dt") and part.find_previous_sibling("dt").get_text() in (
+                    "Financeurs", "Programme d’aides", "Programmes d’aides"):
+                continue  # funders' and aid programmes' names are the source's own words
             for label in labels:  # « Réservé aux communes de montagne » is the label, in a sentence
                 text = re.sub(re.escape(label), " ", text, flags=re.IGNORECASE)
             faults += [(programme_id, token, text[:200]) for token in word.findall(text) if token in raw]
