@@ -15,6 +15,7 @@ from guichet.curation.diff import FIELD_LABELS
 from guichet.programmes.records import CONTENT_FIELDS
 from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, THEMES
 from guichet.programmes.conditions import InvalidCondition, clean_conditions
+from guichet.programmes.aid_programmes import InvalidAidProgramme, clean_aid_programmes
 from guichet.web.formatting import date_fr, number_fr
 
 CHECKBOX_LIST_FIELDS = ("beneficiaries", "territories", "themes", "aid_types")
@@ -59,7 +60,7 @@ def raw_from_values(values: dict) -> dict:
         value = values.get(name)
         if name in CHECKBOX_LIST_FIELDS:
             raw[name] = list(value or [])
-        elif name == "funders":
+        elif name in ("funders", "aid_programmes"):
             raw[name] = "\n".join(value or [])
         elif name in TERRITORY_FIELDS:
             raw[name] = list(value or [])
@@ -131,6 +132,13 @@ def parse_programme_form(formdata) -> ProgrammeForm:
             errors[name] = "Adresse web invalide : elle doit commencer par https:// (ou http://)."
 
     values["funders"] = list(dict.fromkeys(line.strip() for line in raw["funders"].splitlines() if line.strip()))
+
+    # One programme name a line (« Fonds vert - Édition 2024 »), checked as the record check does.
+    try:
+        values["aid_programmes"] = clean_aid_programmes(raw["aid_programmes"].splitlines())
+    except InvalidAidProgramme as error:
+        errors["aid_programmes"] = error.message
+        values["aid_programmes"] = []
 
     values["level"] = raw["level"]
     if raw["level"] not in LEVELS:

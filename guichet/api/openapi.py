@@ -50,6 +50,9 @@ PROGRAMME_SCHEMA = {
                                        "libelle": {"type": "string"}, "phrase": {"type": "string"}}},
         "themes": {"type": "array", "items": {"type": "string", "enum": list(THEMES)}},
         "aid_types": {"type": "array", "items": {"type": "string", "enum": list(AID_TYPES)}},
+        "aid_programmes": {"type": "array", "items": {"type": "string", "maxLength": 200},
+                           "description": "Programmes d'aides dont il fait partie, par leur nom (« Fonds vert - "
+                                          "Édition 2024 ») : les valeurs du paramètre aid_programme"},
         "is_call_for_projects": {"type": "boolean"},
         "opens_on": _nullable("string", format="date"),
         "deadlines": {"type": "array", "items": {"type": "string", "format": "date"}},

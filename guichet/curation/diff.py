@@ -30,6 +30,7 @@ FIELD_LABELS = {
     "population_max": "Population maximale",
     "territories": "Réservé aux communes de ces programmes ou zonages",
     "themes": "Thèmes",
+    "aid_programmes": "Programmes d'aides",
     "aid_types": "Types d'aide",
     "is_call_for_projects": "Appel à projets",
     "opens_on": "Date d'ouverture",

@@ -33,6 +33,9 @@ class Programme(Base):
     # Territorial conditions (guichet.programmes.conditions slugs, any of them): empty = none.
     territories: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     themes: Mapped[list] = mapped_column(JSON, default=list)
+    # The aid programmes it belongs to, by name (« Fonds vert - Édition 2024 », « Petites villes
+    # de demain »: Aides-territoires' « programmes d'aides »): empty = none.
+    aid_programmes: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     aid_types: Mapped[list] = mapped_column(JSON, default=list)
     is_call_for_projects: Mapped[bool] = mapped_column(Boolean, default=False)
     opens_on: Mapped[date | None] = mapped_column(Date)

@@ -17,6 +17,7 @@ from guichet import geo
 from guichet.programmes.models import Programme
 from guichet.programmes.vocabulary import FIELD_VOCABULARIES
 from guichet.programmes.conditions import InvalidCondition, clean_conditions
+from guichet.programmes.aid_programmes import InvalidAidProgramme, clean_aid_programmes
 
 
 class ProgrammeRecord(TypedDict, total=False):
@@ -38,6 +39,8 @@ class ProgrammeRecord(TypedDict, total=False):
     population_max: int | None
     territories: list[str]
     themes: list[str]
+    # The aid programmes it belongs to, by name (guichet.programmes.aid_programmes).
+    aid_programmes: list[str]
     aid_types: list[str]
     is_call_for_projects: bool
     opens_on: date | str | None
@@ -64,15 +67,15 @@ class ProgrammeRecord(TypedDict, total=False):
 # Fields a source (or an import) provides; the rest is bookkeeping of the store.
 CONTENT_FIELDS = (
     "source_url", "title", "summary", "description_html", "funders", "level", "regions", "departments",
-    "beneficiaries", "population_min", "population_max", "territories", "themes", "aid_types",
-    "is_call_for_projects", "opens_on", "deadlines", "recurrence", "rate_min", "rate_max", "amount_min",
+    "beneficiaries", "population_min", "population_max", "territories", "themes", "aid_programmes",
+    "aid_types", "is_call_for_projects", "opens_on", "deadlines", "recurrence", "rate_min", "rate_max", "amount_min",
     "amount_max", "contact", "application_url",
 )
-LIST_FIELDS = {"funders", "regions", "departments", "beneficiaries", "territories", "themes", "aid_types",
-               "deadlines"}
+LIST_FIELDS = {"funders", "regions", "departments", "beneficiaries", "territories", "themes", "aid_programmes",
+               "aid_types", "deadlines"}
 # Fields added after records were first hashed: left out of the hash while empty, so that
 # adding them did not make every stored programme look changed at its source.
-HASHED_WHEN_SET = {"territories"}
+HASHED_WHEN_SET = {"territories", "aid_programmes"}
 INTEGER_FIELDS = {"population_min", "population_max"}
 NUMBER_FIELDS = {"rate_min", "rate_max", "amount_min", "amount_max"}
 DATETIME_FIELDS = ("first_seen_at", "last_seen_at", "source_updated_at")
@@ -137,6 +140,11 @@ def clean_record(data: dict) -> dict:
             try:
                 value = clean_conditions(value)
             except InvalidCondition as error:
+                raise InvalidRecord(error.message) from None
+        elif field == "aid_programmes":
+            try:
+                value = clean_aid_programmes(value)
+            except InvalidAidProgramme as error:
                 raise InvalidRecord(error.message) from None
         elif field in LIST_FIELDS:
             if isinstance(value, (str, bytes, dict)):

@@ -8,6 +8,7 @@ from lxml.etree import ParserError
 
 from guichet import geo
 from guichet.programmes import themes as theme_taxonomy
+from guichet.programmes.aid_programmes import programme_key
 from guichet.search.analysis import language_parts, record_language
 
 
@@ -79,6 +80,9 @@ def programme_document(programme, today: date | None = None) -> dict:
         "population_max": programme.population_max,
         "territories": list(programme.territories or []),
         "themes": theme_taxonomy.expand(programme.themes or []),
+        "aid_programmes": list(programme.aid_programmes or []),
+        # what the filter matches: one key per programme, whatever its spelling
+        "aid_programme_keys": sorted({programme_key(name) for name in programme.aid_programmes or []}),
         "aid_types": list(programme.aid_types or []),
         "is_call_for_projects": bool(programme.is_call_for_projects),
         "opens_on": programme.opens_on.isoformat() if programme.opens_on else None,

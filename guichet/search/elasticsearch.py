@@ -101,6 +101,8 @@ FACET_TERM_FIELDS = {
     "calls": "is_call_for_projects",
     "beneficiaries": "beneficiaries",
 }
+# Aid programmes: counted by name (merged by key when labelled), matched by key.
+FACET_TERM_FIELDS["aid_programmes"] = "aid_programmes"
 TEXT_FIELDS = ("title^10", "summary^4", "description")
 FIELD_BOOSTS = {"title": 10, "summary": 4, "description": 1}
 # The same fields of English records, analysed as English (guichet.search.analysis.english_terms).
@@ -598,6 +600,8 @@ def facet_filters(query: SearchQuery) -> dict[str, dict]:
                           ("calls", query.calls), ("beneficiaries", query.beneficiaries)):
         if values:
             filters[facet] = _terms(FACET_TERM_FIELDS[facet], values)
+    if query.aid_programmes:
+        filters["aid_programmes"] = _terms("aid_programme_keys", query.aid_programme_keys)
     if query.regions:
         filters["regions"] = _any({"term": {"nationwide": True}}, _terms("available_regions", query.regions))
     if query.departments:

@@ -32,6 +32,10 @@ REGIONS = Vocabulary("regions", "Région", True, geo.REGIONS)
 DEPARTMENTS = Vocabulary("departments", "Département", False, geo.DEPARTMENT_NAMES)
 # « Appels à projets / AMI uniquement » (issue 17): one value, a checkbox of the filter form.
 CALLS = Vocabulary("call_for_projects", "Appel à projets", False, {"true": "Appels à projets et AMI uniquement"})
+# The aid programmes (« programmes d'aides », guichet.programmes.aid_programmes): an open list whose
+# values are the programmes' names themselves, so no labels to declare (``label`` is the name).
+AID_PROGRAMMES = Vocabulary("aid_programmes", "Programme d'aides", False, {})
+AID_PROGRAMME_PARAM = "aid_programme"
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,12 @@ PARAMS = (
     SearchParam("deadline_before", "Date limite au plus tard le",
                 "Une date limite au plus tard ce jour (AAAA-MM-JJ).", {"type": "string", "format": "date"},
                 field="deadline_before"),
+    # after the older filters: the saved searches' canonical order of those never changes
+    SearchParam(AID_PROGRAMME_PARAM, AID_PROGRAMMES.noun,
+                "Programme d'aides, par son nom (« Fonds vert - Édition 2024 », « Petites villes de demain » ; "
+                "majuscules, accents et ponctuation indifférents) : les noms sont ceux de la facette "
+                "« aid_programmes ».",
+                {"type": "string", "maxLength": 200}, repeatable=True, field="aid_programmes", facet=True),
     SearchParam("sort", SORTS.noun, "Tri.", vocabulary=SORTS, saved=False, default="pertinence"),
     SearchParam("page", "Page", "Page, à partir de 1.", {"type": "integer", "minimum": 1}, saved=False, default=1),
     SearchParam("per_page", "Résultats par page", "Résultats par page.",
@@ -115,5 +125,8 @@ SAVED_PARAMS = tuple(param for param in PARAMS if param.saved)
 # Repeatable filters whose values are a vocabulary's: the parser checks them all alike.
 VOCABULARY_FILTERS = tuple(param for param in PARAMS if param.repeatable and param.vocabulary is not None)
 # Facet name (the SearchQuery field) → the labels of its values.
-FACET_LABELS = {param.field: param.vocabulary or {"regions": REGIONS, "departments": DEPARTMENTS}[param.field]
+FACET_LABELS = {param.field: param.vocabulary or {"regions": REGIONS, "departments": DEPARTMENTS,
+                                                  "aid_programmes": AID_PROGRAMMES}[param.field]
                 for param in PARAMS if param.facet}
+# Facets whose values are open (names): counted as the index holds them, labelled by themselves.
+OPEN_FACETS = frozenset(field_name for field_name, labels in FACET_LABELS.items() if not len(labels))

@@ -17,6 +17,7 @@ from guichet.search.analysis import (ENGLISH_STOP_WORDS, STOP_WORDS, analyse, en
                                      index_term, thesaurus_phrases, words, written_words)
 from guichet.search.params import (DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_POPULATION, MAX_TEXT_LENGTH, PARAMS_BY_NAME,
                                    SORTS, VOCABULARY_FILTERS, SearchParam)
+from guichet.search.params import AID_PROGRAMME_PARAM
 
 # Words that are query syntax in FTS5: refused rather than silently changing the query.
 _OPERATOR_WORDS = {"AND", "OR", "NOT", "NEAR"}
@@ -151,6 +152,8 @@ class SearchQuery:
     # {"true"}: calls for projects and AMI only (guichet.search.params.CALLS)
     calls: frozenset = frozenset()
     beneficiaries: frozenset = frozenset()
+    # Names of aid programmes (guichet.programmes.aid_programmes), any of them.
+    aid_programmes: frozenset = frozenset()
     regions: frozenset = frozenset()
     departments: frozenset = frozenset()
     statuses: frozenset = DEFAULT_STATUSES
@@ -166,6 +169,13 @@ class SearchQuery:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     today: date = field(default_factory=date.today)
+
+    @property
+    def aid_programme_keys(self) -> frozenset:
+        """The keys the backends match (guichet.programmes.aid_programmes.programme_key)."""
+        from guichet.programmes.aid_programmes import programme_key
+
+        return frozenset(programme_key(name) for name in self.aid_programmes)
 
     @property
     def offset(self) -> int:
@@ -337,6 +347,23 @@ def parse_places(args) -> tuple[frozenset, frozenset]:
     return regions, departments
 
 
+def parse_aid_programmes(args) -> frozenset:
+    """The ``aid_programme`` names of a search, written as the record check writes them; a French
+    400 for a value that cannot be a name (any name can: an unknown one finds nothing)."""
+    from guichet.programmes.aid_programmes import MAX_AID_PROGRAMMES, InvalidAidProgramme, clean_name
+
+    values = [value for value in _getlist(args, AID_PROGRAMME_PARAM) if value is not None and str(value).strip()]
+    if len(values) > MAX_AID_PROGRAMMES:
+        raise InvalidQuery(AID_PROGRAMME_PARAM, f"Programme d'aides : {MAX_AID_PROGRAMMES} programmes au plus.")
+    names = set()
+    for value in values:
+        try:
+            names.add(clean_name(value))
+        except InvalidAidProgramme as error:
+            raise InvalidQuery(AID_PROGRAMME_PARAM, error.message) from None
+    return frozenset(names)
+
+
 def parse_search(args, today: date | None = None, commune_resolver: CommuneResolver | None = None,
                  max_per_page: int = MAX_PER_PAGE, strict: bool = False) -> SearchQuery:
     """Every search parameter of DESIGN.md, validated, into one SearchQuery.
@@ -358,6 +385,7 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
     filters["statuses"] = filters["statuses"] or DEFAULT_STATUSES
 
     regions, departments = parse_places(args)
+    filters["aid_programmes"] = parse_aid_programmes(args)
 
     deadline_before = parse_date(_single(args, "deadline_before"), "deadline_before")
 

@@ -13,6 +13,7 @@ from guichet.programmes.themes import THEMES, theme_label
 from guichet.search import get_backend
 from guichet.search.base import Hit
 from guichet.search.params import FACET_LABELS
+from guichet.search.params import OPEN_FACETS
 from guichet.search.query import SearchQuery, parse_search
 
 
@@ -210,9 +211,27 @@ def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[
                         slug = f"{theme.slug}/{sub_slug}"
                         if counts.get(slug) or slug in chosen:
                             values.append(FacetValue(slug, theme_label(slug), counts.get(slug, 0), slug in chosen))
+        elif name in OPEN_FACETS:
+            values = open_facet_values(counts, chosen)
         else:
             labels = FACET_LABELS[name]
             values = [FacetValue(value, labels.label(value), counts.get(value, 0), value in chosen)
                       for value in labels if counts.get(value) or value in chosen]
         labelled[name] = values
     return labelled
+
+
+def open_facet_values(counts: dict[str, int], chosen) -> list[FacetValue]:
+    """The values of an open facet (aid programmes: names, their own labels), one per programme
+    whatever its spellings (``counts_by_key``): the most programmes first, then in alphabetical
+    order; a chosen one is selected in any spelling, and kept even at zero."""
+    from guichet.programmes.aid_programmes import counts_by_key, programme_key
+    from guichet.text import fold
+
+    chosen_keys = {programme_key(value): value for value in chosen}
+    merged = counts_by_key(counts)
+    values = [FacetValue(name, name, count, programme_key(name) in chosen_keys)
+              for name, count in merged.items() if count]
+    present = {programme_key(name) for name in merged if merged[name]}
+    values += [FacetValue(name, name, 0, True) for key, name in chosen_keys.items() if key not in present]
+    return sorted(values, key=lambda item: (-item.count, fold(item.label)))

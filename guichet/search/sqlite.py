@@ -45,7 +45,8 @@ COVERAGE_WEIGHT = 1000.0
 SPELLING_MIN_LENGTH = 5
 
 # Bump when analysis or schema changes: an index of another version is rebuilt by `guichet reindex`.
-SCHEMA_VERSION = 5  # 3: territorial conditions (terms of field "territory"); 4: English columns; 5: calls
+SCHEMA_VERSION = 6  # 3: territorial conditions (terms of field "territory"); 4: English columns; 5: calls;
+# 6: aid programmes (terms of fields "aid_programme", their keys, and "aid_programme_name")
 _WORD = re.compile(r"\w+")
 BM25_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, description (French, then the same in English)
 FRENCH_COLUMNS = "{title summary description}"
@@ -61,6 +62,9 @@ TERM_FIELDS = {
     "regions": "region",
     "departments": "department",
 }
+# Aid programmes: counted by name ("aid_programme_name", merged by key when labelled), matched by
+# key ("aid_programme", guichet.programmes.aid_programmes.programme_key).
+TERM_FIELDS["aid_programmes"] = "aid_programme_name"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -375,6 +379,8 @@ class SQLiteBackend:
             term_rows.extend((field, value, rowid) for value in dict.fromkeys(document[facet]))
         if document.get("is_call_for_projects"):
             term_rows.append(("call", "true", rowid))
+        term_rows.extend(("aid_programme_name", name, rowid) for name in dict.fromkeys(document.get("aid_programmes") or ()))
+        term_rows.extend(("aid_programme", key, rowid) for key in document.get("aid_programme_keys") or ())
         connection.executemany(f"INSERT OR IGNORE INTO {terms} (field, value, doc) VALUES (?, ?, ?)", term_rows)
 
     # -- reading -----------------------------------------------------------------------------
@@ -558,6 +564,8 @@ class SQLiteBackend:
                               ("calls", query.calls), ("beneficiaries", query.beneficiaries)):
             if values:
                 filters.append((facet, snapshot.any_of(TERM_FIELDS[facet], values)))
+        if query.aid_programmes:
+            filters.append(("aid_programmes", snapshot.any_of("aid_programme", query.aid_programme_keys)))
         if query.regions:
             filters.append(("regions", snapshot.nationwide | snapshot.any_of("region", query.regions)))
         if query.departments:

@@ -30,6 +30,8 @@ def _value_label(param: SearchParam, value: str) -> str:
         return f"{DEPARTMENTS.label(value)} ({value})"
     if param.name == "region":
         return REGIONS.label(value)
+    if param.vocabulary is None:  # open values (aid programmes): the value is its own label
+        return value
     return param.vocabulary.label(value)
 
 

@@ -8,11 +8,22 @@ Two field namings are read: the current API (``financers`` a list, ``perimeter_s
 ``subvention_rate_lower_bound``/``upper_bound``, audiences and aid types as labels or as
 their codes) and the older export (``financers`` a string, ``subvention_rate``, labels only),
 which departmental catalogues built on Aides-territoires still publish.
+
+``programs`` (« programmes d'aides ») is a list of programme names in both vintages: the Django
+API serialised it with a ``StringRelatedField(many=True)`` of the program's name since its
+version 1.1 (MTES-MCT/aides-territoires, ``src/aids/api/serializers.py``, « Add 'programs' »),
+the Symfony API with each ``$program->getName()`` (MTES-MCT/aides-territoires-symfony,
+``src/Controller/Api/Aid/AidController.php``, ``getResultsSpe``); the real payloads agree (all
+941 aids of the 2021 and 2022 exports and the 4 of 2024 hold a list of strings, « France Relance »,
+« Petites villes de demain », « 🇪🇺 LEADER - … »). Since 2022 the European ones start with the EU
+flag, which we take off so that both vintages name one programme alike. They fill
+``aid_programmes`` (a filter of the search), no longer the description.
 """
 
 from __future__ import annotations
 
 import html
+import unicodedata
 
 from scrapers import normalise as norm
 from scrapers.base import Entry, ListPage, ParseError, Source
@@ -111,6 +122,7 @@ class AidesTerritoires(Source):
             "population_min": low,
             "population_max": high,
             "themes": norm.themes_from_categories(categories) or norm.themes_from_text(raw.get("name"), description),
+            "aid_programmes": _aid_programmes(raw),
             "aid_types": norm.aid_types(_list_field(raw, "aid_types_full") or _list_field(raw, "aid_types")),
             "is_call_for_projects": bool(raw.get("is_call_for_project")),
             "opens_on": norm.parse_date(raw.get("start_date")),
@@ -154,7 +166,6 @@ def _names(values) -> list[str]:
 
 # What the record has no field for is shown to people under these headings, never dropped.
 _EXTRA_SECTIONS = (
-    ("programs", "Programmes"),
     ("instructors", "Instruction"),
     ("mobilization_steps", "Étapes du projet concernées"),
     ("destinations", "Dépenses couvertes"),
@@ -188,6 +199,21 @@ def _description(raw, description, eligibility, perimeter) -> str:
     if norm.plain_text(examples):
         parts.append(f"<h2>Exemples de projets</h2>{examples}")
     return "".join(parts)
+
+
+def _aid_programmes(raw) -> list[str]:
+    """``programs``: names (a dict with a ``name`` is read too), the EU flag of the newer names
+    taken off (« 🇪🇺 LEADER - … » is « LEADER - … » of 2021); the record check refuses the rest."""
+    names = []
+    for name in _names(_list_field(raw, "programs")):
+        start = 0
+        # a flag is two regional indicators (symbols, « So »), maybe with a variation selector
+        while start < len(name) and (unicodedata.category(name[start]) in ("So", "Mn", "Cf") or name[start] == " "):
+            start += 1
+        names.append(name[start:])
+    return names
+
+
 def _funders(raw) -> list[str]:
     """``financers_full`` [{name}], ``financers`` a list of names, or (older export) one string."""
     return norm.dedupe(norm.normalise_funder(name) for name in _names(_list_field(raw, "financers_full")

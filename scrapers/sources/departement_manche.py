@@ -82,10 +82,10 @@ class DepartementManche(Source):
         if any(_GRANT_PROGRAMMES.search(kind) for kind in raw.get("aid_types") or []):
             kinds = norm.dedupe(["subvention", *kinds])
         body_html = (f"<p>{html.escape(description)}</p>" if description and "<" not in description else description)
-        # What the record has no field for is shown: their programmes (in ``aid_types``), the expenses covered.
+        # What the record has no field for is shown: the expenses covered. Their programmes (in
+        # ``aid_types``) are the record's aid programmes.
         facts = [f"<li>{label} : {html.escape(' ; '.join(values))}</li>" for label, values in (
-            ("Programmes", [str(value) for value in raw.get("aid_types") or [] if _GRANT_PROGRAMMES.search(str(value))]),
-            ("Dépenses couvertes", [str(value) for value in raw.get("destinations") or []])) if values]
+            ("Dépenses couvertes", [str(value) for value in raw.get("destinations") or []]),) if values]
         if facts:
             body_html += "<h2>En bref</h2><ul>" + "".join(facts) + "</ul>"
         record.update({
@@ -102,6 +102,8 @@ class DepartementManche(Source):
             "themes": norm.dedupe([*norm.themes_from_categories(categories),
                                    *norm.themes_from_text(title, " ; ".join(categories))]),
             "aid_types": kinds,
+            "aid_programmes": [str(value) for value in raw.get("aid_types") or []
+                               if _GRANT_PROGRAMMES.search(str(value))],
             "is_call_for_projects": bool(raw.get("is_call_for_project")) or norm.is_call_for_projects(title),
             "opens_on": norm.parse_date(raw.get("start_date")),
             "deadlines": [deadline] if deadline else [],

@@ -12,7 +12,7 @@ def test_results_carry_the_record_fields(client, make_programme):
     assert result["next_deadline"] == "2099-01-01" and result["status"] == "ouvert"
     assert result["url"].endswith(f"/programmes/{result['id']}")
     assert set(payload["facets"]) == {"themes", "levels", "aid_types", "calls", "beneficiaries", "regions", "departments",
-                                      "statuses"}
+                                      "statuses", "aid_programmes"}
 
 
 def test_one_programme_and_unknown(client, make_programme):
@@ -37,6 +37,22 @@ def test_openapi_document_describes_every_parameter(client):
     parameters = {parameter["name"] for parameter in document["paths"]["/programmes"]["get"]["parameters"]}
     assert parameters >= {"q", "theme", "commune", "population", "level", "aid_type", "beneficiary", "region",
                           "department", "status", "deadline_before", "sort", "page", "per_page"}
+
+
+def test_the_aid_programmes_are_in_the_record_the_facets_and_the_openapi_document(client, make_programme):
+    programme_id = make_programme(title="Renaturation", aid_programmes=["Fonds vert - Édition 2024"])
+    assert client.get(f"/api/v1/programmes/{programme_id}").get_json()["aid_programmes"] == ["Fonds vert - Édition 2024"]
+    payload = client.get("/api/v1/programmes", query_string={"aid_programme": "fonds vert édition 2024"}).get_json()
+    assert [result["id"] for result in payload["results"]] == [programme_id]
+    assert payload["facets"]["aid_programmes"] == [
+        {"value": "Fonds vert - Édition 2024", "label": "Fonds vert - Édition 2024", "count": 1}]
+    document = client.get("/api/v1/openapi.json").get_json()
+    (parameter,) = [item for item in document["paths"]["/programmes"]["get"]["parameters"]
+                    if item["name"] == "aid_programme"]
+    assert parameter["schema"] == {"type": "array", "items": {"type": "string", "maxLength": 200}}
+    assert parameter["description"].startswith("Programme d'aides")
+    schema = document["components"]["schemas"]["Programme"]["properties"]["aid_programmes"]
+    assert schema["type"] == "array" and schema["items"]["type"] == "string"
 
 
 def test_unknown_api_path_is_json(client):

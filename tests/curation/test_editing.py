@@ -159,6 +159,7 @@ def test_the_new_source_value_is_shown_beside_and_can_be_accepted(app, curator_c
     ({"population_max": "beaucoup"}, "population_max", "Indiquez un nombre d'habitants entier et positif."),
     ({"application_url": "javascript:alert(1)"}, "application_url", "Adresse web invalide"),
     ({"departments": "26, 999"}, "departments", "Code de département inconnu : 999."),
+    ({"aid_programmes": "Fonds vert\n" + "x" * 201}, "aid_programmes", "est trop long (200 caractères au plus)."),
 ])
 def test_bad_input_is_refused_field_by_field_and_nothing_is_saved(curator_client, make_programme, store,
                                                                   changes, field, message):
@@ -428,3 +429,18 @@ def test_the_preview_shows_the_public_page_with_the_typed_values_and_saves_nothi
     # Staff only.
     curator_client.post("/admin/logout", data={"csrf_token": data["csrf_token"]})
     assert curator_client.post(f"/admin/programmes/{programme_id}/apercu", data=data).status_code in (400, 401)
+
+
+def test_a_curator_sets_the_aid_programmes_one_a_line(curator_client, make_programme, store):
+    programme_id = make_programme(title="Renaturation", aid_programmes=["Fonds vert - Édition 2024"])
+    data = form_of(curator_client, programme_id)
+    assert data["aid_programmes"] == "Fonds vert - Édition 2024"
+    response = save(curator_client, programme_id, data,
+                    aid_programmes="Fonds vert - Édition 2024\n  Petites villes   de demain \n\n")
+    assert response.status_code == 302
+    page = curator_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Modifications enregistrées : Programmes d&#39;aides." in page or \
+        "Modifications enregistrées : Programmes d'aides." in page
+    programme = store.get(Programme, programme_id)
+    assert programme.aid_programmes == ["Fonds vert - Édition 2024", "Petites villes de demain"]
+    assert programme.curated_fields == ["aid_programmes"]

@@ -89,3 +89,33 @@ def test_every_recorded_response_parses_into_valid_records(app_config, replay_se
         counts[slug] = len(records)
     assert errors == []
     assert set(counts) == set(all_sources()) and all(counts.values()), counts
+
+
+def test_aid_programmes_are_names_trimmed_with_one_spelling_each():
+    record = clean_record(programme_data(aid_programmes=["  Fonds vert -  Édition 2024 ", "Action cœur de ville",
+                                                         "Action Cœur de Ville", ""]))
+    assert record["aid_programmes"] == ["Fonds vert - Édition 2024", "Action cœur de ville"]
+    assert clean_record(programme_data())["aid_programmes"] == []
+
+
+@pytest.mark.parametrize("value, message", [
+    ([{"name": "Fonds vert"}], "Programme d'aides : un nom (du texte) est attendu, pas un objet."),
+    ([12], "Programme d'aides : un nom (du texte) est attendu, pas un nombre."),
+    ({"name": "Fonds vert"}, "Programme d'aides : une liste de noms est attendue, pas un objet."),
+    (["« — »"], "Programme d'aides : « « — » » n'est pas un nom (ni lettre ni chiffre)."),
+    (["x" * 201], "le nom « " + "x" * 60 + "… » est trop long (200 caractères au plus)."),
+    ([f"Programme {number}" for number in range(21)], "Programme d'aides : 21 programmes, 20 au plus."),
+])
+def test_aid_programmes_that_are_not_names_are_refused_in_french(value, message):
+    with pytest.raises(InvalidRecord) as raised:
+        clean_record(programme_data(aid_programmes=value))
+    assert message in str(raised.value)
+
+
+def test_an_empty_aid_programme_list_leaves_the_content_hash_as_it_was():
+    from guichet.programmes.records import content_hash
+
+    record = clean_record(programme_data())
+    without = {key: value for key, value in record.items() if key != "aid_programmes"}
+    assert content_hash(record) == content_hash(without)
+    assert content_hash(dict(record, aid_programmes=["Fonds vert"])) != content_hash(record)

@@ -48,9 +48,11 @@ def test_the_older_api_format():
     assert record["beneficiaries"] == ["commune", "epci"]
     assert record["themes"] == ["energie-climat", "energie-climat/renovation-energetique"]
     assert record["source_url"] == "https://aides-territoires.beta.gouv.fr/aides/renover-les-ecoles/"
-    for shown in ("Programmes : Petites villes de demain", "Instruction : DDT de la Vendée",
-                  "Dépenses couvertes : Dépenses d'investissement"):
+    for shown in ("Instruction : DDT de la Vendée", "Dépenses couvertes : Dépenses d'investissement"):
         assert shown in record["description_html"]
+    # the programme is a field of its own (a filter of the search), no longer in the description
+    assert record["aid_programmes"] == ["Petites villes de demain"]
+    assert "Petites villes de demain" not in record["description_html"]
 
 
 def test_the_current_api_format():
@@ -58,7 +60,8 @@ def test_the_current_api_format():
     record = outcome.record
     assert (record["level"], record["regions"], record["departments"]) == ("local", [], [])
     assert "Territoire : PAYS DES CHÂTEAUX (territoire spécifique" in record["description_html"]
-    assert "LEADER" in record["description_html"]
+    assert record["aid_programmes"] == ["LEADER - Liaison entre Actions de Développement de l’Économie Rurale"]
+    assert "LEADER" not in record["description_html"]
     assert record["beneficiaries"] == ["commune", "epci", "etablissement_public"]
     assert record["themes"] == ["mobilite", "mobilite/mobilite-partagee"]
 
@@ -105,3 +108,18 @@ def test_an_unexpected_value_is_said_in_french_not_crashed_on():
     assert wrong_label.error.message == "récurrence illisible : du texte était attendu, pas list"
     assert wrong_number.error.stage == "normalise"
     assert wrong_number.error.message.startswith("donnée inattendue (TypeError : ")
+
+
+def test_aid_programmes_of_both_vintages_name_one_programme_alike():
+    (with_flag, without_flag) = harvest(current(programs=["🇪🇺 FEDER - Fonds européen de développement régional",
+                                                          "  France   Relance "]),
+                                        older(programs=["FEDER - Fonds européen de développement régional"]))
+    assert with_flag.record["aid_programmes"] == ["FEDER - Fonds européen de développement régional", "France Relance"]
+    assert without_flag.record["aid_programmes"] == ["FEDER - Fonds européen de développement régional"]
+    (nothing,) = harvest(current(programs=[]))
+    assert nothing.record["aid_programmes"] == []
+
+
+def test_a_programs_field_of_the_wrong_type_is_an_error_of_that_record():
+    (outcome,) = harvest(current(programs={"name": "Fonds vert"}))
+    assert outcome.record is None and "programs" in str(outcome.error)

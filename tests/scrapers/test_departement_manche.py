@@ -21,6 +21,8 @@ def test_a_full_run_asks_pages_until_count(scraper_app, replay_server):
     assert (contract.population_min, contract.population_max) == (None, 3499)
     assert (contract.rate_min, contract.rate_max) == (20.0, 40.0)
     assert contract.aid_types == ["subvention"]  # "Contrat de territoire …" is a grant programme
+    assert contract.aid_programmes and all("ontrat de territoire" in name for name in contract.aid_programmes)
+    assert "Contrat de territoire" not in contract.description_html  # a field of its own, not the text
     assert "02.33.05.55.50" in contract.contact
     hedges = stored["departement-manche-41233"]
     assert hedges.is_call_for_projects and hedges.deadlines == ["2027-01-31"] and "agriculteur" in hedges.beneficiaries

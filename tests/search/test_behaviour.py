@@ -341,6 +341,59 @@ def test_facets_count_each_choice(client, make_programme):
     assert facet(by_level, "levels") == {"national": 1, "europe": 1, "regional": 1}
 
 
+def test_aid_programme_filter_and_its_facet(client, make_programme):
+    # Aides-territoires' « programmes d'aides »: an open list of names, filtered and counted by name.
+    fonds_vert = make_programme(title="Renaturation des villes", themes=["mobilite"],
+                                aid_programmes=["Fonds vert - Édition 2024"])
+    both = make_programme(title="Revitalisation des centres", themes=["mobilite"],
+                          aid_programmes=["Petites villes de demain", "Fonds vert - Édition 2024"])
+    pvd = make_programme(title="Ingénierie des petites villes", themes=["numerique"],
+                         aid_programmes=["Petites villes de demain"])
+    make_programme(title="Sans programme", themes=["mobilite"])
+    everything = search(client)
+    assert facet(everything, "aid_programmes") == {"Fonds vert - Édition 2024": 2, "Petites villes de demain": 2}
+    assert {value["value"]: value["label"] for value in everything["facets"]["aid_programmes"]} == {
+        "Fonds vert - Édition 2024": "Fonds vert - Édition 2024", "Petites villes de demain": "Petites villes de demain"}
+    chosen = search(client, aid_programme="Fonds vert - Édition 2024")
+    assert sorted(ids(chosen)) == sorted([fonds_vert, both])
+    # its own counts ignore its filter (choices add up); the other facets follow it
+    assert facet(chosen, "aid_programmes") == {"Fonds vert - Édition 2024": 2, "Petites villes de demain": 2}
+    assert facet(chosen, "themes") == {"mobilite": 2}
+    either = search(client, aid_programme=["Fonds vert - Édition 2024", "Petites villes de demain"])
+    assert sorted(ids(either)) == sorted([fonds_vert, both, pvd])
+    # spaces as people paste them are those of the stored name; another filter narrows the counts
+    assert ids(search(client, aid_programme="  Petites  villes de demain ", theme="numerique")) == [pvd]
+    narrowed = search(client, theme="numerique")
+    assert facet(narrowed, "aid_programmes") == {"Petites villes de demain": 1}
+    assert search(client, aid_programme="Programme inconnu")["total"] == 0
+
+
+def test_an_aid_programme_is_one_whatever_its_spelling(client, make_programme):
+    # Aides-territoires writes « l’Économie », a curator « l'économie », another capitals: one programme.
+    source = make_programme(aid_programmes=["LEADER - Liaison entre Actions de Développement de l’Économie Rurale"])
+    again = make_programme(aid_programmes=["LEADER - Liaison entre Actions de Développement de l’Économie Rurale"])
+    curated = make_programme(aid_programmes=["Leader - liaison entre actions de développement de l'économie rurale"])
+    make_programme(aid_programmes=["FEDER - Fonds européen de développement régional"])
+    everything = search(client)
+    assert facet(everything, "aid_programmes") == {
+        "LEADER - Liaison entre Actions de Développement de l’Économie Rurale": 3,
+        "FEDER - Fonds européen de développement régional": 1}
+    for spelling in ("LEADER - Liaison entre Actions de Développement de l’Économie Rurale",
+                     "leader liaison entre actions de developpement de l economie rurale"):
+        chosen = search(client, aid_programme=spelling)
+        assert sorted(ids(chosen)) == sorted([source, again, curated])
+        (leader,) = [value for value in chosen["facets"]["aid_programmes"] if value["value"].startswith("LEADER")]
+        assert leader["count"] == 3
+
+
+@pytest.mark.parametrize("value", ["« — »", "x" * 201])
+def test_an_aid_programme_that_cannot_be_a_name_is_a_french_400(client, value):
+    response = client.get("/api/v1/programmes", query_string={"aid_programme": value})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["parameter"] == "aid_programme" and error["message"].startswith("Programme d'aides")
+
+
 def test_sorts(client, make_programme):
     later = make_programme(title="Vélo A", deadlines=[days(50)])
     sooner = make_programme(title="Vélo B", deadlines=[days(5)])

@@ -17,10 +17,10 @@ TODAY = date(2026, 12, 1)
 def test_urls_and_saved_searches_keep_their_parameters_in_their_order():
     # The order is part of every saved search's canonical spelling: it never changes.
     assert PAGE_PARAMS == ("q", "theme", "commune", "population", "level", "aid_type", "call_for_projects", "beneficiary", "region",
-                           "department", "status", "deadline_before", "sort", "page")
+                           "department", "status", "deadline_before", "aid_programme", "sort", "page")
     assert tuple(param.name for param in SAVED_PARAMS) == (
         "q", "theme", "commune", "population", "level", "aid_type", "call_for_projects", "beneficiary", "region", "department",
-        "status", "deadline_before")
+        "status", "deadline_before", "aid_programme")
 
 
 def test_every_parameter_fills_a_field_of_the_query():
@@ -58,3 +58,13 @@ def test_the_default_statuses_are_the_vocabularys():
     assert parse_search({}, today=TODAY).statuses == vocabulary.DEFAULT_STATUSES
     assert parse_search({"status": "clos"}, today=TODAY).statuses == {"clos"}
     assert parse_search({"beneficiary": "recherche"}, today=TODAY).beneficiaries == {"recherche"}
+
+
+def test_aid_programme_names_are_written_as_the_record_check_writes_them():
+    query = parse_search({"aid_programme": ["  Fonds vert -  Édition 2024 ", "", "Petites villes de demain"]},
+                         today=TODAY)
+    assert query.aid_programmes == frozenset({"Fonds vert - Édition 2024", "Petites villes de demain"})
+    assert query.aid_programme_keys == frozenset({"fonds-vert-edition-2024", "petites-villes-de-demain"})
+    with pytest.raises(InvalidQuery) as raised:
+        parse_search({"aid_programme": [f"Programme {number}" for number in range(21)]}, today=TODAY)
+    assert raised.value.parameter == "aid_programme" and "20 programmes au plus" in raised.value.message

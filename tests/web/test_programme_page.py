@@ -69,6 +69,29 @@ def test_the_essentials_come_first_in_order_and_the_breadcrumb_leads_back(client
     assert crumbs[0]["href"] == "/"
 
 
+def test_the_aid_programmes_lead_to_the_search_of_their_aids(client, make_programme):
+    one = make_programme(title="Renaturation", aid_programmes=["Fonds vert - Édition 2024"])
+    other = make_programme(title="Centres-bourgs", aid_programmes=["Fonds vert - Édition 2024",
+                                                                  "Petites villes de demain"])
+    make_programme(title="Autre chose")
+    html = BeautifulSoup(client.get(f"/programmes/{one}").get_data(as_text=True), "html.parser")
+    term = html.find("dt", string="Programme d’aides")
+    assert term is not None and term.find_next_sibling("dd")["id"] == "programme-programmes-aides"
+    (link,) = html.select("#programme-programmes-aides a")
+    assert link.get_text(strip=True) == "Fonds vert - Édition 2024"
+    # the link is the search of that programme's aids, its filter shown and checked
+    results = BeautifulSoup(client.get(link["href"]).get_data(as_text=True), "html.parser")
+    found = {anchor["href"].split("/programmes/")[1].split("?")[0] for anchor in results.select("a[href*='/programmes/']")}
+    assert {one, other} <= found and len(found & {one, other}) == 2
+    assert "Programme d'aides : Fonds vert - Édition 2024" in results.get_text(" ", strip=True)
+    several = BeautifulSoup(client.get(f"/programmes/{other}").get_data(as_text=True), "html.parser")
+    assert several.find("dt", string="Programmes d’aides") is not None
+    assert len(several.select("#programme-programmes-aides a")) == 2
+    plain = BeautifulSoup(client.get("/programmes/" + make_programme(title="Sans")).get_data(as_text=True),
+                          "html.parser")
+    assert plain.select_one("#programme-programmes-aides") is None
+
+
 def _raw_values():
     """Every vocabulary value whose label differs from it, and every source slug."""
     raw = set(all_sources()) | {"curated"}
@@ -119,8 +142,9 @@ def test_no_programme_shipped_shows_a_raw_value(app_config, replay_server, reque
             for code in part.select("code, .guichet-contact"):  # ids and contacts are not ours to word
                 code.decompose()
             text = part.get_text(" ", strip=True)
-            if part.find_previous_sibling("dt") and part.find_previous_sibling("dt").get_text() in ("Financeurs",):
-                continue  # funders' names are the source's own words
+            if part.find_previous_sibling("dt") and part.find_previous_sibling("dt").get_text() in (
+                    "Financeurs", "Programme d’aides", "Programmes d’aides"):
+                continue  # funders' and aid programmes' names are the source's own words
             for label in labels:  # « Réservé aux communes de montagne » is the label, in a sentence
                 text = re.sub(re.escape(label), " ", text, flags=re.IGNORECASE)
             faults += [(programme_id, token, text[:200]) for token in word.findall(text) if token in raw]

@@ -26,6 +26,23 @@ def test_search_page_lists_results_with_facets_and_highlight(client, make_progra
     assert theme_labels == ["Énergie et climat (1)"]
 
 
+def test_the_aid_programme_filter_lists_the_programmes_present_with_their_counts(client, make_programme):
+    make_programme(title="Renaturation", aid_programmes=["Fonds vert - Édition 2024"])
+    make_programme(title="Centres-bourgs", aid_programmes=["Fonds vert - Édition 2024", "Petites villes de demain"])
+    make_programme(title="Sans programme")
+    html = page(client.get("/"))
+    legend = html.select_one("#facette-aid_programme legend").get_text(strip=True)
+    assert legend == "Programme d’aides"
+    labels = [label.get_text(" ", strip=True) for label in html.select("#facette-aid_programme label")]
+    assert labels == ["Fonds vert - Édition 2024 (2)", "Petites villes de demain (1)"]
+    chosen = page(client.get("/", query_string={"aid_programme": "Petites villes de demain"}))
+    assert [item.get_text(" ", strip=True) for item in chosen.select("article.guichet-result h3")] == ["Centres-bourgs"]
+    checked = [box["value"] for box in chosen.select("#facette-aid_programme input[checked]")]
+    assert checked == ["Petites villes de demain"]
+    # no programme of the search belongs to one: no such filter
+    assert page(client.get("/?q=programme")).select_one("#facette-aid_programme") is None
+
+
 def test_every_field_has_a_label_and_the_page_has_landmarks(client, make_programme):
     make_programme(title="Plan vélo", themes=["mobilite"])
     html = page(client.get("/"))
