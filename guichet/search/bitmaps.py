@@ -49,6 +49,9 @@ class Snapshot:
     population_min: list = field(default_factory=list)
     population_max: list = field(default_factory=list)
     published_at: list = field(default_factory=list)
+    # The highest rate (%) and amount (EUR) the source states, None when unknown.
+    max_rate: list = field(default_factory=list)
+    max_amount: list = field(default_factory=list)
     # Row ids by first_seen_at descending (nouveauté).
     newest_first: list = field(default_factory=list)
     titles: list = field(default_factory=list)
@@ -60,6 +63,8 @@ class Snapshot:
         self._deadline_window = lru_cache(maxsize=64)(self._deadline_window_bitmap)
         self._published_after = lru_cache(maxsize=64)(self._published_after_bitmap)
         self._deadline_order = lru_cache(maxsize=4)(self._by_deadline)
+        self._at_least = lru_cache(maxsize=64)(self._at_least_bitmap)
+        self._funder_names = None
 
     def value(self, field_name: str, value: str) -> int:
         return self.values.get((field_name, value), 0)
@@ -119,6 +124,27 @@ class Snapshot:
         return bitmap_of(rowid for rowid in self.rowids()
                          if self.published_at[rowid] is not None and self.published_at[rowid] > moment)
 
+    def at_least(self, field_name: str, threshold: float) -> int:
+        """Documents whose ``max_rate`` or ``max_amount`` is known and at least ``threshold``."""
+        return self._at_least(field_name, threshold)
+
+    def known(self, field_name: str) -> int:
+        return self._at_least(field_name, float("-inf"))
+
+    def _at_least_bitmap(self, field_name: str, threshold: float) -> int:
+        values = getattr(self, field_name)
+        return bitmap_of(rowid for rowid in self.rowids() if values[rowid] is not None and values[rowid] >= threshold)
+
+    def funder_names(self, keys, key_of) -> set[str]:
+        """The funders' names indexed whose ``key_of`` (guichet.search.query.funder_key) is one of ``keys``."""
+        if self._funder_names is None:
+            names: dict[str, set[str]] = {}
+            for name, value in self.values:
+                if name == "funder":
+                    names.setdefault(key_of(value), set()).add(value)
+            self._funder_names = names
+        return {name for key in keys for name in self._funder_names.get(key, ())}
+
     def by_deadline(self, today: date) -> list[int]:
         return self._deadline_order(today.isoformat())
 
@@ -136,21 +162,24 @@ def load_snapshot(connection, generation: int) -> Snapshot:
 
     rows = connection.execute(
         "SELECT rowid, title, level, nationwide, has_beneficiaries, closed, opens_on, deadlines, "
-        "population_min, population_max, published_at, first_seen_at FROM docs").fetchall()
+        "population_min, population_max, published_at, first_seen_at, max_rate, max_amount FROM docs").fetchall()
     size = (max(row[0] for row in rows) + 1) if rows else 0
     snapshot = Snapshot(generation=generation)
-    for name in ("opens_on", "deadlines", "population_min", "population_max", "published_at", "titles"):
+    for name in ("opens_on", "deadlines", "population_min", "population_max", "published_at", "titles", "max_rate",
+                 "max_amount"):
         setattr(snapshot, name, [None] * size)
     groups: dict[tuple[str, str], list[int]] = {}
     nationwide, has_beneficiaries, closed, newest = [], [], [], []
     for (rowid, title, level, is_nationwide, has_any_beneficiary, is_closed, opens_on, deadlines,
-         population_min, population_max, published_at, first_seen_at) in rows:
+         population_min, population_max, published_at, first_seen_at, max_rate, max_amount) in rows:
         snapshot.titles[rowid] = title
         snapshot.opens_on[rowid] = opens_on
         snapshot.deadlines[rowid] = json.loads(deadlines)
         snapshot.population_min[rowid] = population_min
         snapshot.population_max[rowid] = population_max
         snapshot.published_at[rowid] = published_at
+        snapshot.max_rate[rowid] = max_rate
+        snapshot.max_amount[rowid] = max_amount
         groups.setdefault(("level", level), []).append(rowid)
         if is_nationwide:
             nationwide.append(rowid)

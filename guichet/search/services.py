@@ -13,7 +13,7 @@ from guichet.programmes.themes import THEMES, theme_label
 from guichet.search import get_backend
 from guichet.search.base import Hit
 from guichet.search.params import FACET_LABELS
-from guichet.search.query import SearchQuery, parse_search
+from guichet.search.query import SearchQuery, funder_key, parse_search
 
 
 @dataclass
@@ -194,12 +194,26 @@ def load_results(session, ids) -> dict[str, Programme]:
     return {programme.id: programme for programme in session.scalars(statement)}
 
 
+def _chosen(value) -> frozenset:
+    """A query field's chosen values as facet values: a set as it is, a threshold as its string."""
+    if isinstance(value, (set, frozenset)):
+        return frozenset(value)
+    return frozenset() if value is None else frozenset({str(value)})
+
+
 def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[str, list[FacetValue]]:
-    selected = {name: getattr(query, name) for name in FACET_LABELS}
+    selected = {name: _chosen(getattr(query, name)) for name in FACET_LABELS}
     labelled = {}
     for name, counts in facets.items():
         chosen = selected.get(name, frozenset())
-        if name == "themes":
+        if name == "funders":
+            # the most frequent first, as the backend counted them; a chosen one without
+            # programmes is kept as typed (« ademe » is « ADEME » when counted)
+            keys = {funder_key(value) for value in counts}
+            values = [FacetValue(value, value, count, funder_key(value) in {funder_key(item) for item in chosen})
+                      for value, count in counts.items()]
+            values += [FacetValue(value, value, 0, True) for value in sorted(chosen) if funder_key(value) not in keys]
+        elif name == "themes":
             # Top-level themes in taxonomy order; sub-themes only under a chosen theme.
             values = []
             for theme in THEMES:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from guichet.programmes.vocabulary import DEFAULT_STATUSES
 from guichet.search.params import DEPARTMENTS, PARAMS, REGIONS, SearchParam
 from guichet.search.query import SearchQuery
-from guichet.web.formatting import date_fr
+from guichet.web.formatting import date_fr, euros, number_fr
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ def _value_label(param: SearchParam, value: str) -> str:
         return f"{DEPARTMENTS.label(value)} ({value})"
     if param.name == "region":
         return REGIONS.label(value)
+    if param.vocabulary is None:  # a funder: its name
+        return value
     return param.vocabulary.label(value)
 
 
@@ -57,6 +59,12 @@ def describe(query: SearchQuery) -> list[Filter]:
         elif param.name == "deadline_before":
             if query.deadline_before:
                 filters.append(Filter("deadline_before", f"{param.label} {date_fr(query.deadline_before)}"))
+        elif param.name == "rate_min":
+            if query.rate_min is not None:
+                filters.append(Filter("rate_min", f"{param.label} : {number_fr(query.rate_min)}\u202f% ou plus"))
+        elif param.name == "amount_min":
+            if query.amount_min is not None:
+                filters.append(Filter("amount_min", f"{param.label} : {euros(query.amount_min)} ou plus"))
         elif param.name == "status":
             if query.statuses != DEFAULT_STATUSES:
                 labels = ", ".join(param.vocabulary.label(value) for value in _ordered(param, query.statuses))

@@ -12,7 +12,7 @@ def test_results_carry_the_record_fields(client, make_programme):
     assert result["next_deadline"] == "2099-01-01" and result["status"] == "ouvert"
     assert result["url"].endswith(f"/programmes/{result['id']}")
     assert set(payload["facets"]) == {"themes", "levels", "aid_types", "calls", "beneficiaries", "regions", "departments",
-                                      "statuses"}
+                                      "funders", "rate_min", "amount_min", "statuses"}
 
 
 def test_one_programme_and_unknown(client, make_programme):
