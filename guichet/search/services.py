@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
 
 from guichet.db import get_session
+from guichet.text import match_key
 from guichet.programmes.models import Programme
 from guichet.programmes.themes import THEMES, theme_label
 from guichet.search import get_backend
@@ -99,6 +100,29 @@ def search(query: SearchQuery, load_programmes: bool = True) -> SearchPage:
         items = [ResultItem(None, hit, stamps[hit.id]) for hit in result.hits if hit.id in stamps]
     return SearchPage(query=query, total=result.total, items=items, facets=label_facets(result.facets, query),
                       corrected_text=result.corrected_text, suggestions=suggestions(query, result.total, result.coverage_counts))
+
+
+# -- funders (« porteurs d’aide », issue 17) -------------------------------------------------
+MAX_FUNDER_QUERY_LENGTH = 100
+MAX_FUNDER_LIMIT = 50
+
+
+def find_funders(text: str = "", limit: int = 10, today: date | None = None) -> list[FacetValue]:
+    """The funders of open and upcoming programmes whose name holds the typed words, each as
+    the start of one of its words, case and accents aside (« ade » finds « ADEME », « ile de
+    fr » « Région Île-de-France »), with their programmes counted: names that start with
+    the text first, then the most frequent. No text: the most frequent funders."""
+    counts = get_backend().search(SearchQuery(per_page=1, funder_facet_size=None,
+                                              today=today or date.today())).facets.get("funders", {})
+    typed = match_key(text)
+    typed_words = typed.split()
+    found = []
+    for name, count in counts.items():
+        key = match_key(name)
+        name_words = key.split()
+        if all(any(word.startswith(part) for word in name_words) for part in typed_words):
+            found.append((not key.startswith(typed), -count, name))
+    return [FacetValue(name, name, -count) for _later, count, name in sorted(found)[:limit]]
 
 
 # Fewer programmes than this cover every word: the page offers other searches.

@@ -1,5 +1,7 @@
 """The JSON API: record field names, one programme, themes, OpenAPI."""
 
+import pytest
+
 from guichet.programmes.records import RECORD_FIELDS
 
 
@@ -42,3 +44,27 @@ def test_openapi_document_describes_every_parameter(client):
 def test_unknown_api_path_is_json(client):
     response = client.get("/api/v1/nulle-part")
     assert response.status_code == 404 and response.is_json
+
+
+# -- funders' autocomplete (issue 17) ------------------------------------------------------------
+def test_funders_autocomplete_is_documented(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    funders = document["paths"]["/porteurs"]["get"]
+    assert {parameter["name"] for parameter in funders["parameters"]} == {"q", "limit"}
+    assert set(funders["responses"]) == {"200", "400", "503"}
+    search = {parameter["name"]: parameter for parameter in document["paths"]["/programmes"]["get"]["parameters"]}
+    assert search["funder"]["schema"]["type"] == "array"
+    assert search["rate_min"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert search["amount_min"]["schema"]["minimum"] == 1
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"q": "x" * 101}, "q"), ({"q": ["ademe", "anah"]}, "q"), ({"limit": "0"}, "limit"), ({"limit": "51"}, "limit"),
+    ({"limit": "dix"}, "limit"), ({"limit": "²"}, "limit"), ({"financeur": "ADEME"}, "financeur"),
+])
+def test_funders_autocomplete_refuses_bad_parameters_in_french(client, params, parameter):
+    response = client.get("/api/v1/porteurs", query_string=params)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["parameter"] == parameter
+    assert any(word in error["message"] for word in ("caractères", "entier", "inconnu", "qu’une fois")), error

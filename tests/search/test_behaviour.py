@@ -387,6 +387,27 @@ def test_rate_and_amount_filters_leave_out_programmes_without_a_known_value(clie
     assert facet(search(client, amount_min="50000"), "rate_min") == {"25": 2, "50": 2, "80": 1, "100": 1}
 
 
+def test_funders_autocomplete_finds_names_by_the_start_of_their_words(client, make_programme):
+    make_programme(funders=["ADEME"])
+    make_programme(funders=["ADEME", "Agence nationale de l’habitat (Anah)"])
+    make_programme(funders=["Région Île-de-France"])
+    make_programme(funders=["Banque des Territoires"], deadlines=[days(-5)])  # closed: not offered
+
+    def found(**params):
+        response = client.get("/api/v1/porteurs", query_string=params)
+        assert response.status_code == 200, response.get_json()
+        return [(value["value"], value["count"]) for value in response.get_json()]
+
+    assert found(q="ade") == [("ADEME", 2)]
+    assert found(q="ILE de fr") == [("Région Île-de-France", 1)]
+    assert found(q="ANAH") == [("Agence nationale de l’habitat (Anah)", 1)]
+    # a name starting with the text first, then the most frequent
+    assert found(q="a") == [("ADEME", 2), ("Agence nationale de l’habitat (Anah)", 1)]
+    assert found() == [("ADEME", 2), ("Agence nationale de l’habitat (Anah)", 1), ("Région Île-de-France", 1)]
+    assert found(limit="1") == [("ADEME", 2)]
+    assert found(q="banque") == [] and found(q="zorglub") == []
+
+
 def test_sorts(client, make_programme):
     later = make_programme(title="Vélo A", deadlines=[days(50)])
     sooner = make_programme(title="Vélo B", deadlines=[days(5)])
