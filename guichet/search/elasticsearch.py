@@ -84,7 +84,7 @@ from guichet.search.analysis import (ELISIONS, ENGLISH_STOP_WORDS, STOP_WORDS, S
                                      synonym_lines, thesaurus_words)
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
 from guichet.search.documents import text_fields
-from guichet.search.params import AMOUNT_THRESHOLDS, RATE_THRESHOLDS, UNKNOWN_VALUE
+from guichet.search.params import THRESHOLD_FACETS, UNKNOWN_VALUE
 from guichet.search.query import Clause, SearchQuery, clauses_of, funder_key
 
 log = logging.getLogger(__name__)
@@ -103,8 +103,6 @@ FACET_TERM_FIELDS = {
     "beneficiaries": "beneficiaries",
     "funders": "funders.keyword",
 }
-# Facets counted at thresholds: facet → (numeric field, the thresholds).
-THRESHOLD_FACETS = {"rate_min": ("max_rate", RATE_THRESHOLDS), "amount_min": ("max_amount", AMOUNT_THRESHOLDS)}
 # The funders' facet asked for every funder (/api/v1/porteurs): more buckets than funders
 ALL_FUNDERS = 20_000
 TEXT_FIELDS = ("title^10", "summary^4", "description")
@@ -607,10 +605,10 @@ def facet_filters(query: SearchQuery) -> dict[str, dict]:
     # -- funders, aid rate and amount (issue 17)
     if query.funders:
         filters["funders"] = _terms("funders.folded", {funder_key(value) for value in query.funders})
-    if query.rate_min is not None:
-        filters["rate_min"] = {"range": {"max_rate": {"gte": query.rate_min}}}
-    if query.amount_min is not None:
-        filters["amount_min"] = {"range": {"max_amount": {"gte": query.amount_min}}}
+    if query.rate_at_least is not None:
+        filters["rate_at_least"] = {"range": {"max_rate": {"gte": query.rate_at_least}}}
+    if query.amount_at_least is not None:
+        filters["amount_at_least"] = {"range": {"max_amount": {"gte": query.amount_at_least}}}
     if query.regions:
         filters["regions"] = _any({"term": {"nationwide": True}}, _terms("available_regions", query.regions))
     if query.departments:

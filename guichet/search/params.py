@@ -54,16 +54,18 @@ FUNDERS = FunderNames()
 # (``rate_max``, else ``rate_min``; the same for amounts). A programme whose source states
 # none is left out by these filters, and counted apart (the facet value UNKNOWN_VALUE).
 UNKNOWN_VALUE = "sans"
-RATE_THRESHOLDS = Vocabulary("rate_min", "Taux d’aide", False, {
+RATE_THRESHOLDS = Vocabulary("rate_at_least", "Taux d’aide", False, {
     "25": "25\u202f% ou plus", "50": "50\u202f% ou plus", "80": "80\u202f% ou plus", "100": "100\u202f%",
     UNKNOWN_VALUE: "Taux d’aide non communiqué",
 })
-AMOUNT_THRESHOLDS = Vocabulary("amount_min", "Montant d’aide", False, {
+AMOUNT_THRESHOLDS = Vocabulary("amount_at_least", "Montant d’aide", False, {
     "10000": "10\u202f000\u202f€ ou plus", "50000": "50\u202f000\u202f€ ou plus", "100000": "100\u202f000\u202f€ ou plus",
     "500000": "500\u202f000\u202f€ ou plus", "1000000": "1\u202f000\u202f000\u202f€ ou plus",
     UNKNOWN_VALUE: "Montant d’aide non communiqué",
 })
 MAX_AMOUNT = 100_000_000
+# The facets counted at thresholds: facet → (the search document's field, the thresholds).
+THRESHOLD_FACETS = {"rate_at_least": ("max_rate", RATE_THRESHOLDS), "amount_at_least": ("max_amount", AMOUNT_THRESHOLDS)}
 
 
 @dataclass(frozen=True)
@@ -133,14 +135,14 @@ PARAMS = (
     SearchParam("funder", FUNDERS.noun, "Porteur d’aide (financeur), tel que l’écrit "
                 "/api/v1/porteurs ; casse et accents indifférents. Répétable : l’un ou l’autre.",
                 {"type": "string", "maxLength": MAX_FUNDER_LENGTH}, repeatable=True, field="funders", facet=True),
-    SearchParam("rate_min", "Taux d’aide", "Taux d’aide maximal d’au moins ce pourcentage (1 à 100). Les programmes "
-                "dont la source ne donne aucun taux sont exclus ; la facette « rate_min » les compte "
+    SearchParam("rate_at_least", "Taux d’aide", "Taux d’aide maximal d’au moins ce pourcentage (1 à 100). Les programmes "
+                "dont la source ne donne aucun taux sont exclus ; la facette « rate_at_least » les compte "
                 f"(valeur « {UNKNOWN_VALUE} »).", {"type": "integer", "minimum": 1, "maximum": 100},
-                field="rate_min", facet=True),
-    SearchParam("amount_min", "Montant d’aide", "Montant d’aide maximal d’au moins ce nombre d’euros. Les programmes "
-                "dont la source ne donne aucun montant sont exclus ; la facette « amount_min » les compte "
+                field="rate_at_least", facet=True),
+    SearchParam("amount_at_least", "Montant d’aide", "Montant d’aide maximal d’au moins ce nombre d’euros. Les programmes "
+                "dont la source ne donne aucun montant sont exclus ; la facette « amount_at_least » les compte "
                 f"(valeur « {UNKNOWN_VALUE} »).", {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
-                field="amount_min", facet=True),
+                field="amount_at_least", facet=True),
     _filter("status", "statuses", STATUSES, "Statut (par défaut : ouvert et à venir).", default=DEFAULT_STATUSES),
     SearchParam("deadline_before", "Date limite au plus tard le",
                 "Une date limite au plus tard ce jour (AAAA-MM-JJ).", {"type": "string", "format": "date"},
@@ -160,6 +162,6 @@ SAVED_PARAMS = tuple(param for param in PARAMS if param.saved)
 VOCABULARY_FILTERS = tuple(param for param in PARAMS if param.repeatable and param.vocabulary is not None)
 # Facet name (the SearchQuery field) → the labels of its values.
 FACET_LABELS = {param.field: param.vocabulary or {"regions": REGIONS, "departments": DEPARTMENTS, "funders": FUNDERS,
-                                                   "rate_min": RATE_THRESHOLDS,
-                                                   "amount_min": AMOUNT_THRESHOLDS}[param.field]
+                                                   "rate_at_least": RATE_THRESHOLDS,
+                                                   "amount_at_least": AMOUNT_THRESHOLDS}[param.field]
                 for param in PARAMS if param.facet}

@@ -155,8 +155,8 @@ class SearchQuery:
     # Funders' names as typed (matched without regard to case or accents: funder_key)
     funders: frozenset = frozenset()
     # The highest known rate (%) or amount (EUR) at least this; programmes without one are left out
-    rate_min: int | None = None
-    amount_min: int | None = None
+    rate_at_least: int | None = None
+    amount_at_least: int | None = None
     # Funders the « funders » facet counts, the most frequent first; None: every one (/api/v1/porteurs)
     funder_facet_size: int | None = FUNDER_FACET_SIZE
     regions: frozenset = frozenset()
@@ -338,13 +338,6 @@ def funder_key(name: str) -> str:
     return " ".join(fold(name).split())
 
 
-def top_funders(counts: dict[str, int], size: int | None) -> list[tuple[str, int]]:
-    """The funders with programmes, the most frequent first, then by name (as Elasticsearch's
-    terms aggregation orders its buckets); ``size`` of them, or all for None."""
-    ranked = sorted(((name, count) for name, count in counts.items() if count), key=lambda item: (-item[1], item[0]))
-    return ranked if size is None else ranked[:size]
-
-
 def parse_funders(args) -> frozenset:
     values = frozenset(" ".join(value.split()) for value in _getlist(args, "funder") if value.strip())
     for value in values:
@@ -359,9 +352,9 @@ def parse_rate_and_amount(args) -> tuple[int | None, int | None]:
     def cleaned(name, unit):
         return {name: [value.replace(unit, "").replace("\xa0", " ") for value in _getlist(args, name)]}
 
-    rate = _integer(cleaned("rate_min", "%"), "rate_min", 1, 100,
+    rate = _integer(cleaned("rate_at_least", "%"), "rate_at_least", 1, 100,
                     "Le taux d’aide minimum doit être un nombre entier de 1 à 100 (un pourcentage).")
-    amount = _integer(cleaned("amount_min", "€"), "amount_min", 1, MAX_AMOUNT,
+    amount = _integer(cleaned("amount_at_least", "€"), "amount_at_least", 1, MAX_AMOUNT,
                       "Le montant d’aide minimum doit être un nombre entier d’euros, de 1 à "
                       + f"{MAX_AMOUNT:,}".replace(",", "\u202f") + "\u202f€.")
     return rate, amount
@@ -403,7 +396,7 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
 
     regions, departments = parse_places(args)
     funders = parse_funders(args)
-    rate_min, amount_min = parse_rate_and_amount(args)
+    rate_at_least, amount_at_least = parse_rate_and_amount(args)
 
     deadline_before = parse_date(_single(args, "deadline_before"), "deadline_before")
 
@@ -433,8 +426,8 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
         regions=regions,
         departments=departments,
         funders=funders,
-        rate_min=rate_min,
-        amount_min=amount_min,
+        rate_at_least=rate_at_least,
+        amount_at_least=amount_at_least,
         **filters,
         deadline_before=deadline_before,
         population_range=population_range,

@@ -35,8 +35,8 @@ from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailab
 from guichet.search.bitmaps import Membership, Snapshot, bitmap_of, load_snapshot
 from guichet.search.documents import text_fields
 from guichet.search.highlight import highlights_for
-from guichet.search.params import AMOUNT_THRESHOLDS, RATE_THRESHOLDS, UNKNOWN_VALUE
-from guichet.search.query import Clause, SearchQuery, clauses_of, funder_key, top_funders
+from guichet.search.params import THRESHOLD_FACETS, UNKNOWN_VALUE
+from guichet.search.query import Clause, SearchQuery, clauses_of, funder_key
 from guichet.programmes.conditions import CONDITIONS
 
 # Each concept a programme covers outweighs any BM25 difference: more concepts rank first.
@@ -64,9 +64,6 @@ TERM_FIELDS = {
     "regions": "region",
     "departments": "department",
 }
-
-# Facets counted at thresholds: facet → (field of the snapshot, the thresholds).
-THRESHOLD_FACETS = {"rate_min": ("max_rate", RATE_THRESHOLDS), "amount_min": ("max_amount", AMOUNT_THRESHOLDS)}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -571,10 +568,10 @@ class SQLiteBackend:
         if query.funders:
             filters.append(("funders", snapshot.any_of("funder", snapshot.funder_names(
                 {funder_key(value) for value in query.funders}, funder_key))))
-        if query.rate_min is not None:
-            filters.append(("rate_min", snapshot.at_least("max_rate", query.rate_min)))
-        if query.amount_min is not None:
-            filters.append(("amount_min", snapshot.at_least("max_amount", query.amount_min)))
+        if query.rate_at_least is not None:
+            filters.append(("rate_at_least", snapshot.at_least("max_rate", query.rate_at_least)))
+        if query.amount_at_least is not None:
+            filters.append(("amount_at_least", snapshot.at_least("max_amount", query.amount_at_least)))
         if query.regions:
             filters.append(("regions", snapshot.nationwide | snapshot.any_of("region", query.regions)))
         if query.departments:
@@ -629,9 +626,7 @@ class SQLiteBackend:
                           for value in thresholds if value != UNKNOWN_VALUE}
                 counts[UNKNOWN_VALUE] = (base & ~snapshot.known(field_name)).bit_count()
             elif facet == "funders":
-                counts = {value: (base & bitmap).bit_count()
-                          for (name, value), bitmap in snapshot.values.items() if name == "funder"}
-                counts = dict(top_funders(counts, query.funder_facet_size))
+                counts = snapshot.funder_counts(base, query.funder_facet_size)
             else:
                 field_name = TERM_FIELDS[facet]
                 counts = {value: (base & bitmap).bit_count()

@@ -59,12 +59,12 @@ def describe(query: SearchQuery) -> list[Filter]:
         elif param.name == "deadline_before":
             if query.deadline_before:
                 filters.append(Filter("deadline_before", f"{param.label} {date_fr(query.deadline_before)}"))
-        elif param.name == "rate_min":
-            if query.rate_min is not None:
-                filters.append(Filter("rate_min", f"{param.label} : {number_fr(query.rate_min)}\u202f% ou plus"))
-        elif param.name == "amount_min":
-            if query.amount_min is not None:
-                filters.append(Filter("amount_min", f"{param.label} : {euros(query.amount_min)} ou plus"))
+        elif param.name == "rate_at_least":
+            if query.rate_at_least is not None:
+                filters.append(Filter("rate_at_least", f"{param.label} : {number_fr(query.rate_at_least)}\u202f% ou plus"))
+        elif param.name == "amount_at_least":
+            if query.amount_at_least is not None:
+                filters.append(Filter("amount_at_least", f"{param.label} : {euros(query.amount_at_least)} ou plus"))
         elif param.name == "status":
             if query.statuses != DEFAULT_STATUSES:
                 labels = ", ".join(param.vocabulary.label(value) for value in _ordered(param, query.statuses))

@@ -14,7 +14,7 @@ def test_results_carry_the_record_fields(client, make_programme):
     assert result["next_deadline"] == "2099-01-01" and result["status"] == "ouvert"
     assert result["url"].endswith(f"/programmes/{result['id']}")
     assert set(payload["facets"]) == {"themes", "levels", "aid_types", "calls", "beneficiaries", "regions", "departments",
-                                      "funders", "rate_min", "amount_min", "statuses"}
+                                      "funders", "rate_at_least", "amount_at_least", "statuses"}
 
 
 def test_one_programme_and_unknown(client, make_programme):
@@ -54,8 +54,8 @@ def test_funders_autocomplete_is_documented(client):
     assert set(funders["responses"]) == {"200", "400", "503"}
     search = {parameter["name"]: parameter for parameter in document["paths"]["/programmes"]["get"]["parameters"]}
     assert search["funder"]["schema"]["type"] == "array"
-    assert search["rate_min"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}
-    assert search["amount_min"]["schema"]["minimum"] == 1
+    assert search["rate_at_least"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert search["amount_at_least"]["schema"]["minimum"] == 1
 
 
 @pytest.mark.parametrize("params, parameter", [

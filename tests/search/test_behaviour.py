@@ -369,22 +369,22 @@ def test_rate_and_amount_filters_leave_out_programmes_without_a_known_value(clie
     from_only = make_programme(title="Travaux C", rate_min=30, amount_min=15_000)  # « à partir de 30 % »
     make_programme(title="Travaux D")  # the source says nothing of rate nor amount
     payload = search(client)
-    assert facet(payload, "rate_min") == {"25": 3, "50": 2, "80": 1, "100": 1, "sans": 1}
-    assert facet(payload, "amount_min") == {"10000": 3, "50000": 2, "100000": 1, "500000": 1, "1000000": 1,
+    assert facet(payload, "rate_at_least") == {"25": 3, "50": 2, "80": 1, "100": 1, "sans": 1}
+    assert facet(payload, "amount_at_least") == {"10000": 3, "50000": 2, "100000": 1, "500000": 1, "1000000": 1,
                                             "sans": 1}
-    labels = {value["value"]: value["label"] for value in payload["facets"]["rate_min"]}
+    labels = {value["value"]: value["label"] for value in payload["facets"]["rate_at_least"]}
     assert labels["50"] == "50\u202f% ou plus" and labels["sans"] == "Taux d’aide non communiqué"
-    assert sorted(ids(search(client, rate_min="50"))) == sorted([full, half])
-    assert sorted(ids(search(client, rate_min="30"))) == sorted([full, half, from_only])
-    assert ids(search(client, rate_min="100")) == [full]
-    assert sorted(ids(search(client, amount_min="10000"))) == sorted([full, half, from_only])
-    assert ids(search(client, amount_min="100 000 €")) == [full]
+    assert sorted(ids(search(client, rate_at_least="50"))) == sorted([full, half])
+    assert sorted(ids(search(client, rate_at_least="30"))) == sorted([full, half, from_only])
+    assert ids(search(client, rate_at_least="100")) == [full]
+    assert sorted(ids(search(client, amount_at_least="10000"))) == sorted([full, half, from_only])
+    assert ids(search(client, amount_at_least="100 000 €")) == [full]
     # its own counts ignore it (the programmes it leaves out for lack of a rate are counted);
     # the other filters apply to them
-    rated = search(client, rate_min="80")
-    assert facet(rated, "rate_min") == {"25": 3, "50": 2, "80": 1, "100": 1, "sans": 1}
-    assert facet(rated, "amount_min") == {"10000": 1, "50000": 1, "100000": 1, "500000": 1, "1000000": 1}
-    assert facet(search(client, amount_min="50000"), "rate_min") == {"25": 2, "50": 2, "80": 1, "100": 1}
+    rated = search(client, rate_at_least="80")
+    assert facet(rated, "rate_at_least") == {"25": 3, "50": 2, "80": 1, "100": 1, "sans": 1}
+    assert facet(rated, "amount_at_least") == {"10000": 1, "50000": 1, "100000": 1, "500000": 1, "1000000": 1}
+    assert facet(search(client, amount_at_least="50000"), "rate_at_least") == {"25": 2, "50": 2, "80": 1, "100": 1}
 
 
 def test_funders_autocomplete_finds_names_by_the_start_of_their_words(client, make_programme):
@@ -434,8 +434,8 @@ def test_paging(client, make_programme):
     {"q": "vélo OR école"}, {"q": "NOT vélo"}, {"q": "-vélo"}, {"level": "mondial"}, {"status": "fini"},
     {"deadline_before": "31/02/2027"}, {"deadline_before": "demain"}, {"region": "ABC"}, {"department": "999"}, {"commune": "123"},
     {"aid_type": "don"}, {"beneficiary": "martiens"}, {"q": "{titre}"},
-    {"rate_min": "0"}, {"rate_min": "150"}, {"rate_min": "moitié"}, {"amount_min": "-10"}, {"amount_min": "beaucoup"},
-    {"rate_min": ["50", "80"]}, {"funder": "A" * 201},
+    {"rate_at_least": "0"}, {"rate_at_least": "150"}, {"rate_at_least": "moitié"}, {"amount_at_least": "-10"}, {"amount_at_least": "beaucoup"},
+    {"rate_at_least": ["50", "80"]}, {"funder": "A" * 201},
 ])
 def test_bad_input_is_a_french_400(client, make_programme, params):
     make_programme(title="Plan vélo")

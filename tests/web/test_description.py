@@ -46,8 +46,8 @@ def test_search_page_tags_and_subscription_page_agree(client):
 
 
 def test_funders_rate_and_amount_in_french():
-    query = parse_search(MultiDict([("funder", "ADEME"), ("funder", "Région Grand Est"), ("rate_min", "50"),
-                                    ("amount_min", "10000")]))
+    query = parse_search(MultiDict([("funder", "ADEME"), ("funder", "Région Grand Est"), ("rate_at_least", "50"),
+                                    ("amount_at_least", "10000")]))
     assert describe_lines(query) == ["Porteur d’aide : ADEME, Région Grand Est", "Taux d’aide : 50\u202f% ou plus",
                                      "Montant d’aide : 10\u202f000\u202f€ ou plus"]
     funders = next(item for item in describe(query) if item.name == "funder")
@@ -56,7 +56,7 @@ def test_funders_rate_and_amount_in_french():
 
 def test_a_subscription_keeps_funders_rate_and_amount(client):
     lines = [item.get_text(strip=True) for item in BeautifulSoup(
-        client.get("/abonnement?funder=ADEME&rate_min=50&amount_min=10000").get_data(as_text=True), "lxml").select(
+        client.get("/abonnement?funder=ADEME&rate_at_least=50&amount_at_least=10000").get_data(as_text=True), "lxml").select(
         "#filtres-recherche li")]
     assert lines == ["Porteur d’aide : ADEME", "Taux d’aide : 50\u202f% ou plus",
                      "Montant d’aide : 10\u202f000\u202f€ ou plus"]
