@@ -7,6 +7,7 @@ where the same counts in SQL cost tens of milliseconds at 20,000 programmes. FTS
 the text matching and BM25. A snapshot is rebuilt when the index's generation number moves.
 """
 
+import bisect
 import heapq
 from dataclasses import dataclass, field
 from datetime import date
@@ -91,6 +92,7 @@ class Snapshot:
         self._at_least = lru_cache(maxsize=64)(self._at_least_bitmap)
         self._funder_names = None
         self._funders_by_size = None
+        self._funder_totals = None
         self._every_funder = lru_cache(maxsize=8)(self._every_funder_counts)
 
     def value(self, field_name: str, value: str) -> int:
@@ -191,8 +193,15 @@ class Snapshot:
             self._funders_by_size = sorted(((bitmap.bit_count(), value, bitmap)
                                             for (name, value), bitmap in self.values.items() if name == "funder"),
                                            key=lambda item: (-item[0], item[1]))
-        counts, smallest_kept = {}, []
+            self._funder_totals = [-total for total, _name, _bitmap in self._funders_by_size]
         budget = documents // FUNDER_COST_IN_DOCUMENTS
+        if len(self._funders_by_size) > size:
+            # the top's last count if the result held each funder in proportion: every funder
+            # at least that large is to be counted
+            expected_last = self._funders_by_size[size - 1][0] * documents / max(1, self.all_docs.bit_count())
+            if bisect.bisect_right(self._funder_totals, -expected_last) > budget:
+                return None
+        counts, smallest_kept = {}, []
         for computed, (total, name, bitmap) in enumerate(self._funders_by_size):
             if len(smallest_kept) >= size and total < smallest_kept[0]:
                 break  # this funder and every one after it count fewer than the top's last
