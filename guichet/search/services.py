@@ -233,10 +233,10 @@ def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[
         if name == "funders":
             # the most frequent first, as the backend counted them; a chosen one without
             # programmes is kept as typed (« ademe » is « ADEME » when counted)
-            keys = {funder_key(value) for value in counts}
-            values = [FacetValue(value, value, count, funder_key(value) in {funder_key(item) for item in chosen})
+            counted, chosen_keys = {funder_key(value) for value in counts}, {funder_key(value) for value in chosen}
+            values = [FacetValue(value, value, count, funder_key(value) in chosen_keys)
                       for value, count in counts.items()]
-            values += [FacetValue(value, value, 0, True) for value in sorted(chosen) if funder_key(value) not in keys]
+            values += [FacetValue(value, value, 0, True) for value in sorted(chosen) if funder_key(value) not in counted]
         elif name == "themes":
             # Top-level themes in taxonomy order; sub-themes only under a chosen theme.
             values = []
