@@ -233,9 +233,12 @@ def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[
         if name == "funders":
             # the most frequent first, as the backend counted them; a chosen one without
             # programmes is kept as typed (« ademe » is « ADEME » when counted)
-            counted, chosen_keys = {funder_key(value) for value in counts}, {funder_key(value) for value in chosen}
-            values = [FacetValue(value, value, count, funder_key(value) in chosen_keys)
-                      for value, count in counts.items()]
+            # A chosen funder keeps the value its URL holds (« etat », to untick it) under the
+            # name the index spells (« État »); one without programmes left keeps its value.
+            counted = {funder_key(value) for value in counts}
+            chosen_by_key = {funder_key(value): value for value in sorted(chosen)}
+            values = [FacetValue(chosen_by_key.get(funder_key(value), value), value, count,
+                                 funder_key(value) in chosen_by_key) for value, count in counts.items()]
             values += [FacetValue(value, value, 0, True) for value in sorted(chosen) if funder_key(value) not in counted]
         elif name == "themes":
             # Top-level themes in taxonomy order; sub-themes only under a chosen theme.

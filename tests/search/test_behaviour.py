@@ -360,6 +360,9 @@ def test_funder_filter_ignores_case_and_accents_and_counts_each_funder(client, m
     # a chosen funder stays in its facet (as typed) even with no programme left
     chosen = search(client, funder="ademe", q="vélo")
     assert facet(chosen, "funders") == {"Région Île-de-France": 1, "ademe": 0}
+    # counted, it keeps the value its URL holds under the name the index spells
+    typed = search(client, funder="ademe")["facets"]["funders"]
+    assert {"value": "ademe", "label": "ADEME", "count": 2} in typed
     assert search(client, funder="Bpifrance")["total"] == 0
 
 

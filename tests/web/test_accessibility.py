@@ -180,7 +180,7 @@ def test_the_funder_field_suggests_from_the_api_and_works_without_javascript(chr
         page.get_by_role("button", name="Appliquer les filtres").click()
         page.wait_for_url(re.compile(r"funder=ademe"))
         expect(page.locator("article.guichet-result")).to_have_count(1)
-        expect(page.get_by_role("link", name="Retirer le filtre Porteur d’aide : ademe")).to_be_visible()
+        expect(page.get_by_role("link", name="Retirer le filtre Porteur d’aide : ADEME")).to_be_visible()
         expect(page.get_by_role("link", name=re.compile("Retirer le filtre Taux d’aide"))).to_be_visible()
     finally:
         context.close()

@@ -168,11 +168,12 @@ def test_chosen_funders_rate_and_amount_show_as_removable_tags(client, make_prog
         f"/programmes/{chaleur}"]
     tags = {tag.get_text(strip=True).removesuffix("✕").strip(): tag["href"]
             for tag in html.select("ul[aria-label='Filtres actifs'] a")}
-    assert tags == {"Porteur d’aide : ademe": "/?rate_at_least=50", "Taux d’aide : 50\u202f% ou plus": "/?funder=ademe"}
+    # the funder as the index spells it, the URL as typed
+    assert tags == {"Porteur d’aide : ADEME": "/?rate_at_least=50", "Taux d’aide : 50\u202f% ou plus": "/?funder=ademe"}
     # the chosen funder is a box to untick, with its count; the field adds another
     box = html.select_one("#facette-funder input[type=checkbox]")
     assert box["value"] == "ademe" and box.has_attr("checked")
-    assert html.select_one(f"label[for={box['id']}]").get_text(" ", strip=True) == "ademe"
+    assert html.select_one(f"label[for={box['id']}]").get_text(" ", strip=True) == "ADEME (1)"
     assert html.select_one("label[for=funder]").get_text(" ", strip=True).startswith("Ajouter un porteur d’aide")
     assert html.select_one("select#rate_at_least option[selected]")["value"] == "50"
     # the programme the rate filter leaves out for lack of a rate is said, with the way back
