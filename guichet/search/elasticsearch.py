@@ -707,7 +707,8 @@ def compile_search(query: SearchQuery) -> dict:
             continue
         others = [clause for name, clause in by_facet.items() if name != facet]
         if others:
-            aggregations[facet] = {"filter": {"bool": {"filter": others}}, "aggs": _facet_aggregation(facet, today, query)}
+            aggregations[facet] = {"filter": {"bool": {"filter": others}},
+                                   "aggs": _facet_aggregation(facet, today, query)}
         else:
             # Nothing to take out: aggregate the hits directly (a filter aggregation costs a
             # pass over every hit even when it filters nothing).

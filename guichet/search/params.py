@@ -59,13 +59,15 @@ RATE_THRESHOLDS = Vocabulary("rate_at_least", "Taux d’aide", False, {
     UNKNOWN_VALUE: "Taux d’aide non communiqué",
 })
 AMOUNT_THRESHOLDS = Vocabulary("amount_at_least", "Montant d’aide", False, {
-    "10000": "10\u202f000\u202f€ ou plus", "50000": "50\u202f000\u202f€ ou plus", "100000": "100\u202f000\u202f€ ou plus",
+    "10000": "10\u202f000\u202f€ ou plus", "50000": "50\u202f000\u202f€ ou plus",
+    "100000": "100\u202f000\u202f€ ou plus",
     "500000": "500\u202f000\u202f€ ou plus", "1000000": "1\u202f000\u202f000\u202f€ ou plus",
     UNKNOWN_VALUE: "Montant d’aide non communiqué",
 })
 MAX_AMOUNT = 100_000_000
 # The facets counted at thresholds: facet → (the search document's field, the thresholds).
-THRESHOLD_FACETS = {"rate_at_least": ("max_rate", RATE_THRESHOLDS), "amount_at_least": ("max_amount", AMOUNT_THRESHOLDS)}
+THRESHOLD_FACETS = {"rate_at_least": ("max_rate", RATE_THRESHOLDS),
+                    "amount_at_least": ("max_amount", AMOUNT_THRESHOLDS)}
 
 
 @dataclass(frozen=True)
@@ -135,13 +137,13 @@ PARAMS = (
     SearchParam("funder", FUNDERS.noun, "Porteur d’aide (financeur), tel que l’écrit "
                 "/api/v1/porteurs ; casse et accents indifférents. Répétable : l’un ou l’autre.",
                 {"type": "string", "maxLength": MAX_FUNDER_LENGTH}, repeatable=True, field="funders", facet=True),
-    SearchParam("rate_at_least", "Taux d’aide", "Taux d’aide maximal d’au moins ce pourcentage (1 à 100). Les programmes "
-                "dont la source ne donne aucun taux sont exclus ; la facette « rate_at_least » les compte "
-                f"(valeur « {UNKNOWN_VALUE} »).", {"type": "integer", "minimum": 1, "maximum": 100},
+    SearchParam("rate_at_least", "Taux d’aide", "Taux d’aide maximal d’au moins ce pourcentage (1 à 100). "
+                "Les programmes dont la source ne donne aucun taux sont exclus ; la facette « rate_at_least » "
+                f"les compte (valeur « {UNKNOWN_VALUE} »).", {"type": "integer", "minimum": 1, "maximum": 100},
                 field="rate_at_least", facet=True),
-    SearchParam("amount_at_least", "Montant d’aide", "Montant d’aide maximal d’au moins ce nombre d’euros. Les programmes "
-                "dont la source ne donne aucun montant sont exclus ; la facette « amount_at_least » les compte "
-                f"(valeur « {UNKNOWN_VALUE} »).", {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
+    SearchParam("amount_at_least", "Montant d’aide", "Montant d’aide maximal d’au moins ce nombre d’euros. "
+                "Les programmes dont la source ne donne aucun montant sont exclus ; la facette "
+                f"« amount_at_least » les compte (valeur « {UNKNOWN_VALUE} »).", {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
                 field="amount_at_least", facet=True),
     _filter("status", "statuses", STATUSES, "Statut (par défaut : ouvert et à venir).", default=DEFAULT_STATUSES),
     SearchParam("deadline_before", "Date limite au plus tard le",

@@ -239,7 +239,8 @@ def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[
             chosen_by_key = {funder_key(value): value for value in sorted(chosen)}
             values = [FacetValue(chosen_by_key.get(funder_key(value), value), value, count,
                                  funder_key(value) in chosen_by_key) for value, count in counts.items()]
-            values += [FacetValue(value, value, 0, True) for value in sorted(chosen) if funder_key(value) not in counted]
+            values += [FacetValue(value, value, 0, True) for value in sorted(chosen)
+                       if funder_key(value) not in counted]
         elif name == "themes":
             # Top-level themes in taxonomy order; sub-themes only under a chosen theme.
             values = []

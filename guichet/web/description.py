@@ -61,7 +61,8 @@ def describe(query: SearchQuery) -> list[Filter]:
                 filters.append(Filter("deadline_before", f"{param.label} {date_fr(query.deadline_before)}"))
         elif param.name == "rate_at_least":
             if query.rate_at_least is not None:
-                filters.append(Filter("rate_at_least", f"{param.label} : {number_fr(query.rate_at_least)}\u202f% ou plus"))
+                filters.append(Filter("rate_at_least",
+                                      f"{param.label} : {number_fr(query.rate_at_least)}\u202f% ou plus"))
         elif param.name == "amount_at_least":
             if query.amount_at_least is not None:
                 filters.append(Filter("amount_at_least", f"{param.label} : {euros(query.amount_at_least)} ou plus"))
