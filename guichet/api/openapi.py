@@ -10,6 +10,7 @@ from flask import current_app
 from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES, STATUSES,
                                           TERRITORIAL_CONDITIONS, THEMES)
 from guichet.search.params import PARAMS
+from guichet.search.services import MAX_FUNDER_LIMIT, MAX_FUNDER_QUERY_LENGTH
 
 
 def register_path(app, path: str, spec: dict) -> None:
@@ -98,6 +99,22 @@ def openapi_document(server_url: str) -> dict:
                                                  "l'adresse du programme conservé"},
                           "304": {"description": "Inchangé depuis la version connue (If-None-Match)"},
                           "404": _response("Programme inconnu", ERROR)}}},
+        "/porteurs": {"get": {
+            "summary": "Trouver un porteur d’aide (autocomplétion du filtre « funder »)",
+            "description": "Les financeurs des programmes ouverts ou à venir dont le nom contient les mots saisis, "
+                           "chacun au début d’un mot du nom (casse et accents indifférents), avec leur nombre "
+                           "de programmes : les noms qui commencent par le texte d’abord, puis les plus "
+                           "fréquents. Sans texte : les plus fréquents. La valeur se passe telle quelle au "
+                           "paramètre « funder » de /programmes.",
+            "parameters": [
+                {"name": "q", "in": "query", "required": False, "description": "Début du nom du porteur d’aide.",
+                 "schema": {"type": "string", "maxLength": MAX_FUNDER_QUERY_LENGTH}, "example": "ademe"},
+                {"name": "limit", "in": "query", "required": False, "description": "Nombre de porteurs au plus.",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_FUNDER_LIMIT, "default": 10}},
+            ],
+            "responses": {"200": _response("Les porteurs d’aide", FACET_SCHEMA),
+                          "400": _response("Paramètre incorrect", ERROR),
+                          "503": _response("Recherche momentanément indisponible", ERROR)}}},
         "/themes": {"get": {"summary": "Les thèmes et sous-thèmes",
                             "responses": {"200": _response("Thèmes", {"type": "object"})}}},
     }

@@ -1,6 +1,7 @@
 """/api/v1: programmes (search and one), themes, the OpenAPI document."""
 
 import json
+import re
 import threading
 from collections import OrderedDict
 from datetime import date
@@ -140,6 +141,32 @@ def themes():
          "subthemes": [{"value": f"{theme.slug}/{slug}", "label": label} for slug, label in theme.subthemes.items()]}
         for theme in THEMES
     ]})
+
+
+@bp.get("/porteurs")
+def funders():
+    """Autocomplete of the « porteur d’aide » filter: funders whose name holds the typed words."""
+    unknown = [name for name in request.args if name not in ("q", "limit")]
+    if unknown:
+        return json_error(400, f"Paramètre inconnu : « {unknown[0][:60]} ». Paramètres possibles : q, limit.",
+                          unknown[0][:60])
+    values = request.args.getlist("q")
+    if len(values) > 1:
+        return json_error(400, "Le paramètre « q » ne peut être donné qu’une fois.", "q")
+    text = values[0] if values else ""
+    if len(text) > search_services.MAX_FUNDER_QUERY_LENGTH:
+        return json_error(400, "Le nom cherché est trop long : "
+                               f"{search_services.MAX_FUNDER_QUERY_LENGTH} caractères au plus.", "q")
+    limit = request.args.get("limit", "10").strip()
+    if (len(request.args.getlist("limit")) > 1 or not re.fullmatch(r"[0-9]{1,3}", limit)
+            or not 1 <= int(limit) <= search_services.MAX_FUNDER_LIMIT):
+        return json_error(400, "Le paramètre « limit » doit être un entier compris entre 1 et "
+                               f"{search_services.MAX_FUNDER_LIMIT}.", "limit")
+    try:
+        found = search_services.find_funders(text, int(limit))
+    except SearchUnavailable:
+        return json_error(503, UNAVAILABLE)
+    return jsonify([{"value": value.value, "label": value.label, "count": value.count} for value in found])
 
 
 @bp.get("/openapi.json")

@@ -53,6 +53,11 @@ def text_fields(title: str, summary: str, description: str, language: str) -> di
     return fields
 
 
+def _highest(minimum, maximum) -> float | None:
+    """The maximum, else the minimum (« à partir de 20 % »: at least that much can be had)."""
+    return float(maximum) if maximum is not None else (float(minimum) if minimum is not None else None)
+
+
 def programme_document(programme, today: date | None = None) -> dict:
     today = today or date.today()
     description = html_to_text(programme.description_html)
@@ -85,6 +90,9 @@ def programme_document(programme, today: date | None = None) -> dict:
         "aid_programme_keys": sorted({programme_key(name) for name in programme.aid_programmes or []}),
         "aid_types": list(programme.aid_types or []),
         "is_call_for_projects": bool(programme.is_call_for_projects),
+        # the highest rate (%) and amount (EUR) the source states, None when it states none
+        "max_rate": _highest(programme.rate_min, programme.rate_max),
+        "max_amount": _highest(programme.amount_min, programme.amount_max),
         "opens_on": programme.opens_on.isoformat() if programme.opens_on else None,
         "deadlines": deadlines,
         "last_deadline": deadlines[-1] if deadlines else None,

@@ -84,7 +84,8 @@ from guichet.search.analysis import (ELISIONS, ENGLISH_STOP_WORDS, STOP_WORDS, S
                                      synonym_lines, thesaurus_words)
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
 from guichet.search.documents import text_fields
-from guichet.search.query import Clause, SearchQuery, clauses_of
+from guichet.search.params import THRESHOLD_FACETS, UNKNOWN_VALUE
+from guichet.search.query import Clause, SearchQuery, clauses_of, funder_key
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +101,12 @@ FACET_TERM_FIELDS = {
     "aid_types": "aid_types",
     "calls": "is_call_for_projects",
     "beneficiaries": "beneficiaries",
+    "funders": "funders.keyword",
+    # Aid programmes: counted by name (merged by key when labelled), matched by key.
+    "aid_programmes": "aid_programmes",
 }
-# Aid programmes: counted by name (merged by key when labelled), matched by key.
-FACET_TERM_FIELDS["aid_programmes"] = "aid_programmes"
+# The funders' facet asked for every funder (/api/v1/porteurs): more buckets than funders
+ALL_FUNDERS = 20_000
 TEXT_FIELDS = ("title^10", "summary^4", "description")
 FIELD_BOOSTS = {"title": 10, "summary": 4, "description": 1}
 # The same fields of English records, analysed as English (guichet.search.analysis.english_terms).
@@ -602,6 +606,13 @@ def facet_filters(query: SearchQuery) -> dict[str, dict]:
             filters[facet] = _terms(FACET_TERM_FIELDS[facet], values)
     if query.aid_programmes:
         filters["aid_programmes"] = _terms("aid_programme_keys", query.aid_programme_keys)
+    # -- funders, aid rate and amount (issue 17)
+    if query.funders:
+        filters["funders"] = _terms("funders.folded", {funder_key(value) for value in query.funders})
+    if query.rate_at_least is not None:
+        filters["rate_at_least"] = {"range": {"max_rate": {"gte": query.rate_at_least}}}
+    if query.amount_at_least is not None:
+        filters["amount_at_least"] = {"range": {"max_amount": {"gte": query.amount_at_least}}}
     if query.regions:
         filters["regions"] = _any({"term": {"nationwide": True}}, _terms("available_regions", query.regions))
     if query.departments:
@@ -634,7 +645,16 @@ def plain_filters(query: SearchQuery) -> list[dict]:
     return filters
 
 
-def _facet_aggregation(facet: str, today: str) -> dict:
+def _facet_aggregation(facet: str, today: str, query: SearchQuery) -> dict:
+    if facet == "funders":
+        size = query.funder_facet_size if query.funder_facet_size is not None else ALL_FUNDERS
+        return {"values": {"terms": {"field": FACET_TERM_FIELDS[facet], "size": size}}}
+    if facet in THRESHOLD_FACETS:
+        # each threshold's count, and the programmes whose source states no value
+        field, thresholds = THRESHOLD_FACETS[facet]
+        buckets = {value: {"range": {field: {"gte": float(value)}}} for value in thresholds if value != UNKNOWN_VALUE}
+        buckets[UNKNOWN_VALUE] = _not({"exists": {"field": field}})
+        return {"thresholds": {"filters": {"filters": buckets}}}
     if facet in FACET_TERM_FIELDS:
         return {"values": {"terms": {"field": FACET_TERM_FIELDS[facet], "size": 500}}}
     if facet == "statuses":
@@ -687,15 +707,16 @@ def compile_search(query: SearchQuery) -> dict:
             unfiltered_by_status = [*plain, *by_facet.values()] + ([text_query(query)] if query.has_text else [])
             aggregations[facet] = {"global": {}, "aggs": {"scope": {
                 "filter": {"bool": {"filter": unfiltered_by_status}},
-                "aggs": _facet_aggregation(facet, today)}}}
+                "aggs": _facet_aggregation(facet, today, query)}}}
             continue
         others = [clause for name, clause in by_facet.items() if name != facet]
         if others:
-            aggregations[facet] = {"filter": {"bool": {"filter": others}}, "aggs": _facet_aggregation(facet, today)}
+            aggregations[facet] = {"filter": {"bool": {"filter": others}},
+                                   "aggs": _facet_aggregation(facet, today, query)}
         else:
             # Nothing to take out: aggregate the hits directly (a filter aggregation costs a
             # pass over every hit even when it filters nothing).
-            for name, aggregation in _facet_aggregation(facet, today).items():
+            for name, aggregation in _facet_aggregation(facet, today, query).items():
                 aggregations[f"{facet}{_FLAT}{name}"] = aggregation
     request = {
         "query": main,
@@ -789,6 +810,8 @@ def read_response(query: SearchQuery, response: dict, counts_response: dict | No
             nationwide = aggregation["nationwide"]["doc_count"]
             by_code = {bucket["key"]: bucket["doc_count"] for bucket in aggregation["values"]["buckets"]}
             counts = {code: nationwide + by_code.get(code, 0) for code in codes}
+        elif facet in THRESHOLD_FACETS:
+            counts = {value: bucket["doc_count"] for value, bucket in aggregation["thresholds"]["buckets"].items()}
         else:
             # a boolean field's buckets (calls) are keyed 1/0, named "true"/"false"
             counts = {bucket.get("key_as_string", bucket["key"]): bucket["doc_count"]

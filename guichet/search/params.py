@@ -37,6 +37,42 @@ CALLS = Vocabulary("call_for_projects", "Appel à projets", False, {"true": "App
 AID_PROGRAMMES = Vocabulary("aid_programmes", "Programme d'aides", False, {})
 AID_PROGRAMME_PARAM = "aid_programme"
 
+# -- Funders, aid rate and amount (issue 17) -------------------------------------------------
+# « Porteur d’aide »: the funders' names as the sources normalise them (scrapers/normalise),
+# matched without regard to case or accents; the facet counts the most frequent ones.
+FUNDER_FACET_SIZE = 100
+MAX_FUNDER_LENGTH = 200
+
+
+class FunderNames:
+    """The labels of the funders' facet: a funder is labelled by its own name."""
+
+    noun = "Porteur d’aide"
+
+    def label(self, value: str) -> str:
+        return value
+
+
+FUNDERS = FunderNames()
+# What a programme's known rate and amount are compared with: its highest stated value
+# (``rate_max``, else ``rate_min``; the same for amounts). A programme whose source states
+# none is left out by these filters, and counted apart (the facet value UNKNOWN_VALUE).
+UNKNOWN_VALUE = "sans"
+RATE_THRESHOLDS = Vocabulary("rate_at_least", "Taux d’aide", False, {
+    "25": "25\u202f% ou plus", "50": "50\u202f% ou plus", "80": "80\u202f% ou plus", "100": "100\u202f%",
+    UNKNOWN_VALUE: "Taux d’aide non communiqué",
+})
+AMOUNT_THRESHOLDS = Vocabulary("amount_at_least", "Montant d’aide", False, {
+    "10000": "10\u202f000\u202f€ ou plus", "50000": "50\u202f000\u202f€ ou plus",
+    "100000": "100\u202f000\u202f€ ou plus",
+    "500000": "500\u202f000\u202f€ ou plus", "1000000": "1\u202f000\u202f000\u202f€ ou plus",
+    UNKNOWN_VALUE: "Montant d’aide non communiqué",
+})
+MAX_AMOUNT = 100_000_000
+# The facets counted at thresholds: facet → (the search document's field, the thresholds).
+THRESHOLD_FACETS = {"rate_at_least": ("max_rate", RATE_THRESHOLDS),
+                    "amount_at_least": ("max_amount", AMOUNT_THRESHOLDS)}
+
 
 @dataclass(frozen=True)
 class SearchParam:
@@ -101,6 +137,18 @@ PARAMS = (
                 repeatable=True, field="regions", facet=True),
     SearchParam("department", DEPARTMENTS.noun, "Code INSEE de département.", repeatable=True,
                 field="departments", facet=True),
+    # -- funders, aid rate and amount (issue 17)
+    SearchParam("funder", FUNDERS.noun, "Porteur d’aide (financeur), tel que l’écrit "
+                "/api/v1/porteurs ; casse et accents indifférents. Répétable : l’un ou l’autre.",
+                {"type": "string", "maxLength": MAX_FUNDER_LENGTH}, repeatable=True, field="funders", facet=True),
+    SearchParam("rate_at_least", "Taux d’aide", "Taux d’aide maximal d’au moins ce pourcentage (1 à 100). "
+                "Les programmes dont la source ne donne aucun taux sont exclus ; la facette « rate_at_least » "
+                f"les compte (valeur « {UNKNOWN_VALUE} »).", {"type": "integer", "minimum": 1, "maximum": 100},
+                field="rate_at_least", facet=True),
+    SearchParam("amount_at_least", "Montant d’aide", "Montant d’aide maximal d’au moins ce nombre d’euros. "
+                "Les programmes dont la source ne donne aucun montant sont exclus ; la facette "
+                f"« amount_at_least » les compte (valeur « {UNKNOWN_VALUE} »).", {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
+                field="amount_at_least", facet=True),
     _filter("status", "statuses", STATUSES, "Statut (par défaut : ouvert et à venir).", default=DEFAULT_STATUSES),
     SearchParam("deadline_before", "Date limite au plus tard le",
                 "Une date limite au plus tard ce jour (AAAA-MM-JJ).", {"type": "string", "format": "date"},
@@ -125,8 +173,12 @@ SAVED_PARAMS = tuple(param for param in PARAMS if param.saved)
 # Repeatable filters whose values are a vocabulary's: the parser checks them all alike.
 VOCABULARY_FILTERS = tuple(param for param in PARAMS if param.repeatable and param.vocabulary is not None)
 # Facet name (the SearchQuery field) → the labels of its values.
-FACET_LABELS = {param.field: param.vocabulary or {"regions": REGIONS, "departments": DEPARTMENTS,
-                                                  "aid_programmes": AID_PROGRAMMES}[param.field]
+FACET_LABELS = {param.field: param.vocabulary or {"regions": REGIONS, "departments": DEPARTMENTS, "funders": FUNDERS,
+                                                   "rate_at_least": RATE_THRESHOLDS,
+                                                   "amount_at_least": AMOUNT_THRESHOLDS,
+                                                   "aid_programmes": AID_PROGRAMMES}[param.field]
                 for param in PARAMS if param.facet}
 # Facets whose values are open (names): counted as the index holds them, labelled by themselves.
-OPEN_FACETS = frozenset(field_name for field_name, labels in FACET_LABELS.items() if not len(labels))
+# (The funders' facet is labelled by its names too, but counted and chosen by its own rules: FunderNames.)
+OPEN_FACETS = frozenset(field_name for field_name, labels in FACET_LABELS.items()
+                        if isinstance(labels, Vocabulary) and not len(labels))

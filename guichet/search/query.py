@@ -15,9 +15,9 @@ from rapidfuzz.distance import Levenshtein
 from guichet.programmes.vocabulary import DEFAULT_STATUSES, POPULATION_BANDS
 from guichet.search.analysis import (ENGLISH_STOP_WORDS, STOP_WORDS, analyse, english_term, expand_synonyms, fold,
                                      index_term, thesaurus_phrases, words, written_words)
-from guichet.search.params import (DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_POPULATION, MAX_TEXT_LENGTH, PARAMS_BY_NAME,
-                                   SORTS, VOCABULARY_FILTERS, SearchParam)
-from guichet.search.params import AID_PROGRAMME_PARAM
+from guichet.search.params import (AID_PROGRAMME_PARAM, DEFAULT_PER_PAGE, FUNDER_FACET_SIZE, MAX_AMOUNT,
+                                   MAX_FUNDER_LENGTH, MAX_PER_PAGE, MAX_POPULATION,
+                                   MAX_TEXT_LENGTH, PARAMS_BY_NAME, SORTS, VOCABULARY_FILTERS, SearchParam)
 
 # Words that are query syntax in FTS5: refused rather than silently changing the query.
 _OPERATOR_WORDS = {"AND", "OR", "NOT", "NEAR"}
@@ -154,6 +154,13 @@ class SearchQuery:
     beneficiaries: frozenset = frozenset()
     # Names of aid programmes (guichet.programmes.aid_programmes), any of them.
     aid_programmes: frozenset = frozenset()
+    # Funders' names as typed (matched without regard to case or accents: funder_key)
+    funders: frozenset = frozenset()
+    # The highest known rate (%) or amount (EUR) at least this; programmes without one are left out
+    rate_at_least: int | None = None
+    amount_at_least: int | None = None
+    # Funders the « funders » facet counts, the most frequent first; None: every one (/api/v1/porteurs)
+    funder_facet_size: int | None = FUNDER_FACET_SIZE
     regions: frozenset = frozenset()
     departments: frozenset = frozenset()
     statuses: frozenset = DEFAULT_STATUSES
@@ -333,6 +340,35 @@ def check_known_parameters(args, extra: tuple[str, ...] = ()) -> None:
                                                f"Paramètres possibles : {known}.")
 
 
+def funder_key(name: str) -> str:
+    """What two spellings of one funder share (« ademe », « ADEME »; « Région Île-de-France »,
+    « region ile-de-france »): folded, single spaces. Elasticsearch's ``folded`` normalizer
+    (lowercase, asciifolding) gives the same for the names sources write."""
+    return " ".join(fold(name).split())
+
+
+def parse_funders(args) -> frozenset:
+    values = frozenset(" ".join(value.split()) for value in _getlist(args, "funder") if value.strip())
+    for value in values:
+        if len(value) > MAX_FUNDER_LENGTH:
+            raise InvalidQuery("funder", f"Le nom du porteur d’aide est trop long : {MAX_FUNDER_LENGTH} "
+                                         "caractères au plus.")
+    return values
+
+
+def parse_rate_and_amount(args) -> tuple[int | None, int | None]:
+    """« 50 », « 50 % » for the rate; « 10000 », « 10 000 € » for the amount."""
+    def cleaned(name, unit):
+        return {name: [value.replace(unit, "").replace("\xa0", " ") for value in _getlist(args, name)]}
+
+    rate = _integer(cleaned("rate_at_least", "%"), "rate_at_least", 1, 100,
+                    "Le taux d’aide minimum doit être un nombre entier de 1 à 100 (un pourcentage).")
+    amount = _integer(cleaned("amount_at_least", "€"), "amount_at_least", 1, MAX_AMOUNT,
+                      "Le montant d’aide minimum doit être un nombre entier d’euros, de 1 à "
+                      + f"{MAX_AMOUNT:,}".replace(",", "\u202f") + "\u202f€.")
+    return rate, amount
+
+
 def parse_places(args) -> tuple[frozenset, frozenset]:
     """The ``region`` and ``department`` codes of a search (programmes' or funded projects'),
     each checked: a French 400 names the first unknown one."""
@@ -386,6 +422,8 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
 
     regions, departments = parse_places(args)
     filters["aid_programmes"] = parse_aid_programmes(args)
+    funders = parse_funders(args)
+    rate_at_least, amount_at_least = parse_rate_and_amount(args)
 
     deadline_before = parse_date(_single(args, "deadline_before"), "deadline_before")
 
@@ -414,6 +452,9 @@ def parse_search(args, today: date | None = None, commune_resolver: CommuneResol
         corrected_text=corrected_text,
         regions=regions,
         departments=departments,
+        funders=funders,
+        rate_at_least=rate_at_least,
+        amount_at_least=amount_at_least,
         **filters,
         deadline_before=deadline_before,
         population_range=population_range,

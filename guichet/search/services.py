@@ -8,13 +8,14 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
 
 from guichet.db import get_session
+from guichet.text import match_key
 from guichet.programmes.models import Programme
 from guichet.programmes.themes import THEMES, theme_label
 from guichet.search import get_backend
 from guichet.search.base import Hit
 from guichet.search.params import FACET_LABELS
 from guichet.search.params import OPEN_FACETS
-from guichet.search.query import SearchQuery, parse_search
+from guichet.search.query import SearchQuery, funder_key, parse_search
 
 
 @dataclass
@@ -100,6 +101,29 @@ def search(query: SearchQuery, load_programmes: bool = True) -> SearchPage:
         items = [ResultItem(None, hit, stamps[hit.id]) for hit in result.hits if hit.id in stamps]
     return SearchPage(query=query, total=result.total, items=items, facets=label_facets(result.facets, query),
                       corrected_text=result.corrected_text, suggestions=suggestions(query, result.total, result.coverage_counts))
+
+
+# -- funders (« porteurs d’aide », issue 17) -------------------------------------------------
+MAX_FUNDER_QUERY_LENGTH = 100
+MAX_FUNDER_LIMIT = 50
+
+
+def find_funders(text: str = "", limit: int = 10, today: date | None = None) -> list[FacetValue]:
+    """The funders of open and upcoming programmes whose name holds the typed words, each as
+    the start of one of its words, case and accents aside (« ade » finds « ADEME », « ile de
+    fr » « Région Île-de-France »), with their programmes counted: names that start with
+    the text first, then the most frequent. No text: the most frequent funders."""
+    counts = get_backend().search(SearchQuery(per_page=1, funder_facet_size=None,
+                                              today=today or date.today())).facets.get("funders", {})
+    typed = match_key(text)
+    typed_words = typed.split()
+    found = []
+    for name, count in counts.items():
+        key = match_key(name)
+        name_words = key.split()
+        if all(any(word.startswith(part) for word in name_words) for part in typed_words):
+            found.append((not key.startswith(typed), -count, name))
+    return [FacetValue(name, name, -count) for _later, count, name in sorted(found)[:limit]]
 
 
 # Fewer programmes than this cover every word: the page offers other searches.
@@ -195,12 +219,30 @@ def load_results(session, ids) -> dict[str, Programme]:
     return {programme.id: programme for programme in session.scalars(statement)}
 
 
+def _chosen(value) -> frozenset:
+    """A query field's chosen values as facet values: a set as it is, a threshold as its string."""
+    if isinstance(value, (set, frozenset)):
+        return frozenset(value)
+    return frozenset() if value is None else frozenset({str(value)})
+
+
 def label_facets(facets: dict[str, dict[str, int]], query: SearchQuery) -> dict[str, list[FacetValue]]:
-    selected = {name: getattr(query, name) for name in FACET_LABELS}
+    selected = {name: _chosen(getattr(query, name)) for name in FACET_LABELS}
     labelled = {}
     for name, counts in facets.items():
         chosen = selected.get(name, frozenset())
-        if name == "themes":
+        if name == "funders":
+            # the most frequent first, as the backend counted them; a chosen one without
+            # programmes is kept as typed (« ademe » is « ADEME » when counted)
+            # A chosen funder keeps the value its URL holds (« etat », to untick it) under the
+            # name the index spells (« État »); one without programmes left keeps its value.
+            counted = {funder_key(value) for value in counts}
+            chosen_by_key = {funder_key(value): value for value in sorted(chosen)}
+            values = [FacetValue(chosen_by_key.get(funder_key(value), value), value, count,
+                                 funder_key(value) in chosen_by_key) for value, count in counts.items()]
+            values += [FacetValue(value, value, 0, True) for value in sorted(chosen)
+                       if funder_key(value) not in counted]
+        elif name == "themes":
             # Top-level themes in taxonomy order; sub-themes only under a chosen theme.
             values = []
             for theme in THEMES:

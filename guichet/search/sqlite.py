@@ -35,7 +35,8 @@ from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailab
 from guichet.search.bitmaps import Membership, Snapshot, bitmap_of, load_snapshot
 from guichet.search.documents import text_fields
 from guichet.search.highlight import highlights_for
-from guichet.search.query import Clause, SearchQuery, clauses_of
+from guichet.search.params import THRESHOLD_FACETS, UNKNOWN_VALUE
+from guichet.search.query import Clause, SearchQuery, clauses_of, funder_key
 from guichet.programmes.conditions import CONDITIONS
 
 # Each concept a programme covers outweighs any BM25 difference: more concepts rank first.
@@ -46,7 +47,8 @@ SPELLING_MIN_LENGTH = 5
 
 # Bump when analysis or schema changes: an index of another version is rebuilt by `guichet reindex`.
 SCHEMA_VERSION = 6  # 3: territorial conditions (terms of field "territory"); 4: English columns; 5: calls;
-# 6: aid programmes (terms of fields "aid_programme", their keys, and "aid_programme_name")
+# 6: aid programmes (terms of fields "aid_programme", their keys, and "aid_programme_name"), funders (terms of
+# field "funder"), max_rate and max_amount
 _WORD = re.compile(r"\w+")
 BM25_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, description (French, then the same in English)
 FRENCH_COLUMNS = "{title summary description}"
@@ -59,6 +61,7 @@ TERM_FIELDS = {
     "aid_types": "aid_type",
     "calls": "call",
     "beneficiaries": "beneficiary",
+    "funders": "funder",
     "regions": "region",
     "departments": "department",
 }
@@ -86,7 +89,9 @@ CREATE TABLE IF NOT EXISTS docs (
     closed INTEGER NOT NULL,
     first_seen_at TEXT,
     published_at TEXT,
-    language TEXT NOT NULL DEFAULT 'fr'
+    language TEXT NOT NULL DEFAULT 'fr',
+    max_rate REAL,
+    max_amount REAL
 );
 CREATE TABLE IF NOT EXISTS terms (
     field TEXT NOT NULL,
@@ -353,14 +358,15 @@ class SQLiteBackend:
         cursor = connection.execute(
             f"INSERT INTO {docs} (id, title, summary, description, level, nationwide, has_beneficiaries, "
             "population_min, population_max, opens_on, deadlines, last_deadline, next_deadline, closed, "
-            "first_seen_at, published_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "first_seen_at, published_at, language, max_rate, max_amount) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 document["id"], document["title"], document["summary"], document["description"],
                 document["level"], int(document["nationwide"]), int(bool(document["beneficiaries"])),
                 document["population_min"], document["population_max"], document["opens_on"],
                 json.dumps(document["deadlines"]), document["last_deadline"], document["next_deadline"],
                 int(document["closed"]), document["first_seen_at"], document["published_at"],
-                document.get("language") or "fr",
+                document.get("language") or "fr", document.get("max_rate"), document.get("max_amount"),
             ),
         )
         rowid = cursor.lastrowid
@@ -375,8 +381,8 @@ class SQLiteBackend:
         term_rows = []
         for facet, field in (("themes", "theme"), ("aid_types", "aid_type"), ("beneficiaries", "beneficiary"),
                              ("available_regions", "region"), ("available_departments", "department"),
-                             ("territories", "territory")):
-            term_rows.extend((field, value, rowid) for value in dict.fromkeys(document[facet]))
+                             ("territories", "territory"), ("funders", "funder")):
+            term_rows.extend((field, value, rowid) for value in dict.fromkeys(document.get(facet) or ()))
         if document.get("is_call_for_projects"):
             term_rows.append(("call", "true", rowid))
         term_rows.extend(("aid_programme_name", name, rowid) for name in dict.fromkeys(document.get("aid_programmes") or ()))
@@ -566,6 +572,14 @@ class SQLiteBackend:
                 filters.append((facet, snapshot.any_of(TERM_FIELDS[facet], values)))
         if query.aid_programmes:
             filters.append(("aid_programmes", snapshot.any_of("aid_programme", query.aid_programme_keys)))
+        # -- funders, aid rate and amount (issue 17)
+        if query.funders:
+            filters.append(("funders", snapshot.any_of("funder", snapshot.funder_names(
+                {funder_key(value) for value in query.funders}, funder_key))))
+        if query.rate_at_least is not None:
+            filters.append(("rate_at_least", snapshot.at_least("max_rate", query.rate_at_least)))
+        if query.amount_at_least is not None:
+            filters.append(("amount_at_least", snapshot.at_least("max_amount", query.amount_at_least)))
         if query.regions:
             filters.append(("regions", snapshot.nationwide | snapshot.any_of("region", query.regions)))
         if query.departments:
@@ -613,6 +627,14 @@ class SQLiteBackend:
                 field_name = TERM_FIELDS[facet]
                 nationwide = base & snapshot.nationwide
                 counts = {code: (nationwide | (base & snapshot.value(field_name, code))).bit_count() for code in codes}
+            elif facet in THRESHOLD_FACETS:
+                # each threshold's count, and the programmes whose source states no value
+                field_name, thresholds = THRESHOLD_FACETS[facet]
+                counts = {value: (base & snapshot.at_least(field_name, float(value))).bit_count()
+                          for value in thresholds if value != UNKNOWN_VALUE}
+                counts[UNKNOWN_VALUE] = (base & ~snapshot.known(field_name)).bit_count()
+            elif facet == "funders":
+                counts = snapshot.funder_counts(base, query.funder_facet_size)
             else:
                 field_name = TERM_FIELDS[facet]
                 counts = {value: (base & bitmap).bit_count()

@@ -24,6 +24,36 @@
     })[0];
     (back || document.getElementById("nombre-resultats") || form).focus();
   }
+  // « Porteur d’aide »: the datalist's suggestions (the search's most frequent funders) follow
+  // what is typed, from /api/v1/porteurs; without JavaScript the first ones stay.
+  var funder = form.querySelector("input[data-porteurs]");
+  var suggestions = funder && document.getElementById(funder.getAttribute("list"));
+  if (funder && suggestions && window.fetch) {
+    var timer = null, asked = null;
+    funder.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var text = funder.value.trim();
+        if (text === asked) { return; }
+        asked = text;
+        fetch(funder.getAttribute("data-porteurs") + "?limit=20&q=" + encodeURIComponent(text),
+              {headers: {Accept: "application/json"}})
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (found) {
+            if (!found || text !== asked) { return; }
+            while (suggestions.firstChild) { suggestions.removeChild(suggestions.firstChild); }
+            found.forEach(function (item) {
+              var option = document.createElement("option");
+              option.value = item.value;
+              option.textContent = item.label + " (" + item.count.toLocaleString("fr-FR") + " programme" +
+                (item.count > 1 ? "s" : "") + ")";
+              suggestions.appendChild(option);
+            });
+          })
+          .catch(function () { /* the suggestions already there stay */ });
+      }, 200);
+    });
+  }
   // Empty fields are left out of the URL, so that a shared search stays short.
   form.addEventListener("submit", function () {
     form.querySelectorAll("input, select").forEach(function (field) {

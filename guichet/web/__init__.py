@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 from guichet.config import ROOT
 from guichet.programmes.themes import theme_label
 from guichet.programmes.vocabulary import RECURRENCES
-from guichet.search.params import VOCABULARY_FILTERS
+from guichet.search.params import AMOUNT_THRESHOLDS, RATE_THRESHOLDS, VOCABULARY_FILTERS
 from guichet.web import assets, formatting, french, programme_page
 from guichet.web.errors import (error_page, french_404, handle_http_error, handle_store_unavailable,  # noqa: F401
                                 handle_unexpected, public_url)
@@ -49,6 +49,7 @@ def init_app(app):
                                  population_rule=formatting.population_rule, plural=formatting.plural,
                                  rate_range=formatting.rate_range, amount_range=formatting.amount_range,
                                  recurrence_labels=RECURRENCES, vocabulary_filters=VOCABULARY_FILTERS,
+                                 rate_thresholds=RATE_THRESHOLDS, amount_thresholds=AMOUNT_THRESHOLDS,
                                  today=date.today,
                                  theme_label=theme_label)
     app.jinja_env.trim_blocks = True

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from guichet.programmes.vocabulary import DEFAULT_STATUSES
 from guichet.search.params import DEPARTMENTS, PARAMS, REGIONS, SearchParam
 from guichet.search.query import SearchQuery
-from guichet.web.formatting import date_fr
+from guichet.web.formatting import date_fr, euros, number_fr
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def _value_label(param: SearchParam, value: str) -> str:
         return f"{DEPARTMENTS.label(value)} ({value})"
     if param.name == "region":
         return REGIONS.label(value)
-    if param.vocabulary is None:  # open values (aid programmes): the value is its own label
+    if param.vocabulary is None:  # open values (aid programmes, funders): the value is its own label
         return value
     return param.vocabulary.label(value)
 
@@ -59,6 +59,13 @@ def describe(query: SearchQuery) -> list[Filter]:
         elif param.name == "deadline_before":
             if query.deadline_before:
                 filters.append(Filter("deadline_before", f"{param.label} {date_fr(query.deadline_before)}"))
+        elif param.name == "rate_at_least":
+            if query.rate_at_least is not None:
+                filters.append(Filter("rate_at_least",
+                                      f"{param.label} : {number_fr(query.rate_at_least)}\u202f% ou plus"))
+        elif param.name == "amount_at_least":
+            if query.amount_at_least is not None:
+                filters.append(Filter("amount_at_least", f"{param.label} : {euros(query.amount_at_least)} ou plus"))
         elif param.name == "status":
             if query.statuses != DEFAULT_STATUSES:
                 labels = ", ".join(param.vocabulary.label(value) for value in _ordered(param, query.statuses))

@@ -15,7 +15,7 @@ from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, POPU
 from guichet.search import get_backend
 from guichet.search import services as search_services
 from guichet.search.base import SearchUnavailable
-from guichet.search.params import SORTS
+from guichet.search.params import FUNDERS, SORTS
 from guichet.search.query import InvalidQuery
 from guichet.web.errors import error_page, french_404
 from guichet.web import programme_page
@@ -27,13 +27,16 @@ bp = Blueprint("web", __name__)
 UNAVAILABLE = "La recherche est momentanément indisponible. Merci de réessayer dans quelques instants."
 
 
-def active_filters(query) -> list[tuple[str, str]]:
+def active_filters(query, facets=None) -> list[tuple[str, str]]:
     """(label, URL without that filter) for each filter the person set, for the empty state
-    and the « filtres actifs » tags: a repeatable filter's values are removed one by one."""
+    and the « filtres actifs » tags: a repeatable filter's values are removed one by one. A
+    funder typed « etat » reads as the index spells it (« État ») when the facets have it."""
+    funders = {value.value: value.label for value in (facets or {}).get("funders", []) if value.selected}
     tags = []
     for item in describe(query):
         if item.values:
-            tags.extend((label, search_url(toggle=(item.name, value))) for value, label in item.values)
+            tags.extend((f"{FUNDERS.noun} : {funders[value]}" if item.name == "funder" and value in funders else label,
+                         search_url(toggle=(item.name, value))) for value, label in item.values)
         else:
             tags.append((item.text, search_url(drop=(item.name,))))
     return tags
@@ -57,7 +60,7 @@ def search():
     except SearchUnavailable:
         current_app.logger.warning("search backend unavailable", exc_info=True)
         return error_page(503, UNAVAILABLE)
-    filters = active_filters(query)
+    filters = active_filters(query, page.facets)
     return render_template("search/index.html", **search_context(page=page, query=query, filters=filters,
                                                                   error=None))
 

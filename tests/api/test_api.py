@@ -1,5 +1,7 @@
 """The JSON API: record field names, one programme, themes, OpenAPI."""
 
+import pytest
+
 from guichet.programmes.records import RECORD_FIELDS
 
 
@@ -12,7 +14,7 @@ def test_results_carry_the_record_fields(client, make_programme):
     assert result["next_deadline"] == "2099-01-01" and result["status"] == "ouvert"
     assert result["url"].endswith(f"/programmes/{result['id']}")
     assert set(payload["facets"]) == {"themes", "levels", "aid_types", "calls", "beneficiaries", "regions", "departments",
-                                      "statuses", "aid_programmes"}
+                                      "funders", "rate_at_least", "amount_at_least", "statuses", "aid_programmes"}
 
 
 def test_one_programme_and_unknown(client, make_programme):
@@ -58,3 +60,27 @@ def test_the_aid_programmes_are_in_the_record_the_facets_and_the_openapi_documen
 def test_unknown_api_path_is_json(client):
     response = client.get("/api/v1/nulle-part")
     assert response.status_code == 404 and response.is_json
+
+
+# -- funders' autocomplete (issue 17) ------------------------------------------------------------
+def test_funders_autocomplete_is_documented(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    funders = document["paths"]["/porteurs"]["get"]
+    assert {parameter["name"] for parameter in funders["parameters"]} == {"q", "limit"}
+    assert set(funders["responses"]) == {"200", "400", "503"}
+    search = {parameter["name"]: parameter for parameter in document["paths"]["/programmes"]["get"]["parameters"]}
+    assert search["funder"]["schema"]["type"] == "array"
+    assert search["rate_at_least"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert search["amount_at_least"]["schema"]["minimum"] == 1
+
+
+@pytest.mark.parametrize("params, parameter", [
+    ({"q": "x" * 101}, "q"), ({"q": ["ademe", "anah"]}, "q"), ({"limit": "0"}, "limit"), ({"limit": "51"}, "limit"),
+    ({"limit": "dix"}, "limit"), ({"limit": "²"}, "limit"), ({"financeur": "ADEME"}, "financeur"),
+])
+def test_funders_autocomplete_refuses_bad_parameters_in_french(client, params, parameter):
+    response = client.get("/api/v1/porteurs", query_string=params)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["parameter"] == parameter
+    assert any(word in error["message"] for word in ("caractères", "entier", "inconnu", "qu’une fois")), error

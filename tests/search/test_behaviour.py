@@ -392,6 +392,74 @@ def test_an_aid_programme_that_cannot_be_a_name_is_a_french_400(client, value):
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["parameter"] == "aid_programme" and error["message"].startswith("Programme d'aides")
+# -- funders, aid rate and amount (issue 17) -------------------------------------------------
+def test_funder_filter_ignores_case_and_accents_and_counts_each_funder(client, make_programme):
+    ademe = make_programme(title="Fonds chaleur", funders=["ADEME"])
+    both = make_programme(title="Rénovation énergétique", funders=["ADEME", "Région Île-de-France"])
+    region = make_programme(title="Plan vélo régional", funders=["Région Île-de-France"])
+    make_programme(title="Dotation", funders=["État"])
+    payload = search(client)
+    assert facet(payload, "funders") == {"ADEME": 2, "Région Île-de-France": 2, "État": 1}
+    # the most frequent first, then by name
+    assert [value["value"] for value in payload["facets"]["funders"]] == ["ADEME", "Région Île-de-France", "État"]
+    assert sorted(ids(search(client, funder="ademe"))) == sorted([ademe, both])
+    assert sorted(ids(search(client, funder="region ile-de-france"))) == sorted([both, region])
+    # repeated: one or the other; its own counts ignore it, the other facets follow it
+    several = search(client, funder=["ADEME", "RÉGION ÎLE-DE-FRANCE"])
+    assert sorted(ids(several)) == sorted([ademe, both, region])
+    assert facet(search(client, funder="ADEME"), "funders") == {"ADEME": 2, "Région Île-de-France": 2, "État": 1}
+    # a chosen funder stays in its facet (as typed) even with no programme left
+    chosen = search(client, funder="ademe", q="vélo")
+    assert facet(chosen, "funders") == {"Région Île-de-France": 1, "ademe": 0}
+    # counted, it keeps the value its URL holds under the name the index spells
+    typed = search(client, funder="ademe")["facets"]["funders"]
+    assert {"value": "ademe", "label": "ADEME", "count": 2} in typed
+    assert search(client, funder="Bpifrance")["total"] == 0
+
+
+def test_rate_and_amount_filters_leave_out_programmes_without_a_known_value(client, make_programme):
+    full = make_programme(title="Travaux A", rate_max=100, amount_max=2_000_000)
+    half = make_programme(title="Travaux B", rate_min=20, rate_max=50, amount_min=5_000, amount_max=80_000)
+    from_only = make_programme(title="Travaux C", rate_min=30, amount_min=15_000)  # « à partir de 30 % »
+    make_programme(title="Travaux D")  # the source says nothing of rate nor amount
+    payload = search(client)
+    assert facet(payload, "rate_at_least") == {"25": 3, "50": 2, "80": 1, "100": 1, "sans": 1}
+    assert facet(payload, "amount_at_least") == {"10000": 3, "50000": 2, "100000": 1, "500000": 1, "1000000": 1,
+                                            "sans": 1}
+    labels = {value["value"]: value["label"] for value in payload["facets"]["rate_at_least"]}
+    assert labels["50"] == "50\u202f% ou plus" and labels["sans"] == "Taux d’aide non communiqué"
+    assert sorted(ids(search(client, rate_at_least="50"))) == sorted([full, half])
+    assert sorted(ids(search(client, rate_at_least="30"))) == sorted([full, half, from_only])
+    assert ids(search(client, rate_at_least="100")) == [full]
+    assert sorted(ids(search(client, amount_at_least="10000"))) == sorted([full, half, from_only])
+    assert ids(search(client, amount_at_least="100 000 €")) == [full]
+    # its own counts ignore it (the programmes it leaves out for lack of a rate are counted);
+    # the other filters apply to them
+    rated = search(client, rate_at_least="80")
+    assert facet(rated, "rate_at_least") == {"25": 3, "50": 2, "80": 1, "100": 1, "sans": 1}
+    assert facet(rated, "amount_at_least") == {"10000": 1, "50000": 1, "100000": 1, "500000": 1, "1000000": 1}
+    assert facet(search(client, amount_at_least="50000"), "rate_at_least") == {"25": 2, "50": 2, "80": 1, "100": 1}
+
+
+def test_funders_autocomplete_finds_names_by_the_start_of_their_words(client, make_programme):
+    make_programme(funders=["ADEME"])
+    make_programme(funders=["ADEME", "Agence nationale de l’habitat (Anah)"])
+    make_programme(funders=["Région Île-de-France"])
+    make_programme(funders=["Banque des Territoires"], deadlines=[days(-5)])  # closed: not offered
+
+    def found(**params):
+        response = client.get("/api/v1/porteurs", query_string=params)
+        assert response.status_code == 200, response.get_json()
+        return [(value["value"], value["count"]) for value in response.get_json()]
+
+    assert found(q="ade") == [("ADEME", 2)]
+    assert found(q="ILE de fr") == [("Région Île-de-France", 1)]
+    assert found(q="ANAH") == [("Agence nationale de l’habitat (Anah)", 1)]
+    # a name starting with the text first, then the most frequent
+    assert found(q="a") == [("ADEME", 2), ("Agence nationale de l’habitat (Anah)", 1)]
+    assert found() == [("ADEME", 2), ("Agence nationale de l’habitat (Anah)", 1), ("Région Île-de-France", 1)]
+    assert found(limit="1") == [("ADEME", 2)]
+    assert found(q="banque") == [] and found(q="zorglub") == []
 
 
 def test_sorts(client, make_programme):
@@ -420,6 +488,8 @@ def test_paging(client, make_programme):
     {"q": "vélo OR école"}, {"q": "NOT vélo"}, {"q": "-vélo"}, {"level": "mondial"}, {"status": "fini"},
     {"deadline_before": "31/02/2027"}, {"deadline_before": "demain"}, {"region": "ABC"}, {"department": "999"}, {"commune": "123"},
     {"aid_type": "don"}, {"beneficiary": "martiens"}, {"q": "{titre}"},
+    {"rate_at_least": "0"}, {"rate_at_least": "150"}, {"rate_at_least": "moitié"}, {"amount_at_least": "-10"}, {"amount_at_least": "beaucoup"},
+    {"rate_at_least": ["50", "80"]}, {"funder": "A" * 201},
 ])
 def test_bad_input_is_a_french_400(client, make_programme, params):
     make_programme(title="Plan vélo")

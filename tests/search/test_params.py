@@ -17,10 +17,11 @@ TODAY = date(2026, 12, 1)
 def test_urls_and_saved_searches_keep_their_parameters_in_their_order():
     # The order is part of every saved search's canonical spelling: it never changes.
     assert PAGE_PARAMS == ("q", "theme", "commune", "population", "level", "aid_type", "call_for_projects", "beneficiary", "region",
-                           "department", "status", "deadline_before", "aid_programme", "sort", "page")
+                           "department", "funder", "rate_at_least", "amount_at_least", "status", "deadline_before",
+                           "aid_programme", "sort", "page")
     assert tuple(param.name for param in SAVED_PARAMS) == (
         "q", "theme", "commune", "population", "level", "aid_type", "call_for_projects", "beneficiary", "region", "department",
-        "status", "deadline_before", "aid_programme")
+        "funder", "rate_at_least", "amount_at_least", "status", "deadline_before", "aid_programme")
 
 
 def test_every_parameter_fills_a_field_of_the_query():

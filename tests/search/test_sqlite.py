@@ -115,3 +115,38 @@ def test_a_broken_index_file_is_unavailable_not_a_crash(backend):
         connection.execute("DROP TABLE docs_fts")
     with pytest.raises(SearchUnavailable):
         search(backend, q="vélo")
+
+
+def test_funders_are_counted_alike_document_by_document_and_funder_by_funder(backend, monkeypatch):
+    """The two ways of counting the funders' facet (guichet.search.bitmaps.Snapshot.funder_counts)
+    give what counting every funder gives: the most frequent, then by name."""
+    import random
+
+    from guichet.search import bitmaps
+
+    rng = random.Random(17)
+    names = [f"Financeur {number:03d}" for number in range(300)]
+    documents = []
+    for number in range(1200):
+        # a few frequent funders and a long tail, with ties
+        chosen = {names[min(int(rng.paretovariate(1.2)) - 1, 299)] for _ in range(rng.randint(1, 3))}
+        documents.append(document(f"d{number}", "Vélo" if number % 3 else "École", funders=sorted(chosen)))
+    backend.index(documents)
+    expected_all = {}
+    for item in documents:
+        for name in item["funders"]:
+            expected_all[name] = expected_all.get(name, 0) + 1
+    ranked = sorted(expected_all.items(), key=lambda pair: (-pair[1], pair[0]))
+    for threshold in (0, 10_000):  # funder by funder, then document by document
+        monkeypatch.setattr(bitmaps, "FUNDERS_BY_DOCUMENT", threshold)
+        monkeypatch.setattr(bitmaps, "FUNDER_COST_IN_DOCUMENTS", 1)
+        facets = backend.search(parse_search({}, today=TODAY)).facets["funders"]
+        assert list(facets.items()) == ranked[:100]
+        snapshot = backend._snapshot
+        assert snapshot.funder_counts(snapshot.all_docs, None) == dict(ranked)
+        assert snapshot.funder_counts(snapshot.all_docs, 7) == dict(ranked[:7])
+    # funder by funder stops early, or gives up when it would cost more than going document by document
+    by_bitmap = snapshot._top_funders_by_bitmap(snapshot.all_docs, 7, 1200)
+    assert len(by_bitmap) < len(ranked) and sorted(by_bitmap.items(), key=lambda pair: (-pair[1], pair[0]))[:7] == ranked[:7]
+    monkeypatch.setattr(bitmaps, "FUNDER_COST_IN_DOCUMENTS", 1000)
+    assert snapshot._top_funders_by_bitmap(snapshot.all_docs, 100, 1200) is None

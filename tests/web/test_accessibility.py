@@ -63,6 +63,7 @@ def test_every_page_type_is_accessible_at_both_widths(chromium, live_server, sit
     pages = {
         "recherche": "/?q=v%C3%A9lo",
         "recherche-vide": "/?q=introuvablezz",
+        "recherche-porteur-taux": "/?funder=ADEME&rate_at_least=50&amount_at_least=10000",
         "programme": f"/programmes/{site['programme']}?commune=93066",
         "commune": "/communes/93066",
         "communes": "/communes",
@@ -149,5 +150,37 @@ def test_without_javascript_the_menu_and_filters_work(chromium, live_server, sit
         page.get_by_role("button", name="Appliquer les filtres").click()
         page.wait_for_url(re.compile(r"theme=mobilite"))
         expect(page.locator("article.guichet-result")).to_have_count(3)
+    finally:
+        context.close()
+
+
+def test_the_funder_field_suggests_from_the_api_and_works_without_javascript(chromium, live_server, site,
+                                                                            make_programme):
+    """« Porteur d’aide » (issue 17): a text field with a datalist; JavaScript refreshes its
+    suggestions from /api/v1/porteurs as one types, and without it the field still filters."""
+    make_programme(title="Fonds chaleur renouvelable", funders=["ADEME"], rate_max=60)
+    make_programme(title="Agence de l’eau : assainissement", funders=["Agence de l’eau Seine-Normandie"])
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(live_server + "/")
+        with page.expect_response(re.compile(r"/api/v1/porteurs\?limit=20&q=eau")):
+            page.locator("#funder").fill("eau")
+        expect(page.locator("datalist#porteurs option")).to_have_count(1)
+        assert page.locator("datalist#porteurs option").first.get_attribute("value") == "Agence de l’eau Seine-Normandie"
+    finally:
+        context.close()
+    context = chromium.new_context(locale="fr-FR", viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/#filtres")
+        page.locator("#funder").fill("ademe")
+        page.locator("#rate_at_least").select_option("50")
+        page.get_by_role("button", name="Appliquer les filtres").click()
+        page.wait_for_url(re.compile(r"funder=ademe"))
+        expect(page.locator("article.guichet-result")).to_have_count(1)
+        expect(page.get_by_role("link", name="Retirer le filtre Porteur d’aide : ADEME")).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile("Retirer le filtre Taux d’aide"))).to_be_visible()
     finally:
         context.close()

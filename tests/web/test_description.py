@@ -57,3 +57,18 @@ def test_an_aid_programme_is_described_by_its_name_and_removed_alone(client):
     assert [item.get_text(strip=True) for item in page.select("#filtres-recherche li")] == [
         "Programme d'aides : Petites villes de demain"]
     assert page.select_one("input[name=aid_programme][value='Petites villes de demain']") is not None
+def test_funders_rate_and_amount_in_french():
+    query = parse_search(MultiDict([("funder", "ADEME"), ("funder", "Région Grand Est"), ("rate_at_least", "50"),
+                                    ("amount_at_least", "10000")]))
+    assert describe_lines(query) == ["Porteur d’aide : ADEME, Région Grand Est", "Taux d’aide : 50\u202f% ou plus",
+                                     "Montant d’aide : 10\u202f000\u202f€ ou plus"]
+    funders = next(item for item in describe(query) if item.name == "funder")
+    assert funders.values == (("ADEME", "Porteur d’aide : ADEME"), ("Région Grand Est", "Porteur d’aide : Région Grand Est"))
+
+
+def test_a_subscription_keeps_funders_rate_and_amount(client):
+    lines = [item.get_text(strip=True) for item in BeautifulSoup(
+        client.get("/abonnement?funder=ADEME&rate_at_least=50&amount_at_least=10000").get_data(as_text=True), "lxml").select(
+        "#filtres-recherche li")]
+    assert lines == ["Porteur d’aide : ADEME", "Taux d’aide : 50\u202f% ou plus",
+                     "Montant d’aide : 10\u202f000\u202f€ ou plus"]

@@ -154,3 +154,60 @@ def test_the_sources_page_gives_level_last_collection_open_count_and_uncovered_d
     assert rows["Programmes rédigés par l'équipe"][4] == "1"  # the open one, not the closed one
     uncovered = [item.get_text(strip=True) for item in html.select("#departements-sans-source li")]
     assert "Cher (18)" in uncovered and "Drôme (26)" not in uncovered and "Manche (50)" not in uncovered
+
+
+# -- funders, aid rate and amount (issue 17) -------------------------------------------------
+def test_search_page_offers_funders_rate_and_amount_with_their_counts(client, make_programme):
+    make_programme(title="Fonds chaleur", funders=["ADEME"], rate_max=60, amount_max=200_000)
+    make_programme(title="Rénovation", funders=["ADEME", "Région Grand Est"], rate_max=30)
+    make_programme(title="Dotation", funders=["État"])
+    html = page(client.get("/"))
+    field = html.select_one("input#funder")
+    assert field["name"] == "funder" and field["list"] == "porteurs" and field["data-porteurs"] == "/api/v1/porteurs"
+    assert html.select_one("label[for=funder]").get_text(" ", strip=True).startswith("Nom du porteur d’aide")
+    options = [(option["value"], option.get_text(strip=True)) for option in html.select("datalist#porteurs option")]
+    assert options == [("ADEME", "ADEME (2 programmes)"), ("Région Grand Est", "Région Grand Est (1 programme)"),
+                       ("État", "État (1 programme)")]
+    rates = [option.get_text(strip=True) for option in html.select("select#rate_at_least option")]
+    assert rates == ["Tous les taux", "25\u202f% ou plus (2)", "50\u202f% ou plus (1)", "80\u202f% ou plus (0)",
+                     "100\u202f% (0)"]
+    amounts = [option.get_text(strip=True) for option in html.select("select#amount_at_least option")]
+    assert amounts[:3] == ["Tous les montants", "10\u202f000\u202f€ ou plus (1)", "50\u202f000\u202f€ ou plus (1)"]
+    assert not html.select_one("#rate_at_least-sans")
+
+
+def test_chosen_funders_rate_and_amount_show_as_removable_tags(client, make_programme):
+    chaleur = make_programme(title="Fonds chaleur", funders=["ADEME"], rate_max=60, amount_max=200_000)
+    make_programme(title="Rénovation", funders=["ADEME", "Région Grand Est"], rate_max=30)
+    make_programme(title="Sans taux", funders=["ADEME"])
+    html = page(client.get("/?funder=ademe&rate_at_least=50"))
+    assert [result.select_one("a")["href"] for result in html.select("article.guichet-result")] == [
+        f"/programmes/{chaleur}"]
+    tags = {tag.get_text(strip=True).removesuffix("✕").strip(): tag["href"]
+            for tag in html.select("ul[aria-label='Filtres actifs'] a")}
+    # the funder as the index spells it, the URL as typed
+    assert tags == {"Porteur d’aide : ADEME": "/?rate_at_least=50", "Taux d’aide : 50\u202f% ou plus": "/?funder=ademe"}
+    # the chosen funder is a box to untick, with its count; the field adds another
+    box = html.select_one("#facette-funder input[type=checkbox]")
+    assert box["value"] == "ademe" and box.has_attr("checked")
+    assert html.select_one(f"label[for={box['id']}]").get_text(" ", strip=True) == "ADEME (1)"
+    assert html.select_one("label[for=funder]").get_text(" ", strip=True).startswith("Ajouter un porteur d’aide")
+    assert html.select_one("select#rate_at_least option[selected]")["value"] == "50"
+    # the programme the rate filter leaves out for lack of a rate is said, with the way back
+    left_out = html.select_one("#rate_at_least-sans")
+    assert left_out.get_text(" ", strip=True) == "1 programme sans taux d’aide connu n’est pas affiché : les voir aussi"
+    assert left_out.select_one("a")["href"] == "/?funder=ademe"
+    # a rate that is no threshold stays chosen, in French
+    other = page(client.get("/?amount_at_least=12000"))
+    assert other.select_one("select#amount_at_least option[selected]").get_text(strip=True) == "12\u202f000\u202f€ ou plus"
+    assert other.select_one("#amount_at_least-sans").get_text(" ", strip=True).startswith(
+        "2 programmes sans montant d’aide connu ne sont pas affichés")
+
+
+def test_a_bad_rate_or_amount_is_a_french_400_page(client):
+    response = client.get("/?rate_at_least=150")
+    assert response.status_code == 400
+    assert "taux d’aide minimum" in page(response).select_one(".fr-alert--error").get_text()
+    response = client.get("/?amount_at_least=beaucoup")
+    assert response.status_code == 400
+    assert "montant d’aide minimum" in page(response).select_one(".fr-alert--error").get_text()
