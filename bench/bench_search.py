@@ -15,6 +15,7 @@ a copy of it placed in that checkout's bench/.
 
 import argparse
 import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -57,6 +58,20 @@ def main():
 
     floor_app = floor()
     bodies = floor_app.bodies
+    cpu_times = {name: [] for name in ("inside", "api", "api_uncached", "page")}
+    current = [None]  # what the request under way measures (one at a time)
+    serve = app.wsgi_app
+
+    def timed_wsgi_app(environ, start_response):
+        """The CPU time of the serving thread from Flask's WSGI call to its answer's bytes."""
+        started = time.thread_time()
+        try:
+            return serve(environ, start_response)
+        finally:
+            if current[0] in cpu_times:
+                cpu_times[current[0]].append(time.thread_time() - started)
+
+    app.wsgi_app = timed_wsgi_app
     names = ("inside", "api", "api_uncached", "page", "floor")
     timings = {name: [[] for _ in QUERY_MIX] for name in names}
     with app.test_request_context(), Server(app) as server, Server(floor_app) as floor_server:
@@ -65,39 +80,44 @@ def main():
         session = requests.Session()
         encodings = session.headers["Accept-Encoding"]
 
-        def api():
-            return session.get(f"{server.url}/api/v1/programmes", params=params)
-
         for params, query in zip(QUERY_MIX, queries):  # warm-up; the floor serves back the API's bytes
             backend.search(query)
-            response = api()
+            response = session.get(f"{server.url}/api/v1/programmes", params=params)
             response.raise_for_status()
             bodies[repr(to_multidict(params).to_dict(flat=False))] = response.content
             session.get(f"{server.url}/", params=params).raise_for_status()
             session.get(f"{floor_server.url}/api/v1/programmes", params=params).raise_for_status()
-        # Each query is measured every way in turn, so that a busy moment of the machine
-        # weighs on all figures alike.
-        for _round in range(args.rounds):
-            for number, (params, query) in enumerate(zip(QUERY_MIX, queries)):
-                started = time.perf_counter()
+        # Each query is measured every way in turn, in another order each round, so that a busy
+        # moment of the machine (or a warm cache) weighs on all figures alike.
+        cache = getattr(api_views, "_encoded_bodies", None)  # (absent before it was made)
+
+        def measure(name, number, params, query):
+            if name == "inside":
+                started, cpu = time.perf_counter(), time.thread_time()
                 backend.search(query)
                 timings["inside"][number].append(time.perf_counter() - started)
-                for name, url in (("api", f"{server.url}/api/v1/programmes"), ("page", f"{server.url}/"),
-                                  ("floor", f"{floor_server.url}/api/v1/programmes")):
-                    started = time.perf_counter()
-                    session.get(url, params=params).raise_for_status()
-                    timings[name][number].append(time.perf_counter() - started)
-                cache = getattr(api_views, "_encoded_bodies", None)  # (absent before it was made)
-                kept = cache.max_bytes if cache else None
+                cpu_times["inside"].append(time.thread_time() - cpu)
+                return
+            url = f"{floor_server.url}/api/v1/programmes" if name == "floor" else (
+                f"{server.url}/" if name == "page" else f"{server.url}/api/v1/programmes")
+            kept = cache.max_bytes if cache else None
+            if cache and name == "api_uncached":
+                cache.max_bytes = 0  # this request's answer compressed anew
+            current[0] = name
+            try:
+                started = time.perf_counter()
+                session.get(url, params=params).raise_for_status()
+                timings[name][number].append(time.perf_counter() - started)
+            finally:
+                current[0] = None
                 if cache:
-                    cache.max_bytes = 0  # this request's answer compressed anew
-                try:
-                    started = time.perf_counter()
-                    api().raise_for_status()
-                    timings["api_uncached"][number].append(time.perf_counter() - started)
-                finally:
-                    if cache:
-                        cache.max_bytes = kept
+                    cache.max_bytes = kept
+
+        order = random.Random(7)  # each round measures a query's five ways in another order
+        for _round in range(args.rounds):
+            for number, (params, query) in enumerate(zip(QUERY_MIX, queries)):
+                for name in order.sample(names, len(names)):
+                    measure(name, number, params, query)
 
     flat = {name: [value for values in per_query for value in values] for name, per_query in timings.items()}
     with_filters = [number for number, params in enumerate(QUERY_MIX) if set(params) - {"q", "page"}]
@@ -123,6 +143,12 @@ def main():
           f"{uncached_p50 / inside_p50:.2f}) · page / API {page_p50 / api_p50:.2f} (target ≤ 2) · "
           f"API / floor {api_p50 / floor_p50:.2f} · API − inside − floor {1000 * (api_p50 - inside_p50 - floor_p50):.2f} ms "
           "of our own work")
+
+    cpu = {name: percentile(values, 0.5) for name, values in cpu_times.items()}
+    print("CPU time (p50; the serving thread from Flask's WSGI call to its answer's bytes, no HTTP parsing nor "
+          f"sending; unaffected by waiting for a busy machine's cores): inside the backend {1000 * cpu['inside']:.2f} ms · "
+          f"API {1000 * cpu['api']:.2f} ms (compressed anew {1000 * cpu['api_uncached']:.2f}) · page {1000 * cpu['page']:.2f} ms"
+          f" → API / inside {cpu['api'] / cpu['inside']:.2f} · page / API {cpu['page'] / cpu['api']:.2f}")
 
     def per_query(name):
         return [percentile(values, 0.5) for values in timings[name]]
