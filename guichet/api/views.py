@@ -1,12 +1,12 @@
 """/api/v1: programmes (search and one), themes, the OpenAPI document."""
 
-import json
 import re
 import threading
 from collections import OrderedDict
 from datetime import date
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+import orjson
+from flask import Blueprint, Response, current_app, jsonify, redirect, request, url_for
 
 from guichet.api.errors import json_error
 from guichet.api.openapi import openapi_document
@@ -17,6 +17,7 @@ from guichet.programmes.themes import THEMES
 from guichet.search import services as search_services
 from guichet.search.base import SearchUnavailable
 from guichet.search.query import InvalidQuery
+from guichet.web import compression
 from guichet.web.errors import public_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -66,6 +67,19 @@ class RecordCache:
 
 
 _records = RecordCache()
+_encoded_bodies = compression.EncodedBodies()
+
+
+def json_answer(body) -> Response:
+    """``body`` as JSON (orjson: UTF-8 as it is, no key sorting, a tenth of the json module's
+    time), compressed as the client accepts it, with its ETag (``compression.encoded``)."""
+    payload, encoding, etag = compression.encoded(request, orjson.dumps(body), _encoded_bodies)
+    response = current_app.response_class(payload, mimetype="application/json")
+    response.headers["Vary"] = "Accept-Encoding"
+    if encoding is not None:
+        response.headers["Content-Encoding"] = encoding
+    response.set_etag(etag)
+    return response
 
 
 def result_records(page, today: date, eligibility=None) -> list[dict]:
@@ -118,9 +132,7 @@ def programmes():
         "suggestions": [{"kind": suggestion.kind, "label": suggestion.label, "count": suggestion.count,
                          "params": suggestion.params} for suggestion in page.suggestions],
     }
-    # UTF-8 as it is (no \u escapes), no key sorting: a third fewer bytes and less work than jsonify
-    return current_app.response_class(json.dumps(body, ensure_ascii=False, separators=(",", ":")),
-                                      mimetype="application/json")
+    return json_answer(body)
 
 
 @bp.get("/programmes/<path:programme_id>")
@@ -131,7 +143,7 @@ def programme(programme_id):
         return redirect(url_for("api.programme", programme_id=found.merged_into), 301)
     if found is None or found.state != "published":
         return json_error(404, f"Aucun programme publié n'a l'identifiant « {programme_id[:200]} ».")
-    return jsonify(programme_json(found, date.today()))
+    return json_answer(programme_json(found, date.today()))
 
 
 @bp.get("/themes")

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from functools import lru_cache
 
 import lxml.html
 from lxml.etree import ParserError
@@ -37,8 +38,14 @@ def text_language(programme) -> str:
     enough for every result of a page: function words are counted, tags need no parsing."""
     if programme.language:
         return programme.language
-    description = _TAG.sub(" ", (programme.description_html or "")[:4000])
-    return record_language(None, programme.title or "", programme.summary or "", description)
+    return _told_language(programme.title or "", programme.summary or "", (programme.description_html or "")[:4000])
+
+
+@lru_cache(maxsize=1024)
+def _told_language(title: str, summary: str, description_html: str) -> str:
+    # Keyed by the text itself (a page shows the same programmes again and again; an edited
+    # text is another key): telling the language is most of a result card's rendering time.
+    return record_language(None, title, summary, _TAG.sub(" ", description_html))
 
 
 def text_fields(title: str, summary: str, description: str, language: str) -> dict:

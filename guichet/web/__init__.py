@@ -10,20 +10,12 @@ from guichet.programmes.themes import theme_label
 from guichet.programmes.vocabulary import RECURRENCES
 from guichet.search.params import AMOUNT_THRESHOLDS, RATE_THRESHOLDS, VOCABULARY_FILTERS
 from guichet.web import assets, formatting, french, programme_page
+from guichet.web.compression import COMPRESSION
 from guichet.web.errors import (error_page, french_404, handle_http_error, handle_store_unavailable,  # noqa: F401
                                 handle_unexpected, public_url)
 from guichet.web.links import search_url
 
 DSFR_DIST = ROOT / "node_modules" / "@gouvfr" / "dsfr" / "dist"
-
-# Compressed answers (brotli, else gzip) for every text type people and programs fetch.
-COMPRESSION = {
-    "COMPRESS_ALGORITHM": ["br", "gzip"],
-    "COMPRESS_ALGORITHM_STREAMING": ["br"],
-    "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/plain", "text/csv", "text/calendar", "text/javascript",
-                           "application/javascript", "application/json", "application/atom+xml", "image/svg+xml"],
-    "COMPRESS_MIN_SIZE": 500,
-}
 
 
 def init_app(app):

@@ -5,6 +5,7 @@ never « 80.0 »); times read « 2 h 45 » (no leading zero), the same everywher
 The labels of a programme's values are in ``guichet.programmes.vocabulary``."""
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.numbers import format_decimal
 
@@ -41,6 +42,12 @@ def number_fr(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    return _decimal_fr(value)
+
+
+@lru_cache(maxsize=4096)
+def _decimal_fr(value) -> str:
+    # Babel's formatting is slow for a page's hundreds of counts and thresholds, which repeat.
     return format_decimal(value, format="#,##0.##", locale="fr_FR").replace("\u00a0", NARROW_NBSP)
 
 
