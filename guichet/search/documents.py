@@ -8,6 +8,7 @@ from lxml.etree import ParserError
 
 from guichet import geo
 from guichet.programmes import themes as theme_taxonomy
+from guichet.programmes.conditions import overseas_range
 from guichet.search.analysis import language_parts, record_language
 
 
@@ -60,6 +61,8 @@ def programme_document(programme, today: date | None = None) -> dict:
         programme.regions, programme.departments)
     deadlines = sorted(programme.deadlines or [])
     next_deadline = programme.next_deadline(today)
+    bands = list(getattr(programme, "population_bands", None) or [])
+    overseas_min, overseas_max = overseas_range(programme.population_min, programme.population_max, bands)
     return {
         "id": programme.id,
         "source": programme.source,
@@ -77,7 +80,12 @@ def programme_document(programme, today: date | None = None) -> dict:
         "beneficiaries": list(programme.beneficiaries or []),
         "population_min": programme.population_min,
         "population_max": programme.population_max,
+        # An overseas commune is filtered by the overseas bands' widest range (DETR: 35 000).
+        "population_overseas_min": overseas_min,
+        "population_overseas_max": overseas_max,
+        "population_bands": bands,
         "territories": list(programme.territories or []),
+        "criteria": list(getattr(programme, "criteria", None) or []),
         "themes": theme_taxonomy.expand(programme.themes or []),
         "aid_types": list(programme.aid_types or []),
         "is_call_for_projects": bool(programme.is_call_for_projects),
