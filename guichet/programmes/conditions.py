@@ -153,6 +153,8 @@ CRITERIA = {criterion.slug: criterion for criterion in (
     Criterion("effort-fiscal", "d’effort fiscal"),
     Criterion("revenu-par-habitant", "de revenu par habitant"),
     Criterion("dsu", "d’éligibilité à la dotation de solidarité urbaine (DSU)"),
+    # « de 2 000 à 20 000 habitants sous condition » without saying which.
+    Criterion("autre", "précisée par le texte du programme"),
 )}
 
 

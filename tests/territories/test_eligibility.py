@@ -1,6 +1,7 @@
 """Territorial conditions: the same programmes for a commune on both search backends, and the
 verdict of each programme in three honest states."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -242,3 +243,46 @@ def test_curated_programmes_carry_their_official_conditions():
     assert records["curated-avenir-montagnes"]["territories"] == ["montagne"]
     assert records["curated-territoires-d-industrie"]["territories"] == ["territoires-industrie"]
     assert records["curated-european-urban-initiative"]["population_min"] == 50000
+
+
+def test_population_bands_and_criteria_in_the_record():
+    from guichet.programmes.records import content_hash
+
+    record = clean_record(programme_data(population_max=99, population_bands=[
+        {"min": 2001, "max": 20000, "criterion": "potentiel-financier"}, {"max": 2000},
+        {"max": 3500, "overseas": True}]))
+    # Ordered (metropolitan first, by lower bound), complete, and the widest metropolitan band wins.
+    assert record["population_bands"] == [
+        {"min": None, "max": 2000, "criterion": None, "overseas": False},
+        {"min": 2001, "max": 20000, "criterion": "potentiel-financier", "overseas": False},
+        {"min": None, "max": 3500, "criterion": None, "overseas": True}]
+    assert (record["population_min"], record["population_max"]) == (None, 20000)
+    assert record["criteria"] == ["potentiel-financier"]
+    plain = clean_record(programme_data(id="y", source_id="y"))
+    assert plain["population_bands"] == [] and plain["criteria"] == []
+    # Empty, they leave the content hash of older records as it was.
+    assert content_hash(plain) == content_hash({key: value for key, value in plain.items()
+                                                if key not in ("population_bands", "criteria")})
+    for bands, message in (
+            ([{"min": 5000, "max": 100}], "le minimum (5\u202f000) dépasse le maximum (100)"),
+            ([{"max": 100, "criterion": "fortune"}], "Critère inconnu : « fortune »"),
+            ([{"max": "beaucoup"}], "« beaucoup » n'est pas un nombre d'habitants"),
+            ([{"maximum": 100}], "a les clés min, max, criterion et overseas"),
+            ([{}], "sans borne ni critère"),
+            ("jusqu'à 2 000", "sont une liste")):
+        with pytest.raises(InvalidRecord, match=re.escape(message)):
+            clean_record(programme_data(population_bands=bands))
+    with pytest.raises(InvalidRecord, match="Critère inconnu : « revenu »"):
+        clean_record(programme_data(criteria=["revenu"]))
+
+
+def test_band_lines_read_back_what_they_write():
+    from guichet.programmes.conditions import band_line, parse_band_lines
+
+    record = clean_record(vars(_curated("detr")))
+    lines = "\n".join(band_line(band) for band in record["population_bands"])
+    assert lines.splitlines()[1] == "2\u202f001 à 20\u202f000 sous condition potentiel-financier"
+    assert parse_band_lines(lines) == record["population_bands"]
+    assert parse_band_lines("à partir de 50 000 habitants\ntoutes tailles sous condition effort fiscal") == [
+        {"min": None, "max": None, "criterion": "effort-fiscal", "overseas": False},
+        {"min": 50000, "max": None, "criterion": None, "overseas": False}]
