@@ -153,6 +153,8 @@ CRITERIA = {criterion.slug: criterion for criterion in (
     Criterion("effort-fiscal", "d’effort fiscal"),
     Criterion("revenu-par-habitant", "de revenu par habitant"),
     Criterion("dsu", "d’éligibilité à la dotation de solidarité urbaine (DSU)"),
+    # « hors unités urbaines de plus de 100 000 habitants »: the agglomeration's size, not the commune's.
+    Criterion("unite-urbaine", "de taille de l’unité urbaine (INSEE) où se trouve la commune"),
     # « de 2 000 à 20 000 habitants sous condition » without saying which.
     Criterion("autre", "précisée par le texte du programme"),
 )}

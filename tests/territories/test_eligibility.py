@@ -243,6 +243,15 @@ def test_curated_programmes_carry_their_official_conditions():
     assert records["curated-avenir-montagnes"]["territories"] == ["montagne"]
     assert records["curated-territoires-d-industrie"]["territories"] == ["territoires-industrie"]
     assert records["curated-european-urban-initiative"]["population_min"] == 50000
+    # Criteria no shipped list can check: stated, so that the verdict says « à vérifier ».
+    assert records["curated-detr"]["criteria"] == ["potentiel-financier"]
+    assert records["curated-dotation-politique-de-la-ville"]["criteria"] == ["dsu"]
+    assert records["curated-france-mobilites-tenmod"]["criteria"] == ["unite-urbaine"]
+    assert records["curated-dotation-biodiversite"]["criteria"] == ["autre"]
+    tenmod = SimpleNamespace(**records["curated-france-mobilites-tenmod"])
+    assert verdict(tenmod, LUNEVILLE_ELIGIBILITY).sentence == (
+        "Éligibilité à vérifier : programme ouvert aux communes de 100\u202f000 habitants au plus sous condition de "
+        "taille de l’unité urbaine (INSEE) où se trouve la commune, critère que le Guichet ne peut pas vérifier")
 
 
 def test_population_bands_and_criteria_in_the_record():
