@@ -72,8 +72,8 @@ class ProgrammeRecord(TypedDict, total=False):
 # Fields a source (or an import) provides; the rest is bookkeeping of the store.
 CONTENT_FIELDS = (
     "source_url", "title", "summary", "description_html", "funders", "level", "regions", "departments",
-    "beneficiaries", "population_min", "population_max", "territories", "population_bands", "criteria", "themes", "aid_types",
-    "is_call_for_projects", "opens_on", "deadlines", "recurrence", "rate_min", "rate_max", "amount_min",
+    "beneficiaries", "population_min", "population_max", "territories", "population_bands", "criteria", "themes",
+    "aid_types", "is_call_for_projects", "opens_on", "deadlines", "recurrence", "rate_min", "rate_max", "amount_min",
     "amount_max", "contact", "application_url",
 )
 LIST_FIELDS = {"funders", "regions", "departments", "beneficiaries", "territories", "population_bands", "criteria",

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from guichet import geo
 from guichet.programmes.vocabulary import BENEFICIARIES
 from guichet.search.query import Eligibility
-from guichet.programmes.conditions import (CONDITIONS, CRITERIA, FRR_LEVELS, Band, bands_for, clean_criteria,
-                                           restriction_text, widest)
+from guichet.programmes.conditions import (CONDITIONS, CRITERIA, FRR_LEVELS, Band, bands_for, restriction_text,
+                                           widest)
 
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK = "eligible", "not_eligible", "to_check"
 STATE_LABELS = {ELIGIBLE: "Éligible", NOT_ELIGIBLE: "Non éligible", TO_CHECK: "Éligibilité à vérifier"}
@@ -122,7 +122,8 @@ def verdict(programme, eligibility: Eligibility, details: dict | None = None) ->
     # Criteria no shipped list can check: the band's own, and those no band names (every commune's).
     named = {item.criterion for item in (Band.of(value) for value in getattr(programme, "population_bands", None)
                                          or []) if item.criterion}
-    pending = [slug for slug in clean_criteria(getattr(programme, "criteria", None) or []) if slug not in named]
+    stated = set(getattr(programme, "criteria", None) or [])
+    pending = [slug for slug in CRITERIA if slug in stated and slug not in named]
     if band is not None and band.criterion:
         pending = [band.criterion] + [slug for slug in pending if slug != band.criterion]
 
@@ -130,7 +131,8 @@ def verdict(programme, eligibility: Eligibility, details: dict | None = None) ->
         """Éligible, or « à vérifier » with the criteria the service cannot check named."""
         if not pending:
             return Verdict(ELIGIBLE, reason, name)
-        phrases = [CRITERIA[slug].phrase for slug in pending]
+        # A slug the vocabulary no longer knows still keeps the programme « à vérifier ».
+        phrases = list(dict.fromkeys((CRITERIA.get(slug) or CRITERIA["autre"]).phrase for slug in pending))
         joined = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " et " + phrases[-1]
         noun = "critère" if len(phrases) == 1 else "critères"
         separator = " " if reason.startswith("programme ouvert") else ", "
