@@ -347,7 +347,11 @@ def population_rule(text: str | None) -> PopulationRule:
     criteria = list(dict.fromkeys(criteria + named))
     if not named and not any(band[3] is not None for band in bands):
         return PopulationRule(low, high, (), tuple(criteria))  # one plain rule: no bands needed
-    return PopulationRule(low, high, _band_records(bands), tuple(criteria))
+    records = _band_records(bands)
+    metropolitan = [band for band in records if not band["overseas"]]
+    if _union([(band["min"], band["max"]) for band in metropolitan]) != (low, high):
+        return PopulationRule(low, high, (), tuple(criteria))  # another sentence changed the rule: no bands
+    return PopulationRule(low, high, records, tuple(criteria))
 
 
 def _band_records(bands) -> tuple:
