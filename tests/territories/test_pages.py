@@ -143,6 +143,12 @@ def test_a_postcode_comes_before_an_insee_code(client):
     autocomplete = client.get("/api/v1/communes", query_string={"q": "18200"}).get_json()
     assert autocomplete[0]["nom"] == "Saint-Amand-Montrond"
     assert "Saint-Bouize" not in [commune["nom"] for commune in autocomplete[:5]]
+    # The same on the page without JavaScript: Saint-Amand-Montrond first, Saint-Bouize (INSEE
+    # code 18200) last and labelled as such.
+    choices = [squash(item.get_text()) for item in
+               soup(client.get("/communes", query_string={"q": "18200"})).select(".guichet-commune-choices li")]
+    assert choices[0].startswith("Saint-Amand-Montrond — Cher (18)")
+    assert choices[-1].startswith("code Insee 18200 : Saint-Bouize")
     # The search page's commune is an INSEE code: it says when that number is also a postcode.
     page = soup(client.get("/", query_string={"commune": "54300"}))
     note = squash(page.select_one("#commune-code-postal").get_text())
