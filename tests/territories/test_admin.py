@@ -81,3 +81,21 @@ def test_an_unreadable_band_or_unknown_criterion_is_a_french_error(curator_clien
     assert response.status_code == 400
     assert "Critère inconnu : « richesse »" in _unescape(response.get_data(as_text=True))
     assert store.get(Programme, programme_id).population_bands == []
+
+
+def test_the_review_diff_reads_bands_and_criteria_in_french():
+    from guichet.curation.diff import diff_values
+
+    before = {"population_bands": [], "criteria": []}
+    after = {"population_bands": [{"min": None, "max": 2000, "criterion": None, "overseas": False},
+                                  {"min": 2001, "max": 20000, "criterion": "potentiel-financier", "overseas": False}],
+             "criteria": ["potentiel-financier"]}
+    changes = {change.field: change for change in diff_values(before, after)}
+    assert changes["population_bands"].label == "Tranches de population"
+    assert changes["population_bands"].added == ["jusqu'à 2\u202f000",
+                                                 "2\u202f001 à 20\u202f000 sous condition potentiel-financier"]
+    assert changes["criteria"].added == ["Potentiel financier par habitant"]
+    # The same bands written in another key order are no change.
+    reordered = {"population_bands": [dict(reversed(list(band.items()))) for band in after["population_bands"]],
+                 "criteria": ["potentiel-financier"]}
+    assert diff_values(after, reordered) == []
