@@ -170,6 +170,8 @@ def main():
         rng = random.Random(3)
         sample = rng.sample(sorted(eligibilities), min(args.sample, len(eligibilities)))
         states = defaultdict(list)
+        bands_of = {commune.code: communes.population_band(commune.population) for commune in rows}
+        states_by_band = defaultdict(lambda: defaultdict(list))
         with app.test_request_context():
             for code in sample:
                 eligibility = eligibilities[code]
@@ -180,12 +182,22 @@ def main():
                 tally = defaultdict(int)
                 for programme in programmes:
                     tally[verdict(programme, eligibility, details).state] += 1
-                for state in ("eligible", "to_check"):
+                tally["not_eligible"] += open_total - page.total
+                band = bands_of[code][1] if bands_of[code] else "Population inconnue"
+                for state in ("eligible", "to_check", "not_eligible"):
                     states[state].append(tally[state])
-                states["not_eligible"].append(open_total - page.total)
+                    states_by_band[band][state].append(tally[state])
         print(f"\nThe commune page's three states, over {len(sample)} communes:")
         for state, label in (("eligible", "Éligible"), ("to_check", "À vérifier"), ("not_eligible", "Non éligible")):
             print(f"  {label:14} {describe(states[state])}")
+        print("  by size band:")
+        for name in ("Petite commune", "Petite ville", "Ville moyenne", "Grande ville"):
+            if states_by_band[name]["eligible"]:
+                print(f"  {name:20} " + " · ".join(
+                    f"{label} {statistics.median(states_by_band[name][state]):.0f}"
+                    for state, label in (("eligible", "éligible"), ("to_check", "à vérifier"),
+                                         ("not_eligible", "non éligible")))
+                      + f" (median, n={len(states_by_band[name]['eligible'])})")
 
     print(f"\nCommune page end to end over HTTP ({args.pages} communes):")
     colloquium = ["54329", "58194", "18197", "60057", "09061", "97411"]

@@ -59,6 +59,9 @@ DEPARTMENTS = {
 }
 
 DEPARTMENT_NAMES = {code: name for code, (name, _region) in DEPARTMENTS.items()}
+# The overseas départements (régions d'outre-mer), where some rules have their own figures
+# (DETR: 3 500 and 35 000 inhabitants instead of 2 000 and 20 000).
+OVERSEAS_DEPARTMENTS = frozenset(code for code in DEPARTMENTS if code.startswith("97"))
 
 
 def region_of(department: str) -> str | None:

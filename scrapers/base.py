@@ -332,12 +332,27 @@ def _message(error: Exception) -> str:
 
 
 def finish_record(record: dict) -> dict:
-    """Checks the record as the store will (``clean_record``) and keeps the extra fields."""
+    """Checks the record as the store will (``clean_record``) and keeps the extra fields; the
+    population bands and criteria its text states are read here, once (``add_population_rule``)."""
     from guichet.programmes.records import clean_record
 
-    cleaned = clean_record(record)
+    cleaned = clean_record(add_population_rule(record))
     cleaned["source_updated_at"] = record.get("source_updated_at")
     return cleaned
+
+
+def add_population_rule(record: dict) -> dict:
+    """The record with the bands and criteria of its text (``population_rule`` of its summary and
+    description) when its source set none: only when that reading agrees with the source's own
+    ``population_min``/``population_max``, so that nothing the source said is contradicted."""
+    if record.get("population_bands") or record.get("criteria"):
+        return record
+    from scrapers.normalise.population import population_rule
+
+    rule = population_rule(f"{record.get('summary') or ''}\n{record.get('description_html') or ''}")
+    if not (rule.bands or rule.criteria) or rule.range != (record.get("population_min"), record.get("population_max")):
+        return record
+    return {**record, "population_bands": list(rule.bands), "criteria": list(rule.criteria)}
 
 
 def record_json(record: dict, today: date | None = None) -> dict:

@@ -12,13 +12,14 @@ import nh3
 
 from guichet import geo
 from guichet.curation.diff import FIELD_LABELS
-from guichet.programmes.records import CONTENT_FIELDS
+from guichet.programmes.records import CONTENT_FIELDS, apply_bands
 from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, THEMES
-from guichet.programmes.conditions import InvalidCondition, clean_conditions
+from guichet.programmes.conditions import (InvalidCondition, InvalidCriterion, band_line, clean_conditions,
+                                           clean_criteria, parse_band_lines)
 from guichet.programmes.aid_programmes import InvalidAidProgramme, clean_aid_programmes
 from guichet.web.formatting import date_fr, number_fr
 
-CHECKBOX_LIST_FIELDS = ("beneficiaries", "territories", "themes", "aid_types")
+CHECKBOX_LIST_FIELDS = ("beneficiaries", "territories", "criteria", "themes", "aid_types")
 TERRITORY_FIELDS = ("regions", "departments")
 _SEPARATORS = re.compile(r"[\s,;]+")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -62,6 +63,8 @@ def raw_from_values(values: dict) -> dict:
             raw[name] = list(value or [])
         elif name in ("funders", "aid_programmes"):
             raw[name] = "\n".join(value or [])
+        elif name == "population_bands":
+            raw[name] = "\n".join(band_line(band) for band in value or [])
         elif name in TERRITORY_FIELDS:
             raw[name] = list(value or [])
         elif name == "deadlines":
@@ -171,6 +174,12 @@ def parse_programme_form(formdata) -> ProgrammeForm:
         errors["territories"] = error.message
         values["territories"] = []
 
+    try:
+        values["criteria"] = clean_criteria([value for value in raw["criteria"] if value])
+    except InvalidCriterion as error:
+        errors["criteria"] = error.message
+        values["criteria"] = []
+
     values["is_call_for_projects"] = bool(raw["is_call_for_projects"])
 
     for name in ("population_min", "population_max"):
@@ -183,6 +192,13 @@ def parse_programme_form(formdata) -> ProgrammeForm:
                 values[name] = int(number)
             except ValueError:
                 errors[name] = "Indiquez un nombre d'habitants entier et positif."
+    try:
+        values["population_bands"] = parse_band_lines(raw["population_bands"])
+    except InvalidCriterion as error:
+        errors["population_bands"] = error.message
+        values["population_bands"] = []
+    # With metropolitan bands, the minimum and maximum are their widest union (what search reads).
+    apply_bands(values)
     low, high = values["population_min"], values["population_max"]
     if low is not None and high is not None and low > high:
         errors["population_min"] = (f"La population minimale ({number_fr(low)} hab.) dépasse la population "

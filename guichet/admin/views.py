@@ -34,7 +34,7 @@ from guichet.programmes.models import Programme
 from guichet.programmes.records import CONTENT_FIELDS
 from guichet.web import programme_page
 from guichet.programmes.themes import THEMES
-from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES,
+from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, CRITERIA, LEVELS, RECURRENCES, STATES,
                                           TERRITORIAL_CONDITIONS)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static", static_url_path="/static")
@@ -230,7 +230,8 @@ def _programme_or_404(programme_id: str) -> Programme:
 def _form_context(**extra) -> dict:
     return dict(rich_text_editor=(EDITOR_DIST / "quill.js").exists(), levels=LEVELS, recurrences=RECURRENCES, themes=THEMES, aid_types=AID_TYPES,
                 beneficiaries=BENEFICIARIES, labels=FIELD_LABELS, regions=geo.REGIONS,
-                departments=geo.DEPARTMENT_NAMES, territory_conditions=TERRITORIAL_CONDITIONS, **extra)
+                departments=geo.DEPARTMENT_NAMES, territory_conditions=TERRITORIAL_CONDITIONS,
+                criteria=CRITERIA, **extra)
 
 
 @bp.get("/programmes")

@@ -7,7 +7,7 @@ Features add their own paths with ``register_path`` (e.g. /communes).
 
 from flask import current_app
 
-from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATES, STATUSES,
+from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, CRITERIA, LEVELS, RECURRENCES, STATES, STATUSES,
                                           TERRITORIAL_CONDITIONS, THEMES)
 from guichet.search.params import PARAMS
 from guichet.search.services import MAX_FUNDER_LIMIT, MAX_FUNDER_QUERY_LENGTH
@@ -45,6 +45,16 @@ PROGRAMME_SCHEMA = {
         "territories": {"type": "array", "items": {"type": "string", "enum": list(TERRITORIAL_CONDITIONS)},
                         "description": "Réservé aux communes de l'un de ces programmes ou zonages officiels ; "
                                        "vide : pas de condition territoriale"},
+        "population_bands": {"type": "array", "description": "Tranches de population, chacune ouverte ou « sous "
+                                                             "condition » d'un critère, et celles de l'outre-mer ; "
+                                                             "vide : population_min et population_max seules",
+                             "items": {"type": "object", "properties": {
+                                 "min": _nullable("integer"), "max": _nullable("integer"),
+                                 "criterion": {"type": ["string", "null"], "enum": [*CRITERIA, None]},
+                                 "overseas": {"type": "boolean"}}}},
+        "criteria": {"type": "array", "items": {"type": "string", "enum": list(CRITERIA)},
+                     "description": "Critères que le texte du programme ajoute et que le Guichet ne peut pas "
+                                    "vérifier (une commune qui remplit le reste est « à vérifier »)"},
         "eligibilite": {"type": "object", "description": "Avec le paramètre commune : éligible, non éligible ou "
                                                           "à vérifier, et pourquoi",
                         "properties": {"etat": {"type": "string", "enum": ["eligible", "not_eligible", "to_check"]},

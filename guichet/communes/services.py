@@ -346,7 +346,7 @@ def _light_programmes(ids: list[str]) -> dict:
         return {}
     columns = (Programme.title, Programme.funders, Programme.level, Programme.regions, Programme.departments,
                Programme.beneficiaries, Programme.population_min, Programme.population_max, Programme.territories,
-               Programme.themes, Programme.deadlines, Programme.recurrence, Programme.opens_on, Programme.closed_at,
+               Programme.population_bands, Programme.criteria, Programme.themes, Programme.deadlines, Programme.recurrence, Programme.opens_on, Programme.closed_at,
                Programme.version)
     return {programme.id: programme for programme in get_session().scalars(
         select(Programme).where(Programme.id.in_(ids)).options(load_only(*columns)))}

@@ -13,7 +13,9 @@ from guichet import geo
 from guichet.programmes.records import CONTENT_FIELDS, LIST_FIELDS
 from guichet.programmes.themes import theme_label
 from guichet.search.documents import html_to_text
-from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, TERRITORIAL_CONDITIONS
+from guichet.programmes.conditions import band_line
+from guichet.programmes.vocabulary import (AID_TYPES, BENEFICIARIES, CRITERIA, LEVELS, RECURRENCES,
+                                           TERRITORIAL_CONDITIONS)
 from guichet.web.formatting import date_fr, number_fr
 
 FIELD_LABELS = {
@@ -29,6 +31,8 @@ FIELD_LABELS = {
     "population_min": "Population minimale",
     "population_max": "Population maximale",
     "territories": "Réservé aux communes de ces programmes ou zonages",
+    "population_bands": "Tranches de population",
+    "criteria": "Critères que le Guichet ne peut pas vérifier",
     "themes": "Thèmes",
     "aid_programmes": "Programmes d'aides",
     "aid_types": "Types d'aide",
@@ -56,6 +60,10 @@ def _item_label(field_name: str, value) -> str:
         return AID_TYPES.label(value)
     if field_name == "territories":
         return TERRITORIAL_CONDITIONS.label(value)
+    if field_name == "criteria":
+        return CRITERIA.label(value)
+    if field_name == "population_bands":
+        return band_line(value) if isinstance(value, dict) else str(value)
     if field_name == "regions":
         return geo.REGIONS.get(value, value)
     if field_name == "departments":
@@ -136,7 +144,8 @@ def _normalised(field_name: str, value):
     if field_name in LIST_FIELDS:
         # The order of themes, beneficiaries, codes ... carries no meaning (forms list them
         # in their own order): only the items count.
-        return sorted(" ".join(str(item).split()) for item in value or [])
+        return sorted(" ".join(str(item).split()) if not isinstance(item, dict) else str(sorted(item.items()))
+                      for item in value or [])
     if value is None:
         return None
     if field_name in ("rate_min", "rate_max", "amount_min", "amount_max"):

@@ -32,6 +32,10 @@ class Programme(Base):
     population_max: Mapped[int | None] = mapped_column(Integer)
     # Territorial conditions (guichet.programmes.conditions slugs, any of them): empty = none.
     territories: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    # Population bands with a condition, overseas bands, and criteria no shipped list can check
+    # (guichet.programmes.conditions): empty = none.
+    population_bands: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    criteria: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     themes: Mapped[list] = mapped_column(JSON, default=list)
     # The aid programmes it belongs to, by name (« Fonds vert - Édition 2024 », « Petites villes
     # de demain »: Aides-territoires' « programmes d'aides »): empty = none.

@@ -16,7 +16,8 @@ from typing import TypedDict
 from guichet import geo
 from guichet.programmes.models import Programme
 from guichet.programmes.vocabulary import FIELD_VOCABULARIES
-from guichet.programmes.conditions import InvalidCondition, clean_conditions
+from guichet.programmes.conditions import (InvalidCondition, InvalidCriterion, clean_bands, clean_conditions,
+                                           clean_criteria, widest)
 from guichet.programmes.aid_programmes import InvalidAidProgramme, clean_aid_programmes
 
 
@@ -38,6 +39,13 @@ class ProgrammeRecord(TypedDict, total=False):
     population_min: int | None
     population_max: int | None
     territories: list[str]
+    # Several population bands, each open outright or « sous condition » of a criterion, with
+    # overseas ones ({"min", "max", "criterion", "overseas"}); population_min/max are their
+    # widest metropolitan union (what search filters by). Empty: [population_min, population_max].
+    population_bands: list[dict]
+    # What the programme's text adds that no shipped list can check (CRITERIA slugs): a
+    # criterion a band names applies to that band, any other to every commune.
+    criteria: list[str]
     themes: list[str]
     # The aid programmes it belongs to, by name (guichet.programmes.aid_programmes).
     aid_programmes: list[str]
@@ -67,15 +75,15 @@ class ProgrammeRecord(TypedDict, total=False):
 # Fields a source (or an import) provides; the rest is bookkeeping of the store.
 CONTENT_FIELDS = (
     "source_url", "title", "summary", "description_html", "funders", "level", "regions", "departments",
-    "beneficiaries", "population_min", "population_max", "territories", "themes", "aid_programmes",
-    "aid_types", "is_call_for_projects", "opens_on", "deadlines", "recurrence", "rate_min", "rate_max", "amount_min",
-    "amount_max", "contact", "application_url",
+    "beneficiaries", "population_min", "population_max", "territories", "population_bands", "criteria", "themes",
+    "aid_programmes", "aid_types", "is_call_for_projects", "opens_on", "deadlines", "recurrence", "rate_min",
+    "rate_max", "amount_min", "amount_max", "contact", "application_url",
 )
-LIST_FIELDS = {"funders", "regions", "departments", "beneficiaries", "territories", "themes", "aid_programmes",
-               "aid_types", "deadlines"}
+LIST_FIELDS = {"funders", "regions", "departments", "beneficiaries", "territories", "population_bands", "criteria",
+               "themes", "aid_programmes", "aid_types", "deadlines"}
 # Fields added after records were first hashed: left out of the hash while empty, so that
 # adding them did not make every stored programme look changed at its source.
-HASHED_WHEN_SET = {"territories", "aid_programmes"}
+HASHED_WHEN_SET = {"territories", "population_bands", "criteria", "aid_programmes"}
 INTEGER_FIELDS = {"population_min", "population_max"}
 NUMBER_FIELDS = {"rate_min", "rate_max", "amount_min", "amount_max"}
 DATETIME_FIELDS = ("first_seen_at", "last_seen_at", "source_updated_at")
@@ -146,6 +154,11 @@ def clean_record(data: dict) -> dict:
                 value = clean_aid_programmes(value)
             except InvalidAidProgramme as error:
                 raise InvalidRecord(error.message) from None
+        elif field in ("population_bands", "criteria"):
+            try:
+                value = (clean_bands if field == "population_bands" else clean_criteria)(value)
+            except InvalidCriterion as error:
+                raise InvalidRecord(f"{field}: {error.message}") from None
         elif field in LIST_FIELDS:
             if isinstance(value, (str, bytes, dict)):
                 raise InvalidRecord(f"{field} must be a list, not {type(value).__name__}")
@@ -178,6 +191,7 @@ def clean_record(data: dict) -> dict:
         if unknown:
             raise InvalidRecord(f"{field}: unknown INSEE code{'s' if len(unknown) > 1 else ''} "
                                 f"{', '.join(repr(code) for code in unknown)}")
+    apply_bands(record)
     low, high = record["population_min"], record["population_max"]
     if low is not None and high is not None and low > high:
         raise InvalidRecord("population_min is above population_max")
@@ -195,6 +209,19 @@ def clean_record(data: dict) -> dict:
             raise InvalidRecord(f"state must be one of {', '.join(FIELD_VOCABULARIES['state'])}")
         record["state"] = state
     return record
+
+
+def apply_bands(values: dict) -> None:
+    """With metropolitan bands, ``population_min``/``population_max`` are their widest union
+    (« de moins de 2 000, ainsi que de 2 000 à 20 000 sous condition »: 20 000 at most), and
+    every criterion a band names is one of the programme's ``criteria``."""
+    bands = values.get("population_bands") or []
+    metropolitan = [band for band in bands if not band.get("overseas")]
+    if metropolitan:
+        values["population_min"], values["population_max"] = widest(metropolitan)
+    named = [band["criterion"] for band in bands if band.get("criterion")]
+    if named:
+        values["criteria"] = clean_criteria(list(values.get("criteria") or []) + named)
 
 
 def _json_value(value):

@@ -153,6 +153,19 @@ TERRITORIAL_CONDITIONS = Vocabulary("territories", "Condition territoriale", Tru
     "rural": "Communes rurales (grille de densité)",
 })
 
+# Criteria a programme's own text adds to its rule that no shipped list lets the service check
+# (DETR: « dont le potentiel financier par habitant ne dépasse pas … »). Their rules live in
+# ``guichet.programmes.conditions``; a commune otherwise eligible is « à vérifier », the
+# criterion named.
+CRITERIA = Vocabulary("criteria", "Critère à vérifier", False, {
+    "potentiel-financier": "Potentiel financier par habitant",
+    "effort-fiscal": "Effort fiscal",
+    "revenu-par-habitant": "Revenu par habitant",
+    "dsu": "Éligibilité à la dotation de solidarité urbaine (DSU)",
+    "unite-urbaine": "Taille de l'unité urbaine (INSEE)",
+    "autre": "Autre condition précisée par le programme",
+})
+
 # The record's fields whose values come from a vocabulary (single value or list).
 FIELD_VOCABULARIES = {
     "level": LEVELS,

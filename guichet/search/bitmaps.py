@@ -72,6 +72,8 @@ class Snapshot:
     deadlines: list = field(default_factory=list)
     population_min: list = field(default_factory=list)
     population_max: list = field(default_factory=list)
+    population_overseas_min: list = field(default_factory=list)
+    population_overseas_max: list = field(default_factory=list)
     published_at: list = field(default_factory=list)
     # The highest rate (%) and amount (EUR) the source states, None when unknown.
     max_rate: list = field(default_factory=list)
@@ -124,14 +126,17 @@ class Snapshot:
         return {"clos": closed & self.all_docs, "a_venir": upcoming_bitmap,
                 "ouvert": self.all_docs & ~closed & ~upcoming_bitmap}
 
-    def population(self, low: int | None, high: int | None) -> int:
-        return self._population(low, high)
+    def population(self, low: int | None, high: int | None, overseas: bool = False) -> int:
+        return self._population(low, high, overseas)
 
-    def _population_bitmap(self, low, high) -> int:
-        """Documents whose [population_min, population_max] overlaps [low, high]."""
+    def _population_bitmap(self, low, high, overseas) -> int:
+        """Documents whose [population_min, population_max] (overseas: their overseas range)
+        overlaps [low, high]."""
+        lows, highs = ((self.population_overseas_min, self.population_overseas_max) if overseas
+                       else (self.population_min, self.population_max))
         rowids = []
         for rowid in self.rowids():
-            minimum, maximum = self.population_min[rowid], self.population_max[rowid]
+            minimum, maximum = lows[rowid], highs[rowid]
             if high is not None and minimum is not None and minimum > high:
                 continue
             if low is not None and maximum is not None and maximum < low:
@@ -243,21 +248,25 @@ def load_snapshot(connection, generation: int) -> Snapshot:
 
     rows = connection.execute(
         "SELECT rowid, title, level, nationwide, has_beneficiaries, closed, opens_on, deadlines, "
-        "population_min, population_max, published_at, first_seen_at, max_rate, max_amount FROM docs").fetchall()
+        "population_min, population_max, population_overseas_min, population_overseas_max, published_at, "
+        "first_seen_at, max_rate, max_amount FROM docs").fetchall()
     size = (max(row[0] for row in rows) + 1) if rows else 0
     snapshot = Snapshot(generation=generation)
-    for name in ("opens_on", "deadlines", "population_min", "population_max", "published_at", "titles", "max_rate",
-                 "max_amount", "funders"):
+    for name in ("opens_on", "deadlines", "population_min", "population_max", "population_overseas_min",
+                 "population_overseas_max", "published_at", "titles", "max_rate", "max_amount", "funders"):
         setattr(snapshot, name, [None] * size)
     groups: dict[tuple[str, str], list[int]] = {}
     nationwide, has_beneficiaries, closed, newest = [], [], [], []
     for (rowid, title, level, is_nationwide, has_any_beneficiary, is_closed, opens_on, deadlines,
-         population_min, population_max, published_at, first_seen_at, max_rate, max_amount) in rows:
+         population_min, population_max, overseas_min, overseas_max, published_at, first_seen_at, max_rate,
+         max_amount) in rows:
         snapshot.titles[rowid] = title
         snapshot.opens_on[rowid] = opens_on
         snapshot.deadlines[rowid] = json.loads(deadlines)
         snapshot.population_min[rowid] = population_min
         snapshot.population_max[rowid] = population_max
+        snapshot.population_overseas_min[rowid] = overseas_min
+        snapshot.population_overseas_max[rowid] = overseas_max
         snapshot.published_at[rowid] = published_at
         snapshot.max_rate[rowid] = max_rate
         snapshot.max_amount[rowid] = max_amount

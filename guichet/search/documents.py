@@ -10,6 +10,7 @@ from lxml.etree import ParserError
 from guichet import geo
 from guichet.programmes import themes as theme_taxonomy
 from guichet.programmes.aid_programmes import programme_key
+from guichet.programmes.conditions import overseas_range
 from guichet.search.analysis import language_parts, record_language
 
 
@@ -73,6 +74,8 @@ def programme_document(programme, today: date | None = None) -> dict:
         programme.regions, programme.departments)
     deadlines = sorted(programme.deadlines or [])
     next_deadline = programme.next_deadline(today)
+    bands = list(getattr(programme, "population_bands", None) or [])
+    overseas_min, overseas_max = overseas_range(programme.population_min, programme.population_max, bands)
     return {
         "id": programme.id,
         "source": programme.source,
@@ -90,7 +93,12 @@ def programme_document(programme, today: date | None = None) -> dict:
         "beneficiaries": list(programme.beneficiaries or []),
         "population_min": programme.population_min,
         "population_max": programme.population_max,
+        # An overseas commune is filtered by the overseas bands' widest range (DETR: 35 000).
+        "population_overseas_min": overseas_min,
+        "population_overseas_max": overseas_max,
+        "population_bands": bands,
         "territories": list(programme.territories or []),
+        "criteria": list(getattr(programme, "criteria", None) or []),
         "themes": theme_taxonomy.expand(programme.themes or []),
         "aid_programmes": list(programme.aid_programmes or []),
         # what the filter matches: one key per programme, whatever its spelling

@@ -187,6 +187,11 @@ def document_source(document: dict) -> dict:
         "gte": population_min if population_min is not None else 0,
         "lte": population_max if population_max is not None else INTEGER_MAX,
     }
+    overseas_min, overseas_max = document.get("population_overseas_min"), document.get("population_overseas_max")
+    source["population_overseas"] = {
+        "gte": overseas_min if overseas_min is not None else 0,
+        "lte": overseas_max if overseas_max is not None else INTEGER_MAX,
+    }
     source["deadline_dates"] = [{"date": deadline} for deadline in document.get("deadlines") or []]
     source["open_from"] = document.get("opens_on") or OPEN_FROM_ALWAYS
     source["open_until"] = document.get("last_deadline") or OPEN_UNTIL_ALWAYS
@@ -549,13 +554,13 @@ def status_filter(statuses, today: str) -> dict | None:
     return status_queries(today)[status]
 
 
-def _population(low: int | None, high: int | None) -> dict:
+def _population(low: int | None, high: int | None, overseas: bool = False) -> dict:
     bounds = {"relation": "intersects"}
     if low is not None:
         bounds["gte"] = low
     if high is not None:
         bounds["lte"] = high
-    return {"range": {"population": bounds}}
+    return {"range": {"population_overseas" if overseas else "population": bounds}}
 
 
 def _phrase_query(phrase: tuple[str, ...], boost: float = 1.0, english: bool = False) -> dict:
@@ -634,7 +639,8 @@ def plain_filters(query: SearchQuery) -> list[dict]:
     if query.eligibility:
         eligibility = query.eligibility
         if eligibility.population is not None:
-            filters.append(_population(eligibility.population, eligibility.population))
+            # An overseas commune by the overseas bands (DETR: up to 35 000 inhabitants).
+            filters.append(_population(eligibility.population, eligibility.population, eligibility.overseas))
         filters.append(_any({"term": {"nationwide": True}},
                             {"term": {"available_departments": eligibility.department}}))
         filters.append(_any(_not({"exists": {"field": "beneficiaries"}}),

@@ -12,6 +12,7 @@ from typing import Callable
 
 from rapidfuzz.distance import Levenshtein
 
+from guichet import geo
 from guichet.programmes.vocabulary import DEFAULT_STATUSES, POPULATION_BANDS
 from guichet.search.analysis import (ENGLISH_STOP_WORDS, STOP_WORDS, analyse, english_term, expand_synonyms, fold,
                                      index_term, thesaurus_phrases, words, written_words)
@@ -136,6 +137,11 @@ class Eligibility:
     @property
     def any_territories(self) -> frozenset:
         return self.territories | self.partial_territories
+
+    @property
+    def overseas(self) -> bool:
+        """In an overseas département: judged by a programme's overseas population bands."""
+        return self.department in geo.OVERSEAS_DEPARTMENTS
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ SPELLING_MIN_LENGTH = 5
 # Bump when analysis or schema changes: an index of another version is rebuilt by `guichet reindex`.
 SCHEMA_VERSION = 6  # 3: territorial conditions (terms of field "territory"); 4: English columns; 5: calls;
 # 6: aid programmes (terms of fields "aid_programme", their keys, and "aid_programme_name"), funders (terms of
-# field "funder"), max_rate and max_amount
+# field "funder"), max_rate and max_amount, overseas population range, criteria (terms of field "criterion")
 _WORD = re.compile(r"\w+")
 BM25_WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, description (French, then the same in English)
 FRENCH_COLUMNS = "{title summary description}"
@@ -82,6 +82,8 @@ CREATE TABLE IF NOT EXISTS docs (
     has_beneficiaries INTEGER NOT NULL,
     population_min INTEGER,
     population_max INTEGER,
+    population_overseas_min INTEGER,
+    population_overseas_max INTEGER,
     opens_on TEXT,
     deadlines TEXT NOT NULL,
     last_deadline TEXT,
@@ -357,13 +359,14 @@ class SQLiteBackend:
             (tables or _LIVE_TABLES)["docs_fts"]
         cursor = connection.execute(
             f"INSERT INTO {docs} (id, title, summary, description, level, nationwide, has_beneficiaries, "
-            "population_min, population_max, opens_on, deadlines, last_deadline, next_deadline, closed, "
-            "first_seen_at, published_at, language, max_rate, max_amount) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "population_min, population_max, population_overseas_min, population_overseas_max, opens_on, deadlines, "
+            "last_deadline, next_deadline, closed, first_seen_at, published_at, language, max_rate, max_amount) "
+            "VALUES (" + ", ".join("?" * 21) + ")",
             (
                 document["id"], document["title"], document["summary"], document["description"],
                 document["level"], int(document["nationwide"]), int(bool(document["beneficiaries"])),
-                document["population_min"], document["population_max"], document["opens_on"],
+                document["population_min"], document["population_max"], document.get("population_overseas_min"),
+                document.get("population_overseas_max"), document["opens_on"],
                 json.dumps(document["deadlines"]), document["last_deadline"], document["next_deadline"],
                 int(document["closed"]), document["first_seen_at"], document["published_at"],
                 document.get("language") or "fr", document.get("max_rate"), document.get("max_amount"),
@@ -381,7 +384,7 @@ class SQLiteBackend:
         term_rows = []
         for facet, field in (("themes", "theme"), ("aid_types", "aid_type"), ("beneficiaries", "beneficiary"),
                              ("available_regions", "region"), ("available_departments", "department"),
-                             ("territories", "territory"), ("funders", "funder")):
+                             ("territories", "territory"), ("funders", "funder"), ("criteria", "criterion")):
             term_rows.extend((field, value, rowid) for value in dict.fromkeys(document.get(facet) or ()))
         if document.get("is_call_for_projects"):
             term_rows.append(("call", "true", rowid))
@@ -599,7 +602,9 @@ class SQLiteBackend:
         if query.eligibility:
             eligibility = query.eligibility
             if eligibility.population is not None:
-                filters.append((None, snapshot.population(eligibility.population, eligibility.population)))
+                # An overseas commune by the overseas bands (DETR: up to 35 000 inhabitants).
+                filters.append((None, snapshot.population(eligibility.population, eligibility.population,
+                                                          eligibility.overseas)))
             filters.append((None, snapshot.nationwide | snapshot.value("department", eligibility.department)))
             filters.append((None, (snapshot.all_docs & ~snapshot.has_beneficiaries)
                             | snapshot.any_of("beneficiary", eligibility.beneficiaries)))

@@ -16,7 +16,7 @@ def init_app(app):
     from guichet.territories import cli
     from guichet.territories.lists import LISTS
     from guichet.territories.services import verdict_for
-    from guichet.programmes.conditions import restriction_text
+    from guichet.programmes.conditions import bands_text, criteria_sentence, restriction_text
 
     app.cli.add_command(cli.territories_group)
     register_init_step(app, "Listes et zonages officiels des communes", cli.init_step)
@@ -25,3 +25,5 @@ def init_app(app):
     # The API answers « is this commune eligible? » without depending on this room.
     app.extensions["guichet.eligibility_verdict"] = verdict_for
     app.jinja_env.globals["territory_restriction"] = restriction_text
+    app.jinja_env.globals["population_bands_text"] = bands_text
+    app.jinja_env.globals["criteria_sentence"] = criteria_sentence

@@ -5,13 +5,21 @@
   éligible : commune Action Cœur de ville »;
 - ``not_eligible``: a stated condition is not met, and the reason names it: « Non éligible :
   réservé aux communes de moins de 3 500 habitants »;
-- ``to_check``: the source states no condition at all, or the commune meets a condition only in
-  part (« classée FRR partiellement »): « Éligibilité à vérifier : … ». Never a guess shown as
-  a fact.
+- ``to_check``: the source states no condition at all, the commune meets a condition only in
+  part (« classée FRR partiellement »), or the programme adds a criterion no shipped list can
+  check (its ``criteria``, or the « sous condition » band its population falls in: DETR's
+  potentiel financier from 2 000 to 20 000 inhabitants): « Éligibilité à vérifier : … », the
+  criterion named. Never a guess shown as a fact.
+
+Population is judged by the programme's bands (``population_bands``; without any, its
+``[population_min, population_max]``), an overseas commune by the overseas bands when the
+programme has some (DETR: 3 500 and 35 000).
 
 The same rules as the search backends' eligibility filter (``guichet.search.sqlite``,
 ``guichet.search.elasticsearch``): a programme either backend returns for a commune is never
-« non éligible » here (tests check both agree).
+« non éligible » here (tests check both agree). The backends filter by the widest union of the
+bands (``population_min``/``population_max``, and its overseas twin): only a commune in a gap
+between two bands of one programme would be kept by the search and judged « non éligible ».
 """
 
 from dataclasses import dataclass
@@ -19,7 +27,8 @@ from dataclasses import dataclass
 from guichet import geo
 from guichet.programmes.vocabulary import BENEFICIARIES
 from guichet.search.query import Eligibility
-from guichet.programmes.conditions import CONDITIONS, FRR_LEVELS, restriction_text
+from guichet.programmes.conditions import (CONDITIONS, CRITERIA, FRR_LEVELS, Band, bands_for, restriction_text,
+                                           widest)
 
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK = "eligible", "not_eligible", "to_check"
 STATE_LABELS = {ELIGIBLE: "Éligible", NOT_ELIGIBLE: "Non éligible", TO_CHECK: "Éligibilité à vérifier"}
@@ -79,27 +88,6 @@ def _beneficiaries_phrase(values) -> str:
     return ", ".join(_lower_first(BENEFICIARIES.label(value)) for value in values)
 
 
-# Criteria a programme's own text adds to its population rule that no shipped list lets the
-# service check (DETR: communes of 2,000 to 20,000 inhabitants whose « potentiel financier par
-# habitant » is under a threshold). A commune inside the band is then « à vérifier », the
-# criterion named, never « éligible ».
-UNVERIFIABLE_CRITERIA = (
-    ("potentiel financier", "de potentiel financier par habitant"),
-    ("effort fiscal", "d’effort fiscal"),
-    ("revenu par habitant", "de revenu par habitant"),
-)
-
-
-def _text(programme) -> str:
-    return " ".join(str(getattr(programme, name, None) or "") for name in ("summary", "description_html")).lower()
-
-
-def unverifiable_criterion(programme) -> str | None:
-    """« de potentiel financier par habitant » when the programme's text states such a criterion."""
-    text = _text(programme)
-    return next((phrase for needle, phrase in UNVERIFIABLE_CRITERIA if needle in text), None)
-
-
 def verdict(programme, eligibility: Eligibility, details: dict | None = None) -> Verdict:
     """The state of ``programme`` (a Programme or anything with its fields) for a commune.
 
@@ -114,20 +102,42 @@ def verdict(programme, eligibility: Eligibility, details: dict | None = None) ->
         return Verdict(NOT_ELIGIBLE, f"programme réservé à un autre territoire ({_places(regions, departments)})",
                        name)
 
-    minimum, maximum = programme.population_min, programme.population_max
-    has_population_rule = minimum is not None or maximum is not None
-    if has_population_rule and eligibility.population is not None:
-        if (minimum is not None and eligibility.population < minimum) or (
-                maximum is not None and eligibility.population > maximum):
-            if eligibility.department.startswith("97") and "outre-mer" in _text(programme):
-                # Overseas thresholds differ (DETR: 3 500 and 35 000) and are not modelled.
-                return Verdict(TO_CHECK, "le programme fixe des seuils de population propres à l’outre-mer, "
-                                         "à vérifier dans son texte", name)
-            return Verdict(NOT_ELIGIBLE, "réservé aux " + population_phrase(minimum, maximum), name)
+    # The population rule: the bands that judge this commune (overseas ones overseas), the one
+    # that holds its population (an open band before one « sous condition »).
+    bands = bands_for(programme, eligibility.overseas)
+    band = None
+    if bands and eligibility.population is not None:
+        holding = [item for item in bands if item.holds(eligibility.population)]
+        if not holding:
+            phrase = population_phrase(*widest(bands))
+            if eligibility.overseas and any(item.overseas for item in bands):
+                phrase += " en outre-mer"
+            return Verdict(NOT_ELIGIBLE, "réservé aux " + phrase, name)
+        band = next((item for item in holding if item.criterion is None), holding[0])
 
     beneficiaries = list(programme.beneficiaries or [])
     if beneficiaries and not set(beneficiaries) & set(eligibility.beneficiaries):
         return Verdict(NOT_ELIGIBLE, "réservé aux " + _beneficiaries_phrase(beneficiaries), name)
+
+    # Criteria no shipped list can check: the band's own, and those no band names (every commune's).
+    named = {item.criterion for item in (Band.of(value) for value in getattr(programme, "population_bands", None)
+                                         or []) if item.criterion}
+    stated = set(getattr(programme, "criteria", None) or [])
+    pending = [slug for slug in CRITERIA if slug in stated and slug not in named]
+    if band is not None and band.criterion:
+        pending = [band.criterion] + [slug for slug in pending if slug != band.criterion]
+
+    def open_verdict(reason: str) -> Verdict:
+        """Éligible, or « à vérifier » with the criteria the service cannot check named."""
+        if not pending:
+            return Verdict(ELIGIBLE, reason, name)
+        # A slug the vocabulary no longer knows still keeps the programme « à vérifier ».
+        phrases = list(dict.fromkeys((CRITERIA.get(slug) or CRITERIA["autre"]).phrase for slug in pending))
+        joined = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " et " + phrases[-1]
+        noun = "critère" if len(phrases) == 1 else "critères"
+        separator = " " if reason.startswith("programme ouvert") else ", "
+        return Verdict(TO_CHECK, f"{reason}{separator}sous condition {joined}, {noun} que le Guichet ne peut pas "
+                                 "vérifier", name)
 
     conditions = [slug for slug in programme.territories or [] if slug in CONDITIONS]
     if conditions:
@@ -137,7 +147,7 @@ def verdict(programme, eligibility: Eligibility, details: dict | None = None) ->
             reason = CONDITIONS[slug].member
             if details.get(slug):
                 reason += f" ({details[slug]})"
-            return Verdict(ELIGIBLE, reason, name)
+            return open_verdict(reason)
         partial = [slug for slug in conditions if slug in eligibility.partial_territories]
         if partial:
             slug = partial[0]
@@ -147,14 +157,12 @@ def verdict(programme, eligibility: Eligibility, details: dict | None = None) ->
         restriction = restriction_text(conditions)
         return Verdict(NOT_ELIGIBLE, restriction[0].lower() + restriction[1:], name)
 
-    if has_population_rule and eligibility.population is None:
+    if bands and eligibility.population is None:
         return Verdict(TO_CHECK, "population de la commune inconnue", name)
-    criterion = unverifiable_criterion(programme) if has_population_rule else None
-    if criterion:
-        return Verdict(TO_CHECK, f"programme ouvert aux {population_phrase(minimum, maximum)} sous condition "
-                                 f"{criterion}, critère que le Guichet ne peut pas vérifier", name)
-    if has_population_rule:
-        return Verdict(ELIGIBLE, "programme ouvert aux " + population_phrase(minimum, maximum), name)
+    if band is not None and (band.minimum is not None or band.maximum is not None):
+        return open_verdict("programme ouvert aux " + population_phrase(band.minimum, band.maximum))
+    if pending:
+        return open_verdict("programme ouvert")
     if beneficiaries:
         if "commune" in beneficiaries:
             return Verdict(ELIGIBLE, "programme ouvert aux communes", name)

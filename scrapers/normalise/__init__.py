@@ -14,6 +14,6 @@ from scrapers.normalise.html import (ALLOWED_ATTRIBUTES, ALLOWED_TAGS, clean_url
 from scrapers.normalise.money import amount_max_from_text, parse_amount, rate_range  # noqa: F401
 from scrapers.normalise.places import (FUNDERS, level_from_scale, normalise_funder, places,  # noqa: F401
                                        read_perimeter)
-from scrapers.normalise.population import population_conditions, population_range  # noqa: F401
+from scrapers.normalise.population import population_conditions, population_range, population_rule  # noqa: F401
 from scrapers.normalise.themes import themes_from_categories, themes_from_text  # noqa: F401
 from scrapers.normalise.words import _key, dedupe, key  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from scrapers.normalise.html import _SPACES, plain_text
 
@@ -138,7 +139,7 @@ def _ranges(conditions, sentence: str) -> list[tuple]:
     return merged
 
 
-_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.;!?])(?<!\bhab\.)\s+|\n+")  # « 5 000 hab. sous condition » goes on
 # A size that earns priority or a bonus is no eligibility rule.
 _PREFERENCE = re.compile(r"prioritaires?|priorit[ée]|bonification|bonifi[ée]|major[ée]e?s?\b|majoration|bonus|"
                          r"en\s+priorit[ée]|privil[ée]gi[ée]", re.IGNORECASE)
@@ -157,7 +158,11 @@ _EXAMPLE = re.compile(r"\bexemples?\b|\ba\s+(?:obtenu|b[ée]n[ée]fici[ée]|re[�
                       re.IGNORECASE)
 _AMOUNTS = re.compile(r"\d\s*%|\d\s*(?:€|euros?\b|k€|m€)")
 _EXCLUSION = re.compile(r"(ne\s+sont\s+pas\s+[ée]ligibles?|n['’]est\s+pas\s+[ée]ligible|sont\s+exclu|"
-                        r"[àa]\s+l['’]exclusion|hors\s+communes?|sauf\s+les)", re.IGNORECASE)
+                        r"[àa]\s+l['’]exclusion|hors\s+(?:les\s+)?(?:communes?|villes?|agglom[ée]rations?|"
+                        r"unit[ée]s?\s+urbaines?|m[ée]tropoles?)\s+de|sauf\s+les)", re.IGNORECASE)
+# A size that exempts someone from an obligation is no rule of who may apply (« cette obligation
+# ne s'applique pas aux salariés : … domiciliés dans un ressort de moins de 50 000 habitants »).
+_DEROGATION = re.compile(r"ne\s+s'applique(?:nt)?\s+pas|\bobligations?\b|d[ée]rogations?|\bdispens[ée]", re.IGNORECASE)
 
 
 def _sentences(text: str):
@@ -175,6 +180,76 @@ def _union(ranges) -> tuple[int | None, int | None]:
     return (None if None in lows else min(lows)), (None if None in highs else max(highs))
 
 
+# Criteria the programme adds that no shipped list can check (guichet.programmes.conditions.CRITERIA),
+# read only where they restrict who may apply: « dont le potentiel financier par habitant ne
+# dépasse pas … », « sous condition d'effort fiscal », « éligibles à la DSU »; never where they
+# set a rate (« 40 %, 45 % ou 50 % selon le potentiel financier et l'effort fiscal »).
+_CRITERION_WORDS = (
+    ("potentiel-financier", r"potentiel\s+financier"),
+    ("effort-fiscal", r"effort\s+fiscal"),
+    ("revenu-par-habitant", r"revenu\s+(?:moyen\s+|fiscal\s+)?par\s+habitant"),
+    ("dsu", r"dotation\s+de\s+solidarit[ée]\s+urbaine|\bdsu\b"),
+)
+_CRITERION = re.compile("|".join(f"(?P<{slug.replace('-', '_')}>{words})" for slug, words in _CRITERION_WORDS))
+_CRITERION_BEFORE = re.compile(r"(?:\bdont\s+(?:le|la|l')\s*|sous\s+conditions?\s+(?:de\s+|d')(?:leur\s+|son\s+)?|"
+                               r"[ée]ligibles?\s+(?:à|a)\s+(?:la\s+)?|b[ée]n[ée]ficiaires?\s+de\s+la\s+)$")
+_CRITERION_AFTER = re.compile(r"^[^.;]{0,80}?(?:inf[ée]rieure?|sup[ée]rieure?|ne\s+d[ée]pass|n'exc[èée]d|d[ée]passant|"
+                              r"au\s+moins|au\s+plus|fois\s+(?:la|le)\s+moyen)")
+_MODULATION = re.compile(r"(?:selon|en\s+fonction\s+d[eu']|modul[ée]e?s?\s+(?:par|selon)|pond[ée]r[ée]e?s?\s+par|"
+                         r"compte\s+tenu\s+d[eu'])\s*(?:le\s+|la\s+|l'|du\s+|de\s+la\s+)?$")
+# « sous condition » that names nothing we know: the band is still « sous condition ».
+_UNNAMED_CONDITION = re.compile(r"\bsous\s+conditions?\b")
+# « (3 500 en outre-mer) » after a bound: the overseas départements' own figure.
+_OVERSEAS_FIGURE = re.compile(r"\(\s*" + _NUMBER + r"(?:\s*habitants?|\s*hab\.?)?\s+(?:en|dans\s+les\s+"
+                              r"d[ée]partements\s+d')\s*outre-mer\s*\)")
+
+
+def _criteria_in(text: str) -> list[tuple[str, int]]:
+    """(slug, position) of each criterion stated as a restriction in ``text``."""
+    found = []
+    for match in _CRITERION.finditer(text):
+        slug = next(slug for slug, _words in _CRITERION_WORDS if match.group(slug.replace("-", "_")))
+        before = text[max(0, match.start() - 40):match.start()]
+        if _MODULATION.search(before):
+            continue
+        if _CRITERION_BEFORE.search(before) or _CRITERION_AFTER.match(text[match.end():]):
+            found.append((slug, match.start()))
+    return found
+
+
+def _introduction(fragments, index: int) -> str:
+    """The sentence that introduces the list item ``index`` belongs to (« … ne s'applique pas
+    aux salariés : »), or ""."""
+    for _offset, sentence in reversed(fragments[max(0, index - 4):index]):
+        if sentence.rstrip().endswith(":"):
+            return sentence
+    return ""
+
+
+def _without_criteria(text: str) -> str:
+    """``text`` without each restrictive criterion and its threshold, up to the clause's end."""
+    for _slug, position in reversed(_criteria_in(text)):
+        end = re.compile(r"[;.]|$").search(text, position).start()
+        text = text[:position] + text[end:]
+    return text
+
+
+@dataclass(frozen=True)
+class PopulationRule:
+    """What a text says of town size: the programme's widest range (``minimum``, ``maximum``:
+    what search filters by), its bands when it states several or one « sous condition »
+    (``bands``, the record's ``population_bands``) and the criteria it adds (``criteria``)."""
+
+    minimum: int | None = None
+    maximum: int | None = None
+    bands: tuple = ()
+    criteria: tuple = ()
+
+    @property
+    def range(self) -> tuple[int | None, int | None]:
+        return self.minimum, self.maximum
+
+
 def population_range(text: str | None) -> tuple[int | None, int | None]:
     """The population condition of French eligibility text: ``(population_min, population_max)``.
 
@@ -189,12 +264,26 @@ def population_range(text: str | None) -> tuple[int | None, int | None]:
     (« taux porté à 60 % pour les communes de moins de 2 000 habitants »), that describe an
     example, or that restrict one sub-item in parentheses are no condition of the programme;
     two bounds joined by « et » make a range; labelled forms (« population minimale requise :
-    2 000 ») and symbols (« communes < 5 000 hab. ») count; of alternatives the widest wins.
+    2 000 ») and symbols (« communes < 5 000 hab. ») count; of alternatives the widest wins
+    (``population_rule`` keeps each alternative as a band).
+    """
+    return population_rule(text).range
+
+
+def population_rule(text: str | None) -> PopulationRule:
+    """``population_range`` with the bands and criteria of the text (``PopulationRule``).
+
+    « les communes de 2 000 habitants au plus (3 500 en outre-mer) ; les communes de 2 000 à
+    20 000 habitants (35 000 en outre-mer) dont le potentiel financier par habitant ne dépasse
+    pas … » → widest (None, 20000); bands up to 2 000, 2 000 to 20 000 « sous condition »
+    potentiel-financier, and their overseas twins up to 3 500 and 35 000.
     """
     if not text:
-        return None, None
+        return PopulationRule()
     plain = _population_text(text)
     rules = []  # (min, max, about towns) of each sentence that sets a rule
+    bands = []  # (min, max, criterion, overseas figure, about towns) of each alternative
+    criteria = []
     fragments = list(_sentences(plain))
     for index, (offset, sentence) in enumerate(fragments):
         # « Taux de base 30 % ; 50 % pour les communes de moins de … », « Communes de moins de
@@ -207,14 +296,27 @@ def population_range(text: str | None) -> tuple[int | None, int | None]:
             following = fragments[index + 1][0]
             if plain[offset + len(sentence):following].strip() == "" and sentence.rstrip().endswith(";"):
                 context = context + " " + fragments[index + 1][1]
+        stated = [] if _PREFERENCE.search(sentence) or _EXAMPLE.search(sentence) else _criteria_in(sentence)
+        # The overseas figures are read apart, and blanked so that no rule reads them.
+        overseas = [(match.start(), _number(match.group(1))) for match in _OVERSEAS_FIGURE.finditer(sentence)]
+        sentence = _OVERSEAS_FIGURE.sub(lambda match: " " * len(match.group(0)), sentence)
         conditions = _ranges(_conditions(sentence, with_ends=True), sentence)
-        if not conditions or _PREFERENCE.search(sentence) or _EXAMPLE.search(sentence):
+        if conditions and _DEROGATION.search(_introduction(fragments, index) + " " + sentence):
             continue
+        if not conditions:
+            criteria.extend(slug for slug, _position in stated if _RESTRICTION.search(sentence) or
+                            re.search(r"\b(?:communes?|collectivit[ée]s?)\b", sentence))
+            continue
+        if _PREFERENCE.search(sentence) or _EXAMPLE.search(sentence):
+            continue
+        # A criterion's own threshold (« 1,3 fois la moyenne de leur strate ») is no amount tier.
+        context = _without_criteria(context)
         tier = _TIER.search(context) or len(_AMOUNTS.findall(context)) >= 2
-        if tier and not _RESTRICTION.search(sentence):
+        if tier and not _RESTRICTION.search(sentence) and not stated:
             continue
         about_towns = [item for item in conditions if _about_towns(plain, offset + item[2])]
-        low, high = _union(about_towns or conditions)
+        chosen = about_towns or conditions
+        low, high = _union(chosen)
         if low is None and high is None:
             continue
         if _EXCLUSION.search(sentence):
@@ -224,7 +326,52 @@ def population_range(text: str | None) -> tuple[int | None, int | None]:
                 low, high = high + 1, None
             else:
                 continue  # "except between A and B": no single range says it
+            rules.append((low, high, bool(about_towns)))
+            continue
         rules.append((low, high, bool(about_towns)))
+        starts = [item[2] for item in conditions] + [len(sentence)]
+        for item in chosen:
+            end = min(start for start in starts if start > item[2])
+            stretch = sentence[item[2]:end]
+            named = [slug for slug, position in stated if item[2] <= position < end]
+            criterion = named[0] if named else ("autre" if _UNNAMED_CONDITION.search(stretch) else None)
+            figure = next((value for position, value in overseas if item[2] <= position < end), None)
+            bands.append((item[0], item[1], criterion, figure, bool(about_towns)))
+        criteria.extend(slug for slug, position in stated if position < conditions[0][2])
     if not rules:
-        return None, None
-    return _union([rule for rule in rules if rule[2]] or rules)
+        return PopulationRule(criteria=tuple(dict.fromkeys(criteria)))
+    towns_only = any(rule[2] for rule in rules)
+    low, high = _union([rule for rule in rules if rule[2]] or rules)
+    bands = [band for band in bands if band[4] or not towns_only]
+    named = [band[2] for band in bands if band[2]]
+    criteria = list(dict.fromkeys(criteria + named))
+    if not named and not any(band[3] is not None for band in bands):
+        return PopulationRule(low, high, (), tuple(criteria))  # one plain rule: no bands needed
+    records = _band_records(bands)
+    metropolitan = [band for band in records if not band["overseas"]]
+    if _union([(band["min"], band["max"]) for band in metropolitan]) != (low, high):
+        return PopulationRule(low, high, (), tuple(criteria))  # another sentence changed the rule: no bands
+    return PopulationRule(low, high, records, tuple(criteria))
+
+
+def _band_records(bands) -> tuple:
+    """The record's ``population_bands``: each alternative, and its overseas twin when the text
+    gives one (« (35 000 en outre-mer) »: the overseas band starts after the overseas band below)."""
+    metropolitan, overseas = [], []
+    ordered = sorted(bands, key=lambda band: (band[0] or 0, band[1] if band[1] is not None else float("inf")))
+    for low, high, criterion, figure, _towns in ordered:
+        # « 2 000 habitants au plus » then « de 2 000 à 20 000 »: the second starts above the first.
+        if metropolitan and low is not None and metropolitan[-1]["max"] == low:
+            low += 1
+        metropolitan.append({"min": low, "max": high, "criterion": criterion, "overseas": False})
+        if figure is not None:
+            # « moins de 2 000 habitants (3 500 en outre-mer) »: the figure is as strict as the bound.
+            if high is not None and (high + 1) % 100 == 0:
+                figure -= 1
+            start = low
+            if overseas and low is not None and overseas[-1]["max"] is not None:
+                start = overseas[-1]["max"] + 1
+            overseas.append({"min": start, "max": figure, "criterion": criterion, "overseas": True})
+    if overseas and len(overseas) < len(metropolitan):
+        overseas = []  # figures for only some bands: the overseas rule is not fully stated
+    return tuple(metropolitan + overseas)

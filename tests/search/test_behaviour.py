@@ -319,6 +319,29 @@ def test_town_size_exact_population_and_bands(client, make_programme):
     assert sorted(ids(search(client, population="plus-100000"))) == sorted([big, anyone])
 
 
+def test_an_overseas_commune_is_filtered_by_the_overseas_bands(app, client, make_programme):
+    from guichet.communes.reference import load_reference
+    from tests.communes.conftest import FIXTURE_DATA
+
+    load_reference(app.extensions["guichet.db"], FIXTURE_DATA)
+    # DETR-like: overseas bands wider than the metropolitan ones, and the other way round.
+    overseas_wider = make_programme(population_bands=[
+        {"max": 2000}, {"min": 2001, "max": 20000, "criterion": "potentiel-financier"},
+        {"max": 3500, "overseas": True}, {"min": 3501, "max": 200000, "criterion": "potentiel-financier",
+                                          "overseas": True}])
+    overseas_narrower = make_programme(population_bands=[{"max": 200000}, {"max": 20000, "overseas": True}])
+    metropolitan_rule = make_programme(population_max=100000)
+    anyone = make_programme()
+    # Saint-Denis (La Réunion, 155 634 inhabitants), Beauvais (Oise, 55 550).
+    assert sorted(ids(search(client, commune="97411", per_page=50))) == sorted([overseas_wider, anyone])
+    assert sorted(ids(search(client, commune="60057", per_page=50))) == sorted(
+        [overseas_narrower, metropolitan_rule, anyone])
+    # Without a commune, a town size reads the metropolitan bands' widest union.
+    assert sorted(ids(search(client, population="15000"))) == sorted(
+        [overseas_wider, overseas_narrower, metropolitan_rule, anyone])
+    assert sorted(ids(search(client, population="150000"))) == sorted([overseas_narrower, anyone])
+
+
 def test_facets_count_each_choice(client, make_programme):
     make_programme(themes=["mobilite"], level="national", aid_types=["subvention"])
     make_programme(themes=["mobilite", "numerique"], level="europe", aid_types=["subvention", "pret"])

@@ -1,6 +1,7 @@
 """Territorial conditions: the same programmes for a commune on both search backends, and the
 verdict of each programme in three honest states."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -79,7 +80,7 @@ def test_api_results_carry_the_verdict(client, programmes):
 # -- verdicts ----------------------------------------------------------------------------------------
 def programme(**fields):
     data = {"regions": [], "departments": [], "beneficiaries": ["commune"], "population_min": None,
-            "population_max": None, "territories": []}
+            "population_max": None, "territories": [], "population_bands": [], "criteria": []}
     data.update(fields)
     return SimpleNamespace(**data)
 
@@ -136,20 +137,58 @@ def _curated(source_id):
     raise AssertionError(source_id)
 
 
-def test_detr_financial_potential_is_to_check_with_the_criterion_named():
-    detr = _curated("detr")
-    result = verdict(detr, LUNEVILLE_ELIGIBILITY)
-    assert result.state == TO_CHECK
-    assert result.sentence == ("Éligibilité à vérifier : programme ouvert aux communes de 20\u202f000 habitants "
-                               "au plus sous condition de potentiel financier par habitant, critère que le "
-                               "Guichet ne peut pas vérifier")
-    nevers = Eligibility("58194", "Nevers", 33_000, "58", "27")
-    assert verdict(detr, nevers).state == NOT_ELIGIBLE
-    # Overseas thresholds (35 000 for DETR) are not modelled: above 20 000 it is « à vérifier ».
-    le_port = Eligibility("97407", "Le Port", 32_000, "974", "04")
-    assert verdict(detr, le_port).state == TO_CHECK
-    assert "outre-mer" in verdict(detr, le_port).reason
-    # A programme whose text states no such criterion keeps its plain verdict.
+NBSP = "\u202f"
+
+
+@pytest.mark.parametrize("commune, state, sentence", [
+    # Under 2 000 inhabitants: the open band, named.
+    (Eligibility("54001", "Abaucourt", 400, "54", "44"), ELIGIBLE,
+     f"Abaucourt est éligible : programme ouvert aux communes de 2{NBSP}000 habitants au plus"),
+    # 2 000 to 20 000: the band « sous condition », the criterion named.
+    (LUNEVILLE_ELIGIBILITY, TO_CHECK,
+     f"Éligibilité à vérifier : programme ouvert aux communes de 2{NBSP}001 à 20{NBSP}000 habitants sous condition "
+     "de potentiel financier par habitant, critère que le Guichet ne peut pas vérifier"),
+    (Eligibility("58194", "Nevers", 33_000, "58", "27"), NOT_ELIGIBLE,
+     f"Non éligible : réservé aux communes de 20{NBSP}000 habitants au plus"),
+    # Overseas: the overseas bands (3 500 and 35 000).
+    (Eligibility("97407", "Le Port", 32_000, "974", "04"), TO_CHECK,
+     f"Éligibilité à vérifier : programme ouvert aux communes de 3{NBSP}501 à 35{NBSP}000 habitants sous condition "
+     "de potentiel financier par habitant, critère que le Guichet ne peut pas vérifier"),
+    (Eligibility("97403", "Entre-Deux", 3_000, "974", "04"), ELIGIBLE,
+     f"Entre-Deux est éligible : programme ouvert aux communes de 3{NBSP}500 habitants au plus"),
+    (Eligibility("97411", "Saint-Denis", 153_000, "974", "04"), NOT_ELIGIBLE,
+     f"Non éligible : réservé aux communes de 35{NBSP}000 habitants au plus en outre-mer"),
+])
+def test_detr_bands_say_which_applies(commune, state, sentence):
+    result = verdict(_curated("detr"), commune)
+    assert (result.state, result.sentence) == (state, sentence)
+
+
+def test_detr_record_keeps_the_widest_band_for_search():
+    record = clean_record(vars(_curated("detr")))
+    assert (record["population_min"], record["population_max"]) == (None, 20000)
+    assert record["criteria"] == ["potentiel-financier"]
+    assert [band["overseas"] for band in record["population_bands"]] == [False, False, True, True]
+
+
+def test_the_verdict_reads_the_stored_criteria_not_the_text():
+    # A text that names the potentiel financier without restricting by it (a rate modulated
+    # by it, as real Grand Est records say) is no criterion: nothing stored, nothing to check.
+    text = programme(population_max=20000, description_html="<p>Taux de 40 % à 50 % selon le potentiel "
+                                                            "financier de la commune.</p>", summary="")
+    assert verdict(text, LUNEVILLE_ELIGIBILITY).state == ELIGIBLE
+    # A criterion stored without a band concerns every commune.
+    stored = programme(criteria=["effort-fiscal"])
+    assert verdict(stored, LUNEVILLE_ELIGIBILITY).sentence == (
+        "Éligibilité à vérifier : programme ouvert sous condition d’effort fiscal, critère que le Guichet ne "
+        "peut pas vérifier")
+    # With a list met, the criterion still keeps it « à vérifier » (DPV: a QPV commune, DSU to check).
+    dpv = _curated("dotation-politique-de-la-ville")
+    assert verdict(dpv, LUNEVILLE_ELIGIBILITY).sentence == (
+        "Éligibilité à vérifier : commune ayant un quartier prioritaire de la politique de la ville, sous "
+        "condition d’éligibilité à la dotation de solidarité urbaine (DSU), critère que le Guichet ne peut pas "
+        "vérifier")
+    # A programme without criteria keeps its plain verdict.
     assert verdict(_curated("dsil"), LUNEVILLE_ELIGIBILITY).state == ELIGIBLE
 
 
@@ -204,3 +243,55 @@ def test_curated_programmes_carry_their_official_conditions():
     assert records["curated-avenir-montagnes"]["territories"] == ["montagne"]
     assert records["curated-territoires-d-industrie"]["territories"] == ["territoires-industrie"]
     assert records["curated-european-urban-initiative"]["population_min"] == 50000
+    # Criteria no shipped list can check: stated, so that the verdict says « à vérifier ».
+    assert records["curated-detr"]["criteria"] == ["potentiel-financier"]
+    assert records["curated-dotation-politique-de-la-ville"]["criteria"] == ["dsu"]
+    assert records["curated-france-mobilites-tenmod"]["criteria"] == ["unite-urbaine"]
+    assert records["curated-dotation-biodiversite"]["criteria"] == ["autre"]
+    tenmod = SimpleNamespace(**records["curated-france-mobilites-tenmod"])
+    assert verdict(tenmod, LUNEVILLE_ELIGIBILITY).sentence == (
+        "Éligibilité à vérifier : programme ouvert aux communes de 100\u202f000 habitants au plus sous condition de "
+        "taille de l’unité urbaine (INSEE) où se trouve la commune, critère que le Guichet ne peut pas vérifier")
+
+
+def test_population_bands_and_criteria_in_the_record():
+    from guichet.programmes.records import content_hash
+
+    record = clean_record(programme_data(population_max=99, population_bands=[
+        {"min": 2001, "max": 20000, "criterion": "potentiel-financier"}, {"max": 2000},
+        {"max": 3500, "overseas": True}]))
+    # Ordered (metropolitan first, by lower bound), complete, and the widest metropolitan band wins.
+    assert record["population_bands"] == [
+        {"min": None, "max": 2000, "criterion": None, "overseas": False},
+        {"min": 2001, "max": 20000, "criterion": "potentiel-financier", "overseas": False},
+        {"min": None, "max": 3500, "criterion": None, "overseas": True}]
+    assert (record["population_min"], record["population_max"]) == (None, 20000)
+    assert record["criteria"] == ["potentiel-financier"]
+    plain = clean_record(programme_data(id="y", source_id="y"))
+    assert plain["population_bands"] == [] and plain["criteria"] == []
+    # Empty, they leave the content hash of older records as it was.
+    assert content_hash(plain) == content_hash({key: value for key, value in plain.items()
+                                                if key not in ("population_bands", "criteria")})
+    for bands, message in (
+            ([{"min": 5000, "max": 100}], "le minimum (5\u202f000) dépasse le maximum (100)"),
+            ([{"max": 100, "criterion": "fortune"}], "Critère inconnu : « fortune »"),
+            ([{"max": "beaucoup"}], "« beaucoup » n'est pas un nombre d'habitants"),
+            ([{"maximum": 100}], "a les clés min, max, criterion et overseas"),
+            ([{}], "sans borne ni critère"),
+            ("jusqu'à 2 000", "sont une liste")):
+        with pytest.raises(InvalidRecord, match=re.escape(message)):
+            clean_record(programme_data(population_bands=bands))
+    with pytest.raises(InvalidRecord, match="Critère inconnu : « revenu »"):
+        clean_record(programme_data(criteria=["revenu"]))
+
+
+def test_band_lines_read_back_what_they_write():
+    from guichet.programmes.conditions import band_line, parse_band_lines
+
+    record = clean_record(vars(_curated("detr")))
+    lines = "\n".join(band_line(band) for band in record["population_bands"])
+    assert lines.splitlines()[1] == "2\u202f001 à 20\u202f000 sous condition potentiel-financier"
+    assert parse_band_lines(lines) == record["population_bands"]
+    assert parse_band_lines("à partir de 50 000 habitants\ntoutes tailles sous condition effort fiscal") == [
+        {"min": None, "max": None, "criterion": "effort-fiscal", "overseas": False},
+        {"min": 50000, "max": None, "criterion": None, "overseas": False}]

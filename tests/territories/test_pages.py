@@ -60,8 +60,44 @@ def test_a_village_and_a_town_differ(client, curated):
     assert "Action Cœur de ville" not in eligible and "Dotation politique de la ville (DPV)" not in eligible
     nevers = soup(client.get("/communes/58194"))
     eligible = [link.get_text(strip=True) for link in nevers.select("section.guichet-theme tbody a")]
-    assert {"Action Cœur de ville", "Dotation politique de la ville (DPV)"} <= set(eligible)
-    assert "Villages d'avenir" not in eligible
+    assert "Action Cœur de ville" in eligible and "Villages d'avenir" not in eligible
+    # Nevers has QPV and 33 000 inhabitants; DSU eligibility is the DPV's own criterion, which no
+    # shipped list gives: « à vérifier », the criterion named, never « éligible ».
+    to_check = {squash(row.select_one("a").get_text()): squash(row.select("td")[-1].get_text())
+                for row in nevers.select("#a-verifier tbody tr")}
+    assert to_check["Dotation politique de la ville (DPV)"] == (
+        "Éligibilité à vérifier : commune ayant un quartier prioritaire de la politique de la ville, sous "
+        "condition d’éligibilité à la dotation de solidarité urbaine (DSU), critère que le Guichet ne peut pas "
+        "vérifier")
+
+
+def detr_reason(client, code):
+    page = soup(client.get(f"/communes/{code}"))
+    title = "Dotation d'équipement des territoires ruraux (DETR)"
+    if title in [squash(link.get_text()) for link in page.select("section.guichet-theme tbody a")]:
+        return "eligible", None  # the eligible programmes are listed by theme
+    for row in page.select("section.guichet-state tbody tr"):
+        if squash(row.select_one("a").get_text()) == title:
+            return row["data-state"], squash(row.select("td")[-1].get_text())
+    raise AssertionError(f"DETR is not on the page of {code}")
+
+
+def test_detr_bands_on_commune_pages(client, curated):
+    # A village: the open band; Lunéville (18 262): the band « sous condition »; Nevers: none.
+    assert detr_reason(client, "09061")[0] == "eligible"
+    assert detr_reason(client, "54329") == ("to_check", (
+        "Éligibilité à vérifier : programme ouvert aux communes de 2\u202f001 à 20\u202f000 habitants sous condition "
+        "de potentiel financier par habitant, critère que le Guichet ne peut pas vérifier"))
+    assert detr_reason(client, "58194")[0] == "not_eligible"
+    # Le Port (La Réunion, about 32 000 inhabitants): overseas bands go up to 35 000; the search
+    # keeps DETR for it, the page says « à vérifier » with the overseas band.
+    state, reason = detr_reason(client, "97407")
+    assert state == "to_check" and "3\u202f501 à 35\u202f000 habitants" in reason
+    response = client.get("/api/v1/programmes", query_string={"commune": "97407", "per_page": 100})
+    assert "curated-detr" in {result["id"] for result in response.get_json()["results"]}
+    detail = soup(client.get("/programmes/curated-detr?commune=97407"))
+    assert "En outre-mer : communes de 3\u202f500 habitants au plus" in squash(detail.select_one("#programme-tranches")
+                                                                              .get_text())
 
 
 def test_programme_page_answers_for_the_commune_of_the_search(client, curated):
@@ -107,6 +143,12 @@ def test_a_postcode_comes_before_an_insee_code(client):
     autocomplete = client.get("/api/v1/communes", query_string={"q": "18200"}).get_json()
     assert autocomplete[0]["nom"] == "Saint-Amand-Montrond"
     assert "Saint-Bouize" not in [commune["nom"] for commune in autocomplete[:5]]
+    # The same on the page without JavaScript: Saint-Amand-Montrond first, Saint-Bouize (INSEE
+    # code 18200) last and labelled as such.
+    choices = [squash(item.get_text()) for item in
+               soup(client.get("/communes", query_string={"q": "18200"})).select(".guichet-commune-choices li")]
+    assert choices[0].startswith("Saint-Amand-Montrond — Cher (18)")
+    assert choices[-1].startswith("code Insee 18200 : Saint-Bouize")
     # The search page's commune is an INSEE code: it says when that number is also a postcode.
     page = soup(client.get("/", query_string={"commune": "54300"}))
     note = squash(page.select_one("#commune-code-postal").get_text())
