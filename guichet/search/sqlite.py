@@ -19,6 +19,7 @@ go into both sets of tables, so the swap loses none of them.
 """
 
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -37,6 +38,8 @@ from guichet.search.documents import text_fields
 from guichet.search.highlight import highlights_for
 from guichet.search.query import Clause, SearchQuery, clauses_of
 from guichet.programmes.conditions import CONDITIONS
+
+log = logging.getLogger(__name__)
 
 # Each concept a programme covers outweighs any BM25 difference: more concepts rank first.
 COVERAGE_WEIGHT = 1000.0
@@ -96,6 +99,11 @@ CREATE INDEX IF NOT EXISTS docs_by_published_at ON docs (published_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(title, summary, description, title_en, summary_en, description_en,
                                               tokenize = 'unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_vocab USING fts5vocab(docs_fts, 'row');
+CREATE TABLE IF NOT EXISTS changes (
+    generation INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (generation, doc)
+) WITHOUT ROWID;
 """
 
 # Documents written per transaction of a rebuild: the write lock is held this long, no longer.
@@ -106,6 +114,20 @@ _STAGED_NAME = re.compile(r"\b(" + "|".join(STAGED_TABLES) + r")\b")
 _LIVE_TABLES = {live: live for live in STAGED_TABLES}
 # Ids deleted while a rebuild runs: the rebuild's older read of the store must not bring them back.
 _DROPPED_TABLE = "rebuild_dropped"
+# The change log keeps this many generations (a process further behind reloads its snapshot
+# whole), pruned every CHANGES_PRUNE_EVERY generations.
+CHANGES_KEPT = 10_000
+CHANGES_PRUNE_EVERY = 100
+# A swap or a refresh touching more than this share of the documents (and more than
+# PATCH_MIN_ROWS rows): a full load is cheaper.
+PATCH_SHARE = 0.25
+PATCH_MIN_ROWS = 1000
+# An index of fewer documents reads its spelling vocabulary in the search that needs it; a
+# larger one in a thread of its own (SQLiteBackend._vocabulary).
+VOCABULARY_INLINE_DOCS = 5000
+# The snapshot's columns of docs: a swap logs the rows where one differs (or a term does).
+_SNAPSHOT_COLUMNS = ("id", "title", "level", "nationwide", "has_beneficiaries", "closed", "opens_on", "deadlines",
+                     "population_min", "population_max", "published_at", "first_seen_at")
 
 
 def _schema_statements() -> list[str]:
@@ -177,17 +199,30 @@ class SQLiteBackend:
         self._write_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        # How each process's snapshot was brought up to date (tests and benchmarks read it).
+        self.refreshes = {"patched": 0, "loaded": 0}
+        self._vocabulary_cache: tuple[int, dict[str, int]] | None = None
+        self._vocabulary_reader: threading.Thread | None = None
         self._connection()
         connection = self._local.connection
         connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if version is not None and int(version[0]) != SCHEMA_VERSION:
+        emptied = version is not None and int(version[0]) != SCHEMA_VERSION
+        logged = connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'changes'").fetchone() is not None
+        if emptied:
             # An index of another schema cannot take this one's rows: emptied, and reported as
             # needing a rebuild (its version stays the old one until `guichet reindex`).
             connection.executescript("DROP TABLE IF EXISTS docs_vocab; DROP TABLE IF EXISTS docs_fts; "
                                      "DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS docs;")
         connection.executescript(SCHEMA)
         connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        # The change log is complete from the generation it was created at (in an index
+        # written before it had one): a snapshot older than that is loaded whole.
+        connection.execute(f"INSERT OR {'IGNORE' if logged else 'REPLACE'} INTO meta SELECT 'changes_since', "
+                           "COALESCE((SELECT value FROM meta WHERE key = 'generation'), '0')")
+        if emptied:
+            with self._writing() as writing:
+                self._reset_changes(writing, self._bump_generation(writing))
 
     # -- connections -------------------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
@@ -239,28 +274,34 @@ class SQLiteBackend:
         count = 0
         with self._write_lock, self._writing(attempts=1) as connection:
             staged = self._rebuild_running(connection)
+            changed = []
             for document in documents:
+                rowid = self._rowid_for(connection, document["id"], staged)
                 self._delete_one(connection, document["id"])
-                self._insert(connection, document)
+                self._insert(connection, document, rowid=rowid)
                 if staged:
                     # A rebuild is loading: the new tables get this change too (it is newer
                     # than what the rebuild read), and the rebuild will not overwrite it.
                     self._delete_one(connection, document["id"], STAGED_TABLES)
-                    self._insert(connection, document, STAGED_TABLES)
+                    self._insert(connection, document, STAGED_TABLES, rowid=rowid)
                     connection.execute(f"DELETE FROM {_DROPPED_TABLE} WHERE id = ?", (document["id"],))
+                changed.append(rowid)
                 count += 1
-            self._bump_generation(connection)
+            self._log_changes(connection, self._bump_generation(connection), changed)
         return count
 
     def delete(self, ids: Iterable[str]) -> None:
         with self._write_lock, self._writing(attempts=1) as connection:
             staged = self._rebuild_running(connection)
+            changed = []
             for doc_id in ids:
-                self._delete_one(connection, doc_id)
+                rowid = self._delete_one(connection, doc_id)
+                if rowid is not None:
+                    changed.append(rowid)
                 if staged:
                     self._delete_one(connection, doc_id, STAGED_TABLES)
                     connection.execute(f"INSERT OR IGNORE INTO {_DROPPED_TABLE} VALUES (?)", (doc_id,))
-            self._bump_generation(connection)
+            self._log_changes(connection, self._bump_generation(connection), changed)
 
     def rebuild(self, documents: Iterable[dict], batch: int | None = None) -> int:
         """Load every document into new tables, REBUILD_BATCH per transaction, then swap them in.
@@ -287,12 +328,14 @@ class SQLiteBackend:
                                 f"SELECT 1 FROM docs_next WHERE id = ? UNION ALL "
                                 f"SELECT 1 FROM {_DROPPED_TABLE} WHERE id = ?",
                                 (document["id"], document["id"])).fetchone() is None:
-                            self._insert(connection, document, STAGED_TABLES)
+                            self._insert(connection, document, STAGED_TABLES,
+                                         rowid=self._rowid_for(connection, document["id"], True))
                 count += len(chunk)
             with self._write_lock, self._writing() as connection:
                 connection.execute("INSERT INTO docs_fts_next(docs_fts_next) VALUES ('optimize')")
+            changed = self._differences()  # read outside the write lock
             with self._write_lock, self._writing() as connection:
-                self._swap(connection)
+                self._swap(connection, changed)
         except BaseException:
             try:
                 with self._write_lock, self._writing(attempts=1) as connection:
@@ -312,8 +355,27 @@ class SQLiteBackend:
         for table in (_DROPPED_TABLE, *STAGED_TABLES.values()):
             connection.execute(f"DROP TABLE IF EXISTS {table}")
 
-    def _swap(self, connection):
-        """One transaction: the old tables go, the new ones take their names."""
+    def _differences(self) -> list[int] | None:
+        """Row ids where the new tables differ from the live ones in what a snapshot holds
+        (None: too many, every process reloads). A document keeps its row id across a
+        rebuild, so most programmes are the same rows. Read before the swap: any write after
+        this read goes to both sets of tables and logs its own rows."""
+        different = " OR ".join(f"o.{column} IS NOT n.{column}" for column in _SNAPSHOT_COLUMNS)
+        with self._connection() as connection:
+            rowids = {row[0] for row in connection.execute(
+                f"SELECT n.rowid FROM docs_next n LEFT JOIN docs o ON o.rowid = n.rowid "
+                f"WHERE o.rowid IS NULL OR {different} "
+                "UNION SELECT o.rowid FROM docs o WHERE NOT EXISTS (SELECT 1 FROM docs_next n WHERE n.rowid = o.rowid) "
+                "UNION SELECT n.doc FROM terms_next n WHERE NOT EXISTS (SELECT 1 FROM terms o "
+                "WHERE o.field = n.field AND o.value = n.value AND o.doc = n.doc) "
+                "UNION SELECT o.doc FROM terms o WHERE NOT EXISTS (SELECT 1 FROM terms_next n "
+                "WHERE n.field = o.field AND n.value = o.value AND n.doc = o.doc)")}
+            documents = connection.execute("SELECT count(*) FROM docs_next").fetchone()[0]
+        return None if len(rowids) > max(PATCH_MIN_ROWS, PATCH_SHARE * documents) else sorted(rowids)
+
+    def _swap(self, connection, changed: list[int] | None = None):
+        """One transaction: the old tables go, the new ones take their names; the rows that
+        differ are logged (``changed``), or the log starts again (None: every snapshot reloads)."""
         connection.execute("DROP TABLE IF EXISTS docs_vocab")
         for live, staged in STAGED_TABLES.items():
             connection.execute(f"DROP TABLE IF EXISTS {live}")
@@ -322,36 +384,75 @@ class SQLiteBackend:
         for statement in _schema_statements():  # indexes and the vocabulary table
             connection.execute(statement)
         connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        self._bump_generation(connection)
+        generation = self._bump_generation(connection)
+        if changed is None:
+            self._reset_changes(connection, generation)
+        else:
+            self._log_changes(connection, generation, changed)
 
     @staticmethod
-    def _bump_generation(connection):
-        """Every write moves the generation: each process reloads its in-memory snapshot."""
-        connection.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
-                           "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+    def _bump_generation(connection) -> int:
+        """Every write moves the generation: each process brings its snapshot up to date."""
+        return int(connection.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
+                                      "DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value").fetchone()[0])
 
     @staticmethod
-    def _delete_one(connection, doc_id: str, tables: dict | None = None):
+    def _log_changes(connection, generation: int, rowids: Iterable[int]) -> None:
+        """The row ids this generation wrote, in its transaction; old generations pruned."""
+        connection.executemany("INSERT OR IGNORE INTO changes VALUES (?, ?)",
+                               ((generation, rowid) for rowid in rowids))
+        if generation % CHANGES_PRUNE_EVERY == 0 and generation > CHANGES_KEPT:
+            oldest_kept = generation - CHANGES_KEPT
+            connection.execute("DELETE FROM changes WHERE generation <= ?", (oldest_kept,))
+            connection.execute("UPDATE meta SET value = ? WHERE key = 'changes_since' AND CAST(value AS INTEGER) < ?",
+                               (str(oldest_kept), oldest_kept))
+
+    @staticmethod
+    def _reset_changes(connection, generation: int) -> None:
+        """The log starts again at ``generation``: any older snapshot is loaded whole."""
+        connection.execute("DELETE FROM changes")
+        connection.execute("INSERT OR REPLACE INTO meta VALUES ('changes_since', ?)", (str(generation),))
+
+    @staticmethod
+    def _rowid_for(connection, doc_id: str, staged: bool) -> int:
+        """A document keeps its row id while it is in the index, across rebuilds (the live
+        row's, else the new tables'); a new one takes the next never-used row id."""
+        tables = ("docs", "docs_next") if staged else ("docs",)
+        for table in tables:
+            row = connection.execute(f"SELECT rowid FROM {table} WHERE id = ?", (doc_id,)).fetchone()
+            if row is not None:
+                return row[0]
+        counter = connection.execute("SELECT value FROM meta WHERE key = 'next_rowid'").fetchone()
+        rowid = max([int(counter[0]) if counter else 1] + [
+            (connection.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0) + 1 for table in tables])
+        connection.execute("INSERT OR REPLACE INTO meta VALUES ('next_rowid', ?)", (str(rowid + 1),))
+        return rowid
+
+    @staticmethod
+    def _delete_one(connection, doc_id: str, tables: dict | None = None) -> int | None:
+        """The document's rows gone; its row id returned (None: it was not there)."""
         docs, terms, fts = (tables or _LIVE_TABLES)["docs"], (tables or _LIVE_TABLES)["terms"], \
             (tables or _LIVE_TABLES)["docs_fts"]
         row = connection.execute(f"SELECT rowid FROM {docs} WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
-            return
+            return None
         connection.execute(f"DELETE FROM {fts} WHERE rowid = ?", row)
         connection.execute(f"DELETE FROM {terms} WHERE doc = ?", row)
         connection.execute(f"DELETE FROM {docs} WHERE rowid = ?", row)
+        return row[0]
 
     @staticmethod
-    def _insert(connection, document: dict, tables: dict | None = None):
-        """Into the live tables, or the ones a rebuild loads (``tables=STAGED_TABLES``)."""
+    def _insert(connection, document: dict, tables: dict | None = None, rowid: int | None = None):
+        """Into the live tables, or the ones a rebuild loads (``tables=STAGED_TABLES``), at
+        ``rowid`` (SQLiteBackend._rowid_for)."""
         docs, terms, fts = (tables or _LIVE_TABLES)["docs"], (tables or _LIVE_TABLES)["terms"], \
             (tables or _LIVE_TABLES)["docs_fts"]
         cursor = connection.execute(
-            f"INSERT INTO {docs} (id, title, summary, description, level, nationwide, has_beneficiaries, "
+            f"INSERT INTO {docs} (rowid, id, title, summary, description, level, nationwide, has_beneficiaries, "
             "population_min, population_max, opens_on, deadlines, last_deadline, next_deadline, closed, "
-            "first_seen_at, published_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "first_seen_at, published_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                document["id"], document["title"], document["summary"], document["description"],
+                rowid, document["id"], document["title"], document["summary"], document["description"],
                 document["level"], int(document["nationwide"]), int(bool(document["beneficiaries"])),
                 document["population_min"], document["population_max"], document["opens_on"],
                 json.dumps(document["deadlines"]), document["last_deadline"], document["next_deadline"],
@@ -410,16 +511,40 @@ class SQLiteBackend:
             raise SearchUnavailable(str(error)) from error
 
     def _snapshot_for(self, connection) -> Snapshot:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        generation = int(row[0]) if row else 0
-        snapshot = self._snapshot
-        if snapshot is None or snapshot.generation != generation:
-            with self._snapshot_lock:
-                snapshot = self._snapshot
-                if snapshot is None or snapshot.generation != generation:
-                    snapshot = load_snapshot(connection, generation)
-                    self._snapshot = snapshot
-        return snapshot
+        """The snapshot at the generation ``connection``'s read sees: the one held if it is
+        that generation; else the one held patched with the rows the change log names since
+        it (SQLite's WAL gives this read one consistent state of the docs, terms and log);
+        loaded whole only when the log no longer reaches back to it (or it is None)."""
+        for _attempt in range(3):
+            generation, changes_since = (int(value) for value in connection.execute(
+                "SELECT COALESCE((SELECT value FROM meta WHERE key = 'generation'), '0'), "
+                "COALESCE((SELECT value FROM meta WHERE key = 'changes_since'), '0')").fetchone())
+            held = self._snapshot
+            if held is None or generation >= held.generation:
+                break
+            # This read began before another thread brought the snapshot further: read again.
+            connection.execute("COMMIT")
+            connection.execute("BEGIN")
+        if held is not None and held.generation == generation:
+            return held
+        with self._snapshot_lock:
+            held = self._snapshot
+            if held is not None and held.generation == generation:
+                return held
+            fresh = None
+            if held is not None and changes_since <= held.generation < generation:
+                changed = [row[0] for row in connection.execute(
+                    "SELECT DISTINCT doc FROM changes WHERE generation > ? AND generation <= ?",
+                    (held.generation, generation))]
+                if len(changed) <= max(PATCH_MIN_ROWS, PATCH_SHARE * len(held.titles)):
+                    fresh = held.patched(connection, changed, generation)
+                    self.refreshes["patched"] += 1
+            if fresh is None:
+                fresh = load_snapshot(connection, generation)
+                self.refreshes["loaded"] += 1
+            if held is None or fresh.generation > held.generation:
+                self._snapshot = fresh
+            return fresh
 
     def _search(self, connection, snapshot: Snapshot, query: SearchQuery) -> SearchResult:
         scores: dict[int, float] = {}
@@ -538,17 +663,57 @@ class SQLiteBackend:
         return _WORD.sub(lambda match: written if index_term(match.group().lower()) == term else match.group(), text)
 
     def _vocabulary(self, connection, snapshot: Snapshot) -> dict[str, int]:
-        """Terms of the index with their document counts, once per generation of the index."""
-        cached = getattr(self, "_vocabulary_cache", None)
+        """Terms of the index with their document counts, read again when the generation moves.
+
+        Reading them is a scan of the whole FTS5 index (half a second at 100,000 programmes):
+        in a large index, a search while the index is written keeps the last vocabulary read
+        and a thread reads the new one (spelling lags the index by that read, no search waits).
+        """
+        cached = self._vocabulary_cache
         if cached is not None and cached[0] == snapshot.generation:
             return cached[1]
+        if cached is None or snapshot.all_docs.bit_count() < VOCABULARY_INLINE_DOCS:
+            vocabulary = self._read_vocabulary(connection)
+            self._keep_vocabulary(snapshot.generation, vocabulary)
+            return vocabulary
+        self._read_vocabulary_later()
+        return cached[1]
+
+    @staticmethod
+    def _read_vocabulary(connection) -> dict[str, int]:
         vocabulary = dict(connection.execute("SELECT term, doc FROM docs_vocab"))
         # the thesaurus's words too (« lampadaire » leads to public lighting even where no
         # programme writes it), after every word of the index
         for word in thesaurus_words():
             vocabulary.setdefault(stem(word), 0)
-        self._vocabulary_cache = (snapshot.generation, vocabulary)
         return vocabulary
+
+    def _keep_vocabulary(self, generation: int, vocabulary: dict[str, int]) -> None:
+        with self._snapshot_lock:
+            if self._vocabulary_cache is None or generation > self._vocabulary_cache[0]:
+                self._vocabulary_cache = (generation, vocabulary)
+
+    def _read_vocabulary_later(self) -> None:
+        """One thread at a time reads the vocabulary of the latest generation."""
+        with self._snapshot_lock:
+            if self._vocabulary_reader is not None and self._vocabulary_reader.is_alive():
+                return
+            self._vocabulary_reader = threading.Thread(target=self._vocabulary_reading, daemon=True,
+                                                       name="guichet-vocabulary")
+            self._vocabulary_reader.start()
+
+    def _vocabulary_reading(self) -> None:
+        try:
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                with _Transaction(connection) as reading:
+                    row = reading.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+                    vocabulary = self._read_vocabulary(reading)
+            finally:
+                connection.close()
+            self._keep_vocabulary(int(row[0]) if row else 0, vocabulary)
+        except sqlite3.Error as error:  # the next search asks again
+            log.warning("SQLite index: the spelling vocabulary could not be read: %s", error)
 
     @staticmethod
     def _filters(snapshot: Snapshot, query: SearchQuery) -> list[tuple[str | None, int]]:
