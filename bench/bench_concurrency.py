@@ -99,6 +99,7 @@ with app.app_context():
             except Exception as error:
                 result["errors"].append(repr(error)[:300])
             result["latencies"].append(time.perf_counter() - begin)
+        result["refreshes"] = getattr(backend, "refreshes", None)  # SQLite: snapshots patched / loaded
 result["seconds"] = time.perf_counter() - started
 print(json.dumps(result))
 """
@@ -191,7 +192,9 @@ def main():
           f"p95 {percentile(curator_latencies, .95) * 1000:.0f} ms, max {max(curator_latencies) * 1000:.0f} ms; "
           f"lost edits: {lost} of {len(ids)}")
     print(f"reader: {len(reader['latencies'])} searches during the work, "
-          f"p95 {percentile(reader['latencies'], .95) * 1000:.0f} ms, {len(reader['errors'])} failed or empty")
+          f"p50 {percentile(reader['latencies'], .5) * 1000:.0f} ms, "
+          f"p95 {percentile(reader['latencies'], .95) * 1000:.0f} ms, {len(reader['errors'])} failed or empty; "
+          f"snapshot refreshes {reader.get('refreshes')}")
     print(f"scrape: {args.scrape:,} records stored: {'yes' if scraped else 'NO'}; searchable after repair: "
           f"{collected:,}")
     print(f"digest run: {digest.get('sent', 0)} sent, {digest.get('received', 0)} received by the SMTP server")

@@ -25,6 +25,9 @@ _DOC_COLUMNS = ("rowid, title, level, nationwide, has_beneficiaries, closed, ope
                 "population_min, population_max, published_at, first_seen_at")
 # Row ids per statement when re-reading changed rows (SQLite's variable limit is far above).
 _CHUNK = 500
+# Per-row columns are held in chunks of 2 ** _SHIFT rows: a patch copies the chunks it changes only.
+_SHIFT = 10
+_COLUMNS = ("opens_on", "deadlines", "population_min", "population_max", "published_at", "first_seen", "titles")
 
 
 def bitmap_of(rowids) -> int:
@@ -35,6 +38,48 @@ def bitmap_of(rowids) -> int:
     for rowid in rowids:
         buffer[rowid >> 3] |= 1 << (rowid & 7)
     return int.from_bytes(buffer, "little")
+
+
+class Column:
+    """A per-row-id list, immutable, that a patch copies chunk by chunk (``changed``)."""
+
+    __slots__ = ("chunks", "size")
+
+    def __init__(self, values: list | None = None, chunks: list | None = None, size: int = 0):
+        if chunks is None:
+            values = values or []
+            step = 1 << _SHIFT
+            chunks = [values[start:start + step] for start in range(0, len(values), step)]
+            size = len(values)
+        self.chunks, self.size = chunks, size
+
+    def __getitem__(self, rowid: int):
+        return self.chunks[rowid >> _SHIFT][rowid & ((1 << _SHIFT) - 1)]
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self):
+        for chunk in self.chunks:
+            yield from chunk
+
+    def changed(self, values: dict, size: int) -> "Column":
+        """A new column: these rows' values replaced, grown to ``size`` rows (None-filled)."""
+        step = 1 << _SHIFT
+        chunks = list(self.chunks)
+        if size > self.size:
+            if chunks and len(chunks[-1]) < step:
+                chunks[-1] = chunks[-1] + [None] * min(step - len(chunks[-1]), size - self.size)
+            while len(chunks) * step < size:
+                chunks.append([None] * min(step, size - len(chunks) * step))
+        copied = set()
+        for rowid, value in values.items():
+            index = rowid >> _SHIFT
+            if index not in copied:
+                chunks[index] = list(chunks[index])
+                copied.add(index)
+            chunks[index][rowid & (step - 1)] = value
+        return Column(chunks=chunks, size=max(size, self.size))
 
 
 class Membership:
@@ -58,16 +103,16 @@ class Snapshot:
     nationwide: int = 0
     has_beneficiaries: int = 0
     closed: int = 0
-    # Per row id (lists indexed by rowid; None where no document).
-    opens_on: list = field(default_factory=list)
-    deadlines: list = field(default_factory=list)
-    population_min: list = field(default_factory=list)
-    population_max: list = field(default_factory=list)
-    published_at: list = field(default_factory=list)
-    first_seen: list = field(default_factory=list)
+    # Per row id (Columns indexed by rowid; None where no document).
+    opens_on: Column = field(default_factory=Column)
+    deadlines: Column = field(default_factory=Column)
+    population_min: Column = field(default_factory=Column)
+    population_max: Column = field(default_factory=Column)
+    published_at: Column = field(default_factory=Column)
+    first_seen: Column = field(default_factory=Column)
     # Row ids by first_seen_at descending (nouveauté).
     newest_first: list = field(default_factory=list)
-    titles: list = field(default_factory=list)
+    titles: Column = field(default_factory=Column)
 
     def __post_init__(self):
         # Derived values, private to this snapshot: (kind, arguments) → bitmap, dict or order.
@@ -179,17 +224,17 @@ class Snapshot:
 
         new = Snapshot(generation=generation)
         size = max(len(self.titles), (max(changed) + 1) if changed else 0)
-        for name in ("opens_on", "deadlines", "population_min", "population_max", "published_at",
-                     "first_seen", "titles"):
-            values = getattr(self, name).copy()
-            values.extend([None] * (size - len(values)))
-            for rowid in changed:
-                values[rowid] = None
-            setattr(new, name, values)
-        groups, flags = _fill(new, rows, terms)
+        columns = {name: dict.fromkeys(changed) for name in _COLUMNS}
+        groups, flags = _fill(columns, rows, terms)
+        for name in _COLUMNS:
+            setattr(new, name, getattr(self, name).changed(columns[name], size))
         new.values = {}
         for key in set(self.values) | set(groups):
-            bitmap = (self.values.get(key, 0) & keep) | bitmap_of(groups.get(key, ()))
+            old = self.values.get(key, 0)
+            if key not in groups and not old & mask:
+                new.values[key] = old  # no changed row had or has it
+                continue
+            bitmap = (old & keep) | bitmap_of(groups.get(key, ()))
             if bitmap:
                 new.values[key] = bitmap
         present_bitmap = bitmap_of(present)
@@ -251,20 +296,24 @@ def _reordered(order: list, moved: list, present: set, key, descending: bool = F
     return kept
 
 
-def _fill(snapshot: Snapshot, rows, terms) -> tuple[dict, dict]:
-    """Per-row values of ``rows`` written into the snapshot's lists; their (field, value) →
-    row ids groups (level from docs, the rest from ``terms``) and flags returned."""
+def _fill(columns: dict, rows, terms) -> tuple[dict, dict]:
+    """Per-row values of ``rows`` written into ``columns`` (name → list or dict by row id);
+    their (field, value) → row ids groups (level from docs, the rest from ``terms``) and
+    flags returned."""
     groups: dict[tuple[str, str], list[int]] = {}
     flags = {"nationwide": [], "has_beneficiaries": [], "closed": []}
+    titles, opens, deadline_lists, minima, maxima, published, seen = (
+        columns[name] for name in ("titles", "opens_on", "deadlines", "population_min", "population_max",
+                                   "published_at", "first_seen"))
     for (rowid, title, level, is_nationwide, has_any_beneficiary, is_closed, opens_on, deadlines,
          population_min, population_max, published_at, first_seen_at) in rows:
-        snapshot.titles[rowid] = title
-        snapshot.opens_on[rowid] = opens_on
-        snapshot.deadlines[rowid] = json.loads(deadlines)
-        snapshot.population_min[rowid] = population_min
-        snapshot.population_max[rowid] = population_max
-        snapshot.published_at[rowid] = published_at
-        snapshot.first_seen[rowid] = first_seen_at
+        titles[rowid] = title
+        opens[rowid] = opens_on
+        deadline_lists[rowid] = json.loads(deadlines)
+        minima[rowid] = population_min
+        maxima[rowid] = population_max
+        published[rowid] = published_at
+        seen[rowid] = first_seen_at
         groups.setdefault(("level", level), []).append(rowid)
         if is_nationwide:
             flags["nationwide"].append(rowid)
@@ -282,10 +331,10 @@ def load_snapshot(connection, generation: int) -> Snapshot:
     rows = connection.execute(f"SELECT {_DOC_COLUMNS} FROM docs").fetchall()
     size = (max(row[0] for row in rows) + 1) if rows else 0
     snapshot = Snapshot(generation=generation)
-    for name in ("opens_on", "deadlines", "population_min", "population_max", "published_at", "first_seen",
-                 "titles"):
-        setattr(snapshot, name, [None] * size)
-    groups, flags = _fill(snapshot, rows, connection.execute("SELECT field, value, doc FROM terms"))
+    columns = {name: [None] * size for name in _COLUMNS}
+    groups, flags = _fill(columns, rows, connection.execute("SELECT field, value, doc FROM terms"))
+    for name in _COLUMNS:
+        setattr(snapshot, name, Column(columns[name]))
     snapshot.values = {key: bitmap_of(rowids) for key, rowids in groups.items()}
     snapshot.all_docs = bitmap_of(row[0] for row in rows)
     snapshot.nationwide = bitmap_of(flags["nationwide"])

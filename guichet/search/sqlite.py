@@ -14,13 +14,23 @@ live ones (``docs_next``, ``terms_next``, ``docs_fts_next``) in short transactio
 REBUILD_BATCH documents, then swaps them in with one short transaction (drop the old tables,
 rename the new ones): searches keep answering from the old tables the whole time, writers wait
 one batch at most, never the whole rebuild, and a rebuild that dies half-way leaves the live
-tables as they were (the next rebuild drops what it left). Changes indexed while a rebuild runs
-go into both sets of tables, so the swap loses none of them.
+tables as they were (the next rebuild, or the next process to open the index once the
+rebuilding process is gone, drops what it left). Changes indexed while a rebuild runs go into
+both sets of tables, so the swap loses none of them.
+
+Every write logs the row ids it touched under the generation it moves to (table ``changes``,
+in the same transaction): each process brings its in-memory snapshot up to date by re-reading
+those rows only (guichet.search.bitmaps.Snapshot.patched). A document keeps its row id while
+it is in the index, through rebuilds too, so a swap logs only the rows whose snapshot fields
+differ. A snapshot is loaded whole at start, when the log no longer reaches back to it
+(pruned, or an index written before it had one), or after a swap that changed most rows.
 """
 
 import json
 import logging
+import os
 import re
+import socket
 import sqlite3
 import threading
 from itertools import islice
@@ -223,6 +233,8 @@ class SQLiteBackend:
         if emptied:
             with self._writing() as writing:
                 self._reset_changes(writing, self._bump_generation(writing))
+        if self._rebuild_running(connection):
+            self._drop_dead_rebuild()
 
     # -- connections -------------------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
@@ -315,6 +327,7 @@ class SQLiteBackend:
             self._drop_staged(connection)  # what a rebuild that died left behind
             for statement in _staging_statements():
                 connection.execute(statement)
+            connection.execute("INSERT OR REPLACE INTO meta VALUES ('rebuild_owner', ?)", (_this_process(),))
         count = 0
         documents = iter(documents)
         try:
@@ -354,6 +367,19 @@ class SQLiteBackend:
     def _drop_staged(connection):
         for table in (_DROPPED_TABLE, *STAGED_TABLES.values()):
             connection.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.execute("DELETE FROM meta WHERE key = 'rebuild_owner'")
+
+    def _drop_dead_rebuild(self) -> None:
+        """The tables a killed rebuild left are dropped at start: else every later write
+        would keep going into them too, for a swap that never comes."""
+        with self._writing() as connection:
+            if not self._rebuild_running(connection):
+                return
+            owner = connection.execute("SELECT value FROM meta WHERE key = 'rebuild_owner'").fetchone()
+            if owner is None or _process_gone(owner[0]):
+                log.warning("SQLite index: tables of an interrupted rebuild dropped (%s)",
+                            owner[0] if owner else "no owner")
+                self._drop_staged(connection)
 
     def _differences(self) -> list[int] | None:
         """Row ids where the new tables differ from the live ones in what a snapshot holds
@@ -815,6 +841,38 @@ class SQLiteBackend:
             score = scores.get(rowid)
             hits.append(Hit(id=doc_id, score=-score if score is not None else None, highlights=highlights))
         return hits
+
+
+def _this_process() -> str:
+    """host, pid and start time (clock ticks since boot) of this process: who runs a rebuild."""
+    return f"{socket.gethostname()} {os.getpid()} {_started(os.getpid())}"
+
+
+def _started(pid: int) -> str:
+    try:
+        # the field after the command's parentheses: state is 3rd, start time 22nd
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[19]
+    except (OSError, IndexError):
+        return "?"
+
+
+def _process_gone(owner: str) -> bool:
+    """Whether the process ``owner`` names (``_this_process``) has ended. A process of
+    another host cannot be seen from here: taken as alive (its next rebuild drops its tables)."""
+    host, _space, rest = owner.partition(" ")
+    pid, _space, started = rest.partition(" ")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if not Path(f"/proc/{pid}").exists():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False
+        return False
+    now = _started(int(pid))
+    return "?" not in (started, now) and now != started  # another process under the same pid
 
 
 class _Transaction:

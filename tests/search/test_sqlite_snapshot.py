@@ -85,7 +85,7 @@ def assert_same_snapshot(patched, path):
         assert getattr(patched, name) == getattr(loaded, name), name
     assert patched.values == loaded.values
     for name in LISTS:
-        mine, theirs = getattr(patched, name), getattr(loaded, name)
+        mine, theirs = list(getattr(patched, name)), list(getattr(loaded, name))
         size = max(len(mine), len(theirs))
         assert mine + [None] * (size - len(mine)) == theirs + [None] * (size - len(theirs)), name
     assert patched._derived, "the derived values were carried over"
