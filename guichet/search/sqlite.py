@@ -287,8 +287,9 @@ class SQLiteBackend:
         with self._write_lock, self._writing(attempts=1) as connection:
             staged = self._rebuild_running(connection)
             changed = []
+            rowids = _Rowids(connection, staged)
             for document in documents:
-                rowid = self._rowid_for(connection, document["id"], staged)
+                rowid = rowids(document["id"])
                 self._delete_one(connection, document["id"])
                 self._insert(connection, document, rowid=rowid)
                 if staged:
@@ -299,6 +300,7 @@ class SQLiteBackend:
                     connection.execute(f"DELETE FROM {_DROPPED_TABLE} WHERE id = ?", (document["id"],))
                 changed.append(rowid)
                 count += 1
+            rowids.close()
             self._log_changes(connection, self._bump_generation(connection), changed)
         return count
 
@@ -336,13 +338,15 @@ class SQLiteBackend:
                 if not chunk:
                     break
                 with self._write_lock, self._writing() as connection:
+                    rowids = _Rowids(connection, staged=True)
                     for document in chunk:
                         if connection.execute(
                                 f"SELECT 1 FROM docs_next WHERE id = ? UNION ALL "
                                 f"SELECT 1 FROM {_DROPPED_TABLE} WHERE id = ?",
                                 (document["id"], document["id"])).fetchone() is None:
                             self._insert(connection, document, STAGED_TABLES,
-                                         rowid=self._rowid_for(connection, document["id"], True))
+                                         rowid=rowids(document["id"], known=False))
+                    rowids.close()
                 count += len(chunk)
             with self._write_lock, self._writing() as connection:
                 connection.execute("INSERT INTO docs_fts_next(docs_fts_next) VALUES ('optimize')")
@@ -387,17 +391,22 @@ class SQLiteBackend:
         rebuild, so most programmes are the same rows. Read before the swap: any write after
         this read goes to both sets of tables and logs its own rows."""
         different = " OR ".join(f"o.{column} IS NOT n.{column}" for column in _SNAPSHOT_COLUMNS)
+        queries = (  # the cheap ones first: past the limit, the others are not read
+            f"SELECT n.rowid FROM docs_next n LEFT JOIN docs o ON o.rowid = n.rowid WHERE o.rowid IS NULL OR {different}",
+            "SELECT o.rowid FROM docs o WHERE NOT EXISTS (SELECT 1 FROM docs_next n WHERE n.rowid = o.rowid)",
+            "SELECT n.doc FROM terms_next n WHERE NOT EXISTS (SELECT 1 FROM terms o "
+            "WHERE o.field = n.field AND o.value = n.value AND o.doc = n.doc)",
+            "SELECT o.doc FROM terms o WHERE NOT EXISTS (SELECT 1 FROM terms_next n "
+            "WHERE n.field = o.field AND n.value = o.value AND n.doc = o.doc)")
+        rowids: set[int] = set()
         with self._connection() as connection:
-            rowids = {row[0] for row in connection.execute(
-                f"SELECT n.rowid FROM docs_next n LEFT JOIN docs o ON o.rowid = n.rowid "
-                f"WHERE o.rowid IS NULL OR {different} "
-                "UNION SELECT o.rowid FROM docs o WHERE NOT EXISTS (SELECT 1 FROM docs_next n WHERE n.rowid = o.rowid) "
-                "UNION SELECT n.doc FROM terms_next n WHERE NOT EXISTS (SELECT 1 FROM terms o "
-                "WHERE o.field = n.field AND o.value = n.value AND o.doc = n.doc) "
-                "UNION SELECT o.doc FROM terms o WHERE NOT EXISTS (SELECT 1 FROM terms_next n "
-                "WHERE n.field = o.field AND n.value = o.value AND n.doc = o.doc)")}
             documents = connection.execute("SELECT count(*) FROM docs_next").fetchone()[0]
-        return None if len(rowids) > max(PATCH_MIN_ROWS, PATCH_SHARE * documents) else sorted(rowids)
+            limit = max(PATCH_MIN_ROWS, PATCH_SHARE * documents)
+            for query in queries:
+                rowids.update(row[0] for row in connection.execute(query))
+                if len(rowids) > limit:
+                    return None
+        return sorted(rowids)
 
     def _swap(self, connection, changed: list[int] | None = None):
         """One transaction: the old tables go, the new ones take their names; the rows that
@@ -439,20 +448,6 @@ class SQLiteBackend:
         connection.execute("DELETE FROM changes")
         connection.execute("INSERT OR REPLACE INTO meta VALUES ('changes_since', ?)", (str(generation),))
 
-    @staticmethod
-    def _rowid_for(connection, doc_id: str, staged: bool) -> int:
-        """A document keeps its row id while it is in the index, across rebuilds (the live
-        row's, else the new tables'); a new one takes the next never-used row id."""
-        tables = ("docs", "docs_next") if staged else ("docs",)
-        for table in tables:
-            row = connection.execute(f"SELECT rowid FROM {table} WHERE id = ?", (doc_id,)).fetchone()
-            if row is not None:
-                return row[0]
-        counter = connection.execute("SELECT value FROM meta WHERE key = 'next_rowid'").fetchone()
-        rowid = max([int(counter[0]) if counter else 1] + [
-            (connection.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0) + 1 for table in tables])
-        connection.execute("INSERT OR REPLACE INTO meta VALUES ('next_rowid', ?)", (str(rowid + 1),))
-        return rowid
 
     @staticmethod
     def _delete_one(connection, doc_id: str, tables: dict | None = None) -> int | None:
@@ -470,7 +465,7 @@ class SQLiteBackend:
     @staticmethod
     def _insert(connection, document: dict, tables: dict | None = None, rowid: int | None = None):
         """Into the live tables, or the ones a rebuild loads (``tables=STAGED_TABLES``), at
-        ``rowid`` (SQLiteBackend._rowid_for)."""
+        ``rowid`` (_Rowids)."""
         docs, terms, fts = (tables or _LIVE_TABLES)["docs"], (tables or _LIVE_TABLES)["terms"], \
             (tables or _LIVE_TABLES)["docs_fts"]
         cursor = connection.execute(
@@ -873,6 +868,35 @@ def _process_gone(owner: str) -> bool:
         return False
     now = _started(int(pid))
     return "?" not in (started, now) and now != started  # another process under the same pid
+
+
+class _Rowids:
+    """Row ids for the documents of one write transaction. A document keeps its row id while
+    it is in the index, across rebuilds (the live row's, else the new tables'); a new one
+    takes the next never-used row id (meta ``next_rowid``, written back by ``close``)."""
+
+    def __init__(self, connection, staged: bool):
+        self.connection, self.staged = connection, staged
+        self.next: int | None = None
+
+    def __call__(self, doc_id: str, known: bool = True) -> int:
+        """``known=False``: the caller knows the new tables lack this id."""
+        tables = ("docs", "docs_next") if self.staged and known else ("docs",)
+        for table in tables:
+            row = self.connection.execute(f"SELECT rowid FROM {table} WHERE id = ?", (doc_id,)).fetchone()
+            if row is not None:
+                return row[0]
+        if self.next is None:
+            counter = self.connection.execute("SELECT value FROM meta WHERE key = 'next_rowid'").fetchone()
+            self.next = max([int(counter[0]) if counter else 1] + [
+                (self.connection.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0) + 1
+                for table in (("docs", "docs_next") if self.staged else ("docs",))])
+        rowid, self.next = self.next, self.next + 1
+        return rowid
+
+    def close(self) -> None:
+        if self.next is not None:
+            self.connection.execute("INSERT OR REPLACE INTO meta VALUES ('next_rowid', ?)", (str(self.next),))
 
 
 class _Transaction:
