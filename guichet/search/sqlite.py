@@ -14,12 +14,23 @@ live ones (``docs_next``, ``terms_next``, ``docs_fts_next``) in short transactio
 REBUILD_BATCH documents, then swaps them in with one short transaction (drop the old tables,
 rename the new ones): searches keep answering from the old tables the whole time, writers wait
 one batch at most, never the whole rebuild, and a rebuild that dies half-way leaves the live
-tables as they were (the next rebuild drops what it left). Changes indexed while a rebuild runs
-go into both sets of tables, so the swap loses none of them.
+tables as they were (the next rebuild, or the next process to open the index once the
+rebuilding process is gone, drops what it left). Changes indexed while a rebuild runs go into
+both sets of tables, so the swap loses none of them.
+
+Every write logs the row ids it touched under the generation it moves to (table ``changes``,
+in the same transaction): each process brings its in-memory snapshot up to date by re-reading
+those rows only (guichet.search.bitmaps.Snapshot.patched). A document keeps its row id while
+it is in the index, through rebuilds too, so a swap logs only the rows whose snapshot fields
+differ. A snapshot is loaded whole at start, when the log no longer reaches back to it
+(pruned, or an index written before it had one), or after a swap that changed most rows.
 """
 
 import json
+import logging
+import os
 import re
+import socket
 import sqlite3
 import threading
 from itertools import islice
@@ -32,12 +43,14 @@ from rapidfuzz.distance import Levenshtein
 
 from guichet.search.analysis import analyse_to_string, english_terms, index_term, stem, thesaurus_words
 from guichet.search.base import FACET_FIELDS, Hit, SearchResult, SearchUnavailable
-from guichet.search.bitmaps import Membership, Snapshot, bitmap_of, load_snapshot
+from guichet.search.bitmaps import DOC_COLUMNS, Membership, Snapshot, bitmap_of, load_snapshot
 from guichet.search.documents import text_fields
 from guichet.search.highlight import highlights_for
 from guichet.search.params import THRESHOLD_FACETS, UNKNOWN_VALUE
 from guichet.search.query import Clause, SearchQuery, clauses_of, funder_key
 from guichet.programmes.conditions import CONDITIONS
+
+log = logging.getLogger(__name__)
 
 # Each concept a programme covers outweighs any BM25 difference: more concepts rank first.
 COVERAGE_WEIGHT = 1000.0
@@ -107,6 +120,11 @@ CREATE INDEX IF NOT EXISTS docs_by_published_at ON docs (published_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(title, summary, description, title_en, summary_en, description_en,
                                               tokenize = 'unicode61');
 CREATE VIRTUAL TABLE IF NOT EXISTS docs_vocab USING fts5vocab(docs_fts, 'row');
+CREATE TABLE IF NOT EXISTS changes (
+    generation INTEGER NOT NULL,
+    doc INTEGER NOT NULL,
+    PRIMARY KEY (generation, doc)
+) WITHOUT ROWID;
 """
 
 # Documents written per transaction of a rebuild: the write lock is held this long, no longer.
@@ -117,6 +135,19 @@ _STAGED_NAME = re.compile(r"\b(" + "|".join(STAGED_TABLES) + r")\b")
 _LIVE_TABLES = {live: live for live in STAGED_TABLES}
 # Ids deleted while a rebuild runs: the rebuild's older read of the store must not bring them back.
 _DROPPED_TABLE = "rebuild_dropped"
+# The change log keeps this many generations (a process further behind reloads its snapshot
+# whole), pruned every CHANGES_PRUNE_EVERY generations.
+CHANGES_KEPT = 10_000
+CHANGES_PRUNE_EVERY = 100
+# A swap or a refresh touching more than this share of the documents (and more than
+# PATCH_MIN_ROWS rows): a full load is cheaper.
+PATCH_SHARE = 0.25
+PATCH_MIN_ROWS = 1000
+# An index of fewer documents reads its spelling vocabulary in the search that needs it; a
+# larger one in a thread of its own (SQLiteBackend._vocabulary).
+VOCABULARY_INLINE_DOCS = 5000
+# The snapshot's columns of docs: a swap logs the rows where one differs (or a term does).
+_SNAPSHOT_COLUMNS = ("id",) + DOC_COLUMNS
 
 
 def _schema_statements() -> list[str]:
@@ -188,17 +219,32 @@ class SQLiteBackend:
         self._write_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
         self._snapshot: Snapshot | None = None
+        # How each process's snapshot was brought up to date (tests and benchmarks read it).
+        self.refreshes = {"patched": 0, "loaded": 0}
+        self._vocabulary_cache: tuple[int, dict[str, int]] | None = None
+        self._vocabulary_reader: threading.Thread | None = None
         self._connection()
         connection = self._local.connection
         connection.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if version is not None and int(version[0]) != SCHEMA_VERSION:
+        emptied = version is not None and int(version[0]) != SCHEMA_VERSION
+        logged = connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'changes'").fetchone() is not None
+        if emptied:
             # An index of another schema cannot take this one's rows: emptied, and reported as
             # needing a rebuild (its version stays the old one until `guichet reindex`).
             connection.executescript("DROP TABLE IF EXISTS docs_vocab; DROP TABLE IF EXISTS docs_fts; "
                                      "DROP TABLE IF EXISTS terms; DROP TABLE IF EXISTS docs;")
         connection.executescript(SCHEMA)
         connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        # The change log is complete from the generation it was created at (in an index
+        # written before it had one): a snapshot older than that is loaded whole.
+        connection.execute(f"INSERT OR {'IGNORE' if logged else 'REPLACE'} INTO meta SELECT 'changes_since', "
+                           "COALESCE((SELECT value FROM meta WHERE key = 'generation'), '0')")
+        if emptied:
+            with self._writing() as writing:
+                self._reset_changes(writing, self._bump_generation(writing))
+        if self._rebuild_running(connection):
+            self._drop_dead_rebuild()
 
     # -- connections -------------------------------------------------------------------------
     def _connection(self) -> sqlite3.Connection:
@@ -250,28 +296,36 @@ class SQLiteBackend:
         count = 0
         with self._write_lock, self._writing(attempts=1) as connection:
             staged = self._rebuild_running(connection)
+            changed = []
+            rowids = _Rowids(connection, staged)
             for document in documents:
+                rowid = rowids(document["id"])
                 self._delete_one(connection, document["id"])
-                self._insert(connection, document)
+                self._insert(connection, document, rowid=rowid)
                 if staged:
                     # A rebuild is loading: the new tables get this change too (it is newer
                     # than what the rebuild read), and the rebuild will not overwrite it.
                     self._delete_one(connection, document["id"], STAGED_TABLES)
-                    self._insert(connection, document, STAGED_TABLES)
+                    self._insert(connection, document, STAGED_TABLES, rowid=rowid)
                     connection.execute(f"DELETE FROM {_DROPPED_TABLE} WHERE id = ?", (document["id"],))
+                changed.append(rowid)
                 count += 1
-            self._bump_generation(connection)
+            rowids.close()
+            self._log_changes(connection, self._bump_generation(connection), changed)
         return count
 
     def delete(self, ids: Iterable[str]) -> None:
         with self._write_lock, self._writing(attempts=1) as connection:
             staged = self._rebuild_running(connection)
+            changed = []
             for doc_id in ids:
-                self._delete_one(connection, doc_id)
+                rowid = self._delete_one(connection, doc_id)
+                if rowid is not None:
+                    changed.append(rowid)
                 if staged:
                     self._delete_one(connection, doc_id, STAGED_TABLES)
                     connection.execute(f"INSERT OR IGNORE INTO {_DROPPED_TABLE} VALUES (?)", (doc_id,))
-            self._bump_generation(connection)
+            self._log_changes(connection, self._bump_generation(connection), changed)
 
     def rebuild(self, documents: Iterable[dict], batch: int | None = None) -> int:
         """Load every document into new tables, REBUILD_BATCH per transaction, then swap them in.
@@ -285,6 +339,7 @@ class SQLiteBackend:
             self._drop_staged(connection)  # what a rebuild that died left behind
             for statement in _staging_statements():
                 connection.execute(statement)
+            connection.execute("INSERT OR REPLACE INTO meta VALUES ('rebuild_owner', ?)", (_this_process(),))
         count = 0
         documents = iter(documents)
         try:
@@ -293,17 +348,21 @@ class SQLiteBackend:
                 if not chunk:
                     break
                 with self._write_lock, self._writing() as connection:
+                    rowids = _Rowids(connection, staged=True)
                     for document in chunk:
                         if connection.execute(
                                 f"SELECT 1 FROM docs_next WHERE id = ? UNION ALL "
                                 f"SELECT 1 FROM {_DROPPED_TABLE} WHERE id = ?",
                                 (document["id"], document["id"])).fetchone() is None:
-                            self._insert(connection, document, STAGED_TABLES)
+                            self._insert(connection, document, STAGED_TABLES,
+                                         rowid=rowids(document["id"], known=False))
+                    rowids.close()
                 count += len(chunk)
             with self._write_lock, self._writing() as connection:
                 connection.execute("INSERT INTO docs_fts_next(docs_fts_next) VALUES ('optimize')")
+            changed = self._differences()  # read outside the write lock
             with self._write_lock, self._writing() as connection:
-                self._swap(connection)
+                self._swap(connection, changed)
         except BaseException:
             try:
                 with self._write_lock, self._writing(attempts=1) as connection:
@@ -322,9 +381,46 @@ class SQLiteBackend:
     def _drop_staged(connection):
         for table in (_DROPPED_TABLE, *STAGED_TABLES.values()):
             connection.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.execute("DELETE FROM meta WHERE key = 'rebuild_owner'")
 
-    def _swap(self, connection):
-        """One transaction: the old tables go, the new ones take their names."""
+    def _drop_dead_rebuild(self) -> None:
+        """The tables a killed rebuild left are dropped at start: else every later write
+        would keep going into them too, for a swap that never comes."""
+        with self._writing() as connection:
+            if not self._rebuild_running(connection):
+                return
+            owner = connection.execute("SELECT value FROM meta WHERE key = 'rebuild_owner'").fetchone()
+            if owner is None or _process_gone(owner[0]):
+                log.warning("SQLite index: tables of an interrupted rebuild dropped (%s)",
+                            owner[0] if owner else "no owner")
+                self._drop_staged(connection)
+
+    def _differences(self) -> list[int] | None:
+        """Row ids where the new tables differ from the live ones in what a snapshot holds
+        (None: too many, every process reloads). A document keeps its row id across a
+        rebuild, so most programmes are the same rows. Read before the swap: any write after
+        this read goes to both sets of tables and logs its own rows."""
+        different = " OR ".join(f"o.{column} IS NOT n.{column}" for column in _SNAPSHOT_COLUMNS)
+        queries = (  # the cheap ones first: past the limit, the others are not read
+            f"SELECT n.rowid FROM docs_next n LEFT JOIN docs o ON o.rowid = n.rowid WHERE o.rowid IS NULL OR {different}",
+            "SELECT o.rowid FROM docs o WHERE NOT EXISTS (SELECT 1 FROM docs_next n WHERE n.rowid = o.rowid)",
+            "SELECT n.doc FROM terms_next n WHERE NOT EXISTS (SELECT 1 FROM terms o "
+            "WHERE o.field = n.field AND o.value = n.value AND o.doc = n.doc)",
+            "SELECT o.doc FROM terms o WHERE NOT EXISTS (SELECT 1 FROM terms_next n "
+            "WHERE n.field = o.field AND n.value = o.value AND n.doc = o.doc)")
+        rowids: set[int] = set()
+        with self._connection() as connection:
+            documents = connection.execute("SELECT count(*) FROM docs_next").fetchone()[0]
+            limit = max(PATCH_MIN_ROWS, PATCH_SHARE * documents)
+            for query in queries:
+                rowids.update(row[0] for row in connection.execute(query))
+                if len(rowids) > limit:
+                    return None
+        return sorted(rowids)
+
+    def _swap(self, connection, changed: list[int] | None = None):
+        """One transaction: the old tables go, the new ones take their names; the rows that
+        differ are logged (``changed``), or the log starts again (None: every snapshot reloads)."""
         connection.execute("DROP TABLE IF EXISTS docs_vocab")
         for live, staged in STAGED_TABLES.items():
             connection.execute(f"DROP TABLE IF EXISTS {live}")
@@ -333,37 +429,62 @@ class SQLiteBackend:
         for statement in _schema_statements():  # indexes and the vocabulary table
             connection.execute(statement)
         connection.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        self._bump_generation(connection)
+        generation = self._bump_generation(connection)
+        if changed is None:
+            self._reset_changes(connection, generation)
+        else:
+            self._log_changes(connection, generation, changed)
 
     @staticmethod
-    def _bump_generation(connection):
-        """Every write moves the generation: each process reloads its in-memory snapshot."""
-        connection.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
-                           "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+    def _bump_generation(connection) -> int:
+        """Every write moves the generation: each process brings its snapshot up to date."""
+        return int(connection.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
+                                      "DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING value").fetchone()[0])
 
     @staticmethod
-    def _delete_one(connection, doc_id: str, tables: dict | None = None):
+    def _log_changes(connection, generation: int, rowids: Iterable[int]) -> None:
+        """The row ids this generation wrote, in its transaction; old generations pruned."""
+        connection.executemany("INSERT OR IGNORE INTO changes VALUES (?, ?)",
+                               ((generation, rowid) for rowid in rowids))
+        if generation % CHANGES_PRUNE_EVERY == 0 and generation > CHANGES_KEPT:
+            oldest_kept = generation - CHANGES_KEPT
+            connection.execute("DELETE FROM changes WHERE generation <= ?", (oldest_kept,))
+            connection.execute("UPDATE meta SET value = ? WHERE key = 'changes_since' AND CAST(value AS INTEGER) < ?",
+                               (str(oldest_kept), oldest_kept))
+
+    @staticmethod
+    def _reset_changes(connection, generation: int) -> None:
+        """The log starts again at ``generation``: any older snapshot is loaded whole."""
+        connection.execute("DELETE FROM changes")
+        connection.execute("INSERT OR REPLACE INTO meta VALUES ('changes_since', ?)", (str(generation),))
+
+
+    @staticmethod
+    def _delete_one(connection, doc_id: str, tables: dict | None = None) -> int | None:
+        """The document's rows gone; its row id returned (None: it was not there)."""
         docs, terms, fts = (tables or _LIVE_TABLES)["docs"], (tables or _LIVE_TABLES)["terms"], \
             (tables or _LIVE_TABLES)["docs_fts"]
         row = connection.execute(f"SELECT rowid FROM {docs} WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
-            return
+            return None
         connection.execute(f"DELETE FROM {fts} WHERE rowid = ?", row)
         connection.execute(f"DELETE FROM {terms} WHERE doc = ?", row)
         connection.execute(f"DELETE FROM {docs} WHERE rowid = ?", row)
+        return row[0]
 
     @staticmethod
-    def _insert(connection, document: dict, tables: dict | None = None):
-        """Into the live tables, or the ones a rebuild loads (``tables=STAGED_TABLES``)."""
+    def _insert(connection, document: dict, tables: dict | None = None, rowid: int | None = None):
+        """Into the live tables, or the ones a rebuild loads (``tables=STAGED_TABLES``), at
+        ``rowid`` (_Rowids)."""
         docs, terms, fts = (tables or _LIVE_TABLES)["docs"], (tables or _LIVE_TABLES)["terms"], \
             (tables or _LIVE_TABLES)["docs_fts"]
         cursor = connection.execute(
-            f"INSERT INTO {docs} (id, title, summary, description, level, nationwide, has_beneficiaries, "
+            f"INSERT INTO {docs} (rowid, id, title, summary, description, level, nationwide, has_beneficiaries, "
             "population_min, population_max, population_overseas_min, population_overseas_max, opens_on, deadlines, "
             "last_deadline, next_deadline, closed, first_seen_at, published_at, language, max_rate, max_amount) "
-            "VALUES (" + ", ".join("?" * 21) + ")",
+            "VALUES (" + ", ".join("?" * 22) + ")",
             (
-                document["id"], document["title"], document["summary"], document["description"],
+                rowid, document["id"], document["title"], document["summary"], document["description"],
                 document["level"], int(document["nationwide"]), int(bool(document["beneficiaries"])),
                 document["population_min"], document["population_max"], document.get("population_overseas_min"),
                 document.get("population_overseas_max"), document["opens_on"],
@@ -425,16 +546,40 @@ class SQLiteBackend:
             raise SearchUnavailable(str(error)) from error
 
     def _snapshot_for(self, connection) -> Snapshot:
-        row = connection.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        generation = int(row[0]) if row else 0
-        snapshot = self._snapshot
-        if snapshot is None or snapshot.generation != generation:
-            with self._snapshot_lock:
-                snapshot = self._snapshot
-                if snapshot is None or snapshot.generation != generation:
-                    snapshot = load_snapshot(connection, generation)
-                    self._snapshot = snapshot
-        return snapshot
+        """The snapshot at the generation ``connection``'s read sees: the one held if it is
+        that generation; else the one held patched with the rows the change log names since
+        it (SQLite's WAL gives this read one consistent state of the docs, terms and log);
+        loaded whole only when the log no longer reaches back to it (or it is None)."""
+        for _attempt in range(3):
+            generation, changes_since = (int(value) for value in connection.execute(
+                "SELECT COALESCE((SELECT value FROM meta WHERE key = 'generation'), '0'), "
+                "COALESCE((SELECT value FROM meta WHERE key = 'changes_since'), '0')").fetchone())
+            held = self._snapshot
+            if held is None or generation >= held.generation:
+                break
+            # This read began before another thread brought the snapshot further: read again.
+            connection.execute("COMMIT")
+            connection.execute("BEGIN")
+        if held is not None and held.generation == generation:
+            return held
+        with self._snapshot_lock:
+            held = self._snapshot
+            if held is not None and held.generation == generation:
+                return held
+            fresh = None
+            if held is not None and changes_since <= held.generation < generation:
+                changed = [row[0] for row in connection.execute(
+                    "SELECT DISTINCT doc FROM changes WHERE generation > ? AND generation <= ?",
+                    (held.generation, generation))]
+                if len(changed) <= max(PATCH_MIN_ROWS, PATCH_SHARE * len(held.titles)):
+                    fresh = held.patched(connection, changed, generation)
+                    self.refreshes["patched"] += 1
+            if fresh is None:
+                fresh = load_snapshot(connection, generation)
+                self.refreshes["loaded"] += 1
+            if held is None or fresh.generation > held.generation:
+                self._snapshot = fresh
+            return fresh
 
     def _search(self, connection, snapshot: Snapshot, query: SearchQuery) -> SearchResult:
         scores: dict[int, float] = {}
@@ -553,17 +698,57 @@ class SQLiteBackend:
         return _WORD.sub(lambda match: written if index_term(match.group().lower()) == term else match.group(), text)
 
     def _vocabulary(self, connection, snapshot: Snapshot) -> dict[str, int]:
-        """Terms of the index with their document counts, once per generation of the index."""
-        cached = getattr(self, "_vocabulary_cache", None)
+        """Terms of the index with their document counts, read again when the generation moves.
+
+        Reading them is a scan of the whole FTS5 index (half a second at 100,000 programmes):
+        in a large index, a search while the index is written keeps the last vocabulary read
+        and a thread reads the new one (spelling lags the index by that read, no search waits).
+        """
+        cached = self._vocabulary_cache
         if cached is not None and cached[0] == snapshot.generation:
             return cached[1]
+        if cached is None or snapshot.all_docs.bit_count() < VOCABULARY_INLINE_DOCS:
+            vocabulary = self._read_vocabulary(connection)
+            self._keep_vocabulary(snapshot.generation, vocabulary)
+            return vocabulary
+        self._read_vocabulary_later()
+        return cached[1]
+
+    @staticmethod
+    def _read_vocabulary(connection) -> dict[str, int]:
         vocabulary = dict(connection.execute("SELECT term, doc FROM docs_vocab"))
         # the thesaurus's words too (« lampadaire » leads to public lighting even where no
         # programme writes it), after every word of the index
         for word in thesaurus_words():
             vocabulary.setdefault(stem(word), 0)
-        self._vocabulary_cache = (snapshot.generation, vocabulary)
         return vocabulary
+
+    def _keep_vocabulary(self, generation: int, vocabulary: dict[str, int]) -> None:
+        with self._snapshot_lock:
+            if self._vocabulary_cache is None or generation > self._vocabulary_cache[0]:
+                self._vocabulary_cache = (generation, vocabulary)
+
+    def _read_vocabulary_later(self) -> None:
+        """One thread at a time reads the vocabulary of the latest generation."""
+        with self._snapshot_lock:
+            if self._vocabulary_reader is not None and self._vocabulary_reader.is_alive():
+                return
+            self._vocabulary_reader = threading.Thread(target=self._vocabulary_reading, daemon=True,
+                                                       name="guichet-vocabulary")
+            self._vocabulary_reader.start()
+
+    def _vocabulary_reading(self) -> None:
+        try:
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                with _Transaction(connection) as reading:
+                    row = reading.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+                    vocabulary = self._read_vocabulary(reading)
+            finally:
+                connection.close()
+            self._keep_vocabulary(int(row[0]) if row else 0, vocabulary)
+        except sqlite3.Error as error:  # the next search asks again
+            log.warning("SQLite index: the spelling vocabulary could not be read: %s", error)
 
     @staticmethod
     def _filters(snapshot: Snapshot, query: SearchQuery) -> list[tuple[str | None, int]]:
@@ -685,6 +870,67 @@ class SQLiteBackend:
             score = scores.get(rowid)
             hits.append(Hit(id=doc_id, score=-score if score is not None else None, highlights=highlights))
         return hits
+
+
+def _this_process() -> str:
+    """host, pid and start time (clock ticks since boot) of this process: who runs a rebuild."""
+    return f"{socket.gethostname()} {os.getpid()} {_started(os.getpid())}"
+
+
+def _started(pid: int) -> str:
+    try:
+        # the field after the command's parentheses: state is 3rd, start time 22nd
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[19]
+    except (OSError, IndexError):
+        return "?"
+
+
+def _process_gone(owner: str) -> bool:
+    """Whether the process ``owner`` names (``_this_process``) has ended. A process of
+    another host cannot be seen from here: taken as alive (its next rebuild drops its tables)."""
+    host, _space, rest = owner.partition(" ")
+    pid, _space, started = rest.partition(" ")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if not Path(f"/proc/{pid}").exists():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False
+        return False
+    now = _started(int(pid))
+    return "?" not in (started, now) and now != started  # another process under the same pid
+
+
+class _Rowids:
+    """Row ids for the documents of one write transaction. A document keeps its row id while
+    it is in the index, across rebuilds (the live row's, else the new tables'); a new one
+    takes the next never-used row id (meta ``next_rowid``, written back by ``close``)."""
+
+    def __init__(self, connection, staged: bool):
+        self.connection, self.staged = connection, staged
+        self.next: int | None = None
+
+    def __call__(self, doc_id: str, known: bool = True) -> int:
+        """``known=False``: the caller knows the new tables lack this id."""
+        tables = ("docs", "docs_next") if self.staged and known else ("docs",)
+        for table in tables:
+            row = self.connection.execute(f"SELECT rowid FROM {table} WHERE id = ?", (doc_id,)).fetchone()
+            if row is not None:
+                return row[0]
+        if self.next is None:
+            counter = self.connection.execute("SELECT value FROM meta WHERE key = 'next_rowid'").fetchone()
+            self.next = max([int(counter[0]) if counter else 1] + [
+                (self.connection.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0) + 1
+                for table in (("docs", "docs_next") if self.staged else ("docs",))])
+        rowid, self.next = self.next, self.next + 1
+        return rowid
+
+    def close(self) -> None:
+        if self.next is not None:
+            self.connection.execute("INSERT OR REPLACE INTO meta VALUES ('next_rowid', ?)", (str(self.next),))
 
 
 class _Transaction:

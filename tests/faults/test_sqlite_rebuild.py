@@ -5,13 +5,19 @@ write lock between two batches (not after the whole rebuild), a change indexed d
 rebuild survives the swap, and a rebuild that dies half-way leaves the old index whole.
 """
 
+import signal
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 from guichet.search.query import parse_search
 from guichet.search.sqlite import SQLiteBackend, _staging_statements
 from tests.search.test_sqlite import TODAY, document
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def search(backend, **params):
@@ -100,3 +106,48 @@ def test_a_rebuild_that_dies_half_way_leaves_the_old_index_and_the_next_one_work
                            "has_beneficiaries, deadlines, closed) VALUES ('ghost', 'Fantôme', '', '', 1, 1, '[]', 0)")
     assert backend.rebuild([document("n-1", "Aide rénovation")], batch=10) == 1
     assert backend.ids() == ["n-1"]
+
+
+def test_a_rebuild_killed_mid_way_leaves_no_tables_that_a_later_start_keeps(backend, path):
+    """kill -9 of the rebuilding process: the next process to open the index drops the
+    half-loaded tables (writes would otherwise go on filling them for a swap that never comes);
+    a rebuild whose process is alive keeps its tables when another process starts."""
+    code = ("import os, signal\n"
+            "from guichet.search.sqlite import SQLiteBackend\n"
+            "from tests.search.test_sqlite import document\n"
+            f"backend = SQLiteBackend({str(path)!r})\n"
+            "def documents():\n"
+            "    for n in range(40):\n"
+            "        if n == 25:\n"
+            "            os.kill(os.getpid(), signal.SIGKILL)\n"
+            "        yield document(f'new-{n}', f'Aide rénovation {n}')\n"
+            "backend.rebuild(documents(), batch=10)\n")
+    killed = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, timeout=120)
+    assert killed.returncode == -signal.SIGKILL
+    with backend._connection() as connection:
+        assert backend._rebuild_running(connection)  # the dead rebuild's tables are in the file
+        assert connection.execute("SELECT count(*) FROM docs_next").fetchone()[0] == 20
+
+    started = SQLiteBackend(path)  # a process starting after the kill
+    try:
+        with started._connection() as connection:
+            names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        assert not {"docs_next", "terms_next", "docs_fts_next", "rebuild_dropped"} & names
+        started.index([document("old-2", "Ancienne aide vélo corrigée")])
+        assert search(started, q="vélo").total == 30 and search(started, q="rénovation").total == 0
+    finally:
+        started.close()
+
+    seen = {}
+
+    def documents():
+        for n in range(20):
+            if n == 15:
+                other = SQLiteBackend(path)  # starts while this rebuild is alive
+                with other._connection() as connection:
+                    seen["kept"] = other._rebuild_running(connection)
+                other.close()
+            yield document(f"new-{n}", f"Aide rénovation {n}")
+
+    assert backend.rebuild(documents(), batch=10) == 20
+    assert seen["kept"] is True and search(backend, q="rénovation").total == 20
