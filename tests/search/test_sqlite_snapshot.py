@@ -16,6 +16,7 @@ import pytest
 
 from guichet.search import sqlite
 from guichet.search.analysis import index_term
+from guichet.search import bitmaps
 from guichet.search.bitmaps import load_snapshot
 from guichet.search.query import parse_search
 from guichet.search.sqlite import CHANGES_KEPT, CHANGES_PRUNE_EVERY, SQLiteBackend
@@ -23,7 +24,7 @@ from tests.search.test_sqlite import TODAY, document, search
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EVERY_STATUS = {"status": ["ouvert", "a_venir", "clos"]}
-LISTS = ("opens_on", "deadlines", "population_min", "population_max", "published_at", "first_seen", "titles")
+LISTS = bitmaps._COLUMNS  # every per-row column of a snapshot
 
 
 @pytest.fixture
@@ -61,7 +62,10 @@ def programme(number: int, **fields) -> dict:
                     nationwide=number % 4 != 0, population_max=[None, 2000, 20000][number % 3],
                     days=[-10, 15, 200][number % 3], opens_on=(TODAY + timedelta(days=5)).isoformat()
                     if number % 5 == 0 else None, first_seen_at=f"2027-01-{1 + number % 28:02d}T00:00:00",
-                    published_at=f"2027-02-{1 + number % 28:02d}T00:00:00")
+                    published_at=f"2027-02-{1 + number % 28:02d}T00:00:00",
+                    funders=[["ADEME"], ["Région Grand Est", "ADEME"], []][number % 3],
+                    max_rate=[None, 50, 80][number % 3], max_amount=[100_000, None, 20_000][number % 3],
+                    population_overseas_max=[None, 35000, 20000][number % 3])
     title = fields.pop("title", f"Aide vélo {number}")
     return document(f"p-{number}", title, **{**defaults, **fields})
 
@@ -97,6 +101,7 @@ def prime(backend):
     """Searches that compute the derived values (status, orders, windows, population)."""
     search(backend, q="vélo", population="5000")
     search(backend, sort="nouveaute")
+    search(backend, rate_at_least="50", amount_at_least="10000")  # thresholds, their counts, the funders'
     search(backend, sort="date_limite", deadline_before=(TODAY + timedelta(days=30)).isoformat())
     backend.search(parse_search({}, today=TODAY).without(published_after=datetime(2027, 2, 10)))
 
@@ -140,7 +145,8 @@ def test_deletes_unpublished_and_new_rows_facets_and_orders_stay_right(path, wri
     try:
         for params in ({"q": "vélo", "population": "5000"}, {"sort": "nouveaute", "per_page": "50"}, {},
                        {"sort": "date_limite", "per_page": "50"}, {"status": "clos"}, {"status": "a_venir"},
-                       {"region": "11"}, {"department": "01"}, {"q": "vélo", **EVERY_STATUS}):
+                       {"region": "11"}, {"department": "01"}, {"q": "vélo", **EVERY_STATUS},
+                       {"funder": "ademe"}, {"rate_at_least": "50", **EVERY_STATUS}, {"amount_at_least": "50000"}):
             mine, theirs = search(reader, **params), search(fresh, **params)
             assert [hit.id for hit in mine.hits] == [hit.id for hit in theirs.hits], params
             assert (mine.total, mine.facets) == (theirs.total, theirs.facets), params
