@@ -93,7 +93,7 @@ def deadlines_calendar(programmes, *, name: str, detail_url, today: date) -> byt
 
 CSV_COLUMNS = (
     "Identifiant", "Titre", "Résumé", "Financeurs", "Échelon", "Régions", "Départements", "Bénéficiaires",
-    "Thèmes", "Types d'aide", "Appel à projets", "Ouverture", "Prochaine date limite", "Dates limites",
+    "Thèmes", "Types d’aide", "Appel à projets", "Ouverture", "Prochaine date limite", "Dates limites",
     "Statut", "Récurrence", "Taux minimum (%)", "Taux maximum (%)", "Montant minimum (€)", "Montant maximum (€)",
     "Population minimum", "Population maximum", "Page chez la source", "Candidater", "Page sur Guichet",
 )

@@ -119,17 +119,17 @@ def _filter(name, field_name, vocabulary, help_text, facet=True, **extra) -> Sea
 
 
 PARAMS = (
-    SearchParam("q", "Mots", "Mots recherchés (accents, pluriels et synonymes tolérés ; pas d'opérateurs).",
+    SearchParam("q", "Mots", "Mots recherchés (accents, pluriels et synonymes tolérés ; pas d’opérateurs).",
                 {"type": "string", "maxLength": MAX_TEXT_LENGTH}, field="text"),
     _filter("theme", "themes", THEMES, "Thème ou sous-thème."),
-    SearchParam("commune", "Commune", "Code INSEE d'une commune : programmes auxquels elle peut prétendre.",
+    SearchParam("commune", "Commune", "Code INSEE d’une commune : programmes auxquels elle peut prétendre.",
                 {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{3}$"}, field="eligibility"),
     SearchParam("population", POPULATION_BANDS.noun,
-                "Nombre d'habitants, ou tranche : " + ", ".join(POPULATION_BANDS) + ".",
+                "Nombre d’habitants, ou tranche : " + ", ".join(POPULATION_BANDS) + ".",
                 {"type": "string", "pattern": "^([0-9]{1,7}|" + "|".join(POPULATION_BANDS) + ")$"},
                 field="population_range"),
     _filter("level", "levels", LEVELS, "Échelon du financeur."),
-    _filter("aid_type", "aid_types", AID_TYPES, "Type d'aide."),
+    _filter("aid_type", "aid_types", AID_TYPES, "Type d’aide."),
     _filter("call_for_projects", "calls", CALLS, "« true » : appels à projets et appels à manifestation "
                                                  "d’intérêt (AMI) uniquement."),
     _filter("beneficiary", "beneficiaries", BENEFICIARIES, "Bénéficiaire."),
