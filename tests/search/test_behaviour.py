@@ -43,6 +43,18 @@ def test_accents_case_elision_and_plural_are_ignored(client, lighting, make_prog
     assert ids(search(client, q=text)) == [lighting]
 
 
+@pytest.mark.parametrize("typed, stored", [("l'éclairage", "Rénovation de l’éclairage public"),
+                                           ("l’éclairage", "Rénovation de l'éclairage public"),
+                                           ("Val-d'Oise", "Vélo dans le Val-d’Oise"),
+                                           ("Val-d’Oise", "Vélo dans le Val-d'Oise")])
+def test_straight_and_typographic_apostrophes_meet(client, make_programme, typed, stored):
+    """Pages write « ’ », people type « ' » (and sources write either): a query finds the text
+    whichever apostrophe each has."""
+    expected = make_programme(title=stored)
+    make_programme(title="Maisons de santé pluriprofessionnelles")
+    assert ids(search(client, q=typed)) == [expected]
+
+
 @pytest.mark.parametrize("typed, stored", [("vélos", "Plan vélo du quotidien"), ("vélo", "Parkings à vélos"),
                                            ("communes", "Aide à la commune"), ("locaux", "Commerce local")])
 def test_plurals_match_singulars(client, make_programme, typed, stored):
