@@ -133,6 +133,7 @@ def _with_article(name):
 _STRAIGHT = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 # In HTML, only the text is read: tags (and their attributes) and what a person edits or a
 # browser runs are left alone.
+_HTML_APOSTROPHE = re.compile(r"'|&#39;|&#x27;")
 _HTML_NOT_TEXT = re.compile(r"(<(?:textarea|script|style|pre|code)\b[^>]*>.*?</(?:textarea|script|style|pre|code)\s*>"
                             r"|<[^>]*>)", re.DOTALL | re.IGNORECASE)
 
@@ -174,11 +175,11 @@ def finalize(value):
     values stay as published (change detection, exports) and search folds both forms anyway.
     Left alone: form fields' values (``|as_typed``: what a person typed comes back as typed,
     and a curator who saves a form changes no field left untouched), addresses and links."""
-    if isinstance(value, AsTyped) or not isinstance(value, str) or ("'" not in value and "&#" not in value):
+    if isinstance(value, AsTyped) or not isinstance(value, str):
         return value
     if isinstance(value, Markup):
-        return typographic_html(value)
-    if not any(char.isspace() for char in value) and any(char in value for char in "/@=?#"):
+        return typographic_html(value) if _HTML_APOSTROPHE.search(value) else value
+    if "'" not in value or (not any(char.isspace() for char in value) and any(char in value for char in "/@=?#")):
         return value
     return typographic(value)
 
