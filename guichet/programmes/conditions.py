@@ -236,14 +236,14 @@ def _bound(value, name: str) -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise InvalidCriterion(f"Tranche de population : « {name} » doit être un nombre d'habitants.")
+        raise InvalidCriterion(f"Tranche de population : « {name} » doit être un nombre d’habitants.")
     try:
         number = float(str(value).replace("\u202f", "").replace("\xa0", "").replace(" ", ""))
     except ValueError:
-        raise InvalidCriterion(f"Tranche de population : « {str(value)[:30]} » n'est pas un nombre "
-                               "d'habitants.") from None
+        raise InvalidCriterion(f"Tranche de population : « {str(value)[:30]} » n’est pas un nombre "
+                               "d’habitants.") from None
     if not number.is_integer() or number < 0:
-        raise InvalidCriterion("Tranche de population : un nombre d'habitants est entier et positif.")
+        raise InvalidCriterion("Tranche de population : un nombre d’habitants est entier et positif.")
     return int(number)
 
 
@@ -412,7 +412,7 @@ def parse_band_lines(text: str) -> list[dict]:
                 break
         else:
             raise InvalidCriterion(f"Ligne {number} : tranche illisible « {line[:60]} ». Écrivez par exemple "
-                                   f"{BAND_EXAMPLE}, « jusqu'à 2 000 » ou « outre-mer : jusqu'à 3 500 ».")
+                                   f"{BAND_EXAMPLE}, « jusqu’à 2 000 » ou « outre-mer : jusqu’à 3 500 ».")
         bands.append({"min": minimum, "max": maximum, "criterion": criterion, "overseas": overseas})
     try:
         return clean_bands(bands)

@@ -162,7 +162,7 @@ CRITERIA = Vocabulary("criteria", "Critère à vérifier", False, {
     "effort-fiscal": "Effort fiscal",
     "revenu-par-habitant": "Revenu par habitant",
     "dsu": "Éligibilité à la dotation de solidarité urbaine (DSU)",
-    "unite-urbaine": "Taille de l'unité urbaine (INSEE)",
+    "unite-urbaine": "Taille de l’unité urbaine (INSEE)",
     "autre": "Autre condition précisée par le programme",
 })
 

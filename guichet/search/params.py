@@ -34,7 +34,7 @@ DEPARTMENTS = Vocabulary("departments", "Département", False, geo.DEPARTMENT_NA
 CALLS = Vocabulary("call_for_projects", "Appel à projets", False, {"true": "Appels à projets et AMI uniquement"})
 # The aid programmes (« programmes d'aides », guichet.programmes.aid_programmes): an open list whose
 # values are the programmes' names themselves, so no labels to declare (``label`` is the name).
-AID_PROGRAMMES = Vocabulary("aid_programmes", "Programme d'aides", False, {})
+AID_PROGRAMMES = Vocabulary("aid_programmes", "Programme d’aides", False, {})
 AID_PROGRAMME_PARAM = "aid_programme"
 
 # -- Funders, aid rate and amount (issue 17) -------------------------------------------------
@@ -155,7 +155,7 @@ PARAMS = (
                 field="deadline_before"),
     # after the older filters: the saved searches' canonical order of those never changes
     SearchParam(AID_PROGRAMME_PARAM, AID_PROGRAMMES.noun,
-                "Programme d'aides, par son nom (« Fonds vert - Édition 2024 », « Petites villes de demain » ; "
+                "Programme d’aides, par son nom (« Fonds vert - Édition 2024 », « Petites villes de demain » ; "
                 "majuscules, accents et ponctuation indifférents) : les noms sont ceux de la facette "
                 "« aid_programmes ».",
                 {"type": "string", "maxLength": 200}, repeatable=True, field="aid_programmes", facet=True),

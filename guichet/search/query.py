@@ -396,7 +396,7 @@ def parse_aid_programmes(args) -> frozenset:
 
     values = [value for value in _getlist(args, AID_PROGRAMME_PARAM) if value is not None and str(value).strip()]
     if len(values) > MAX_AID_PROGRAMMES:
-        raise InvalidQuery(AID_PROGRAMME_PARAM, f"Programme d'aides : {MAX_AID_PROGRAMMES} programmes au plus.")
+        raise InvalidQuery(AID_PROGRAMME_PARAM, f"Programme d’aides : {MAX_AID_PROGRAMMES} programmes au plus.")
     names = set()
     for value in values:
         try:
