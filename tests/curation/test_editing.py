@@ -440,7 +440,7 @@ def test_a_curator_sets_the_aid_programmes_one_a_line(curator_client, make_progr
     assert response.status_code == 302
     page = curator_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Modifications enregistrées : Programmes d&#39;aides." in page or \
-        "Modifications enregistrées : Programmes d'aides." in page
+        "Modifications enregistrées : Programmes d’aides." in page
     programme = store.get(Programme, programme_id)
     assert programme.aid_programmes == ["Fonds vert - Édition 2024", "Petites villes de demain"]
     assert programme.curated_fields == ["aid_programmes"]

@@ -426,7 +426,7 @@ def test_an_aid_programme_that_cannot_be_a_name_is_a_french_400(client, value):
     response = client.get("/api/v1/programmes", query_string={"aid_programme": value})
     assert response.status_code == 400
     error = response.get_json()["error"]
-    assert error["parameter"] == "aid_programme" and error["message"].startswith("Programme d'aides")
+    assert error["parameter"] == "aid_programme" and error["message"].startswith("Programme d’aides")
 # -- funders, aid rate and amount (issue 17) -------------------------------------------------
 def test_funder_filter_ignores_case_and_accents_and_counts_each_funder(client, make_programme):
     ademe = make_programme(title="Fonds chaleur", funders=["ADEME"])

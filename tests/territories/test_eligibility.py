@@ -275,7 +275,7 @@ def test_population_bands_and_criteria_in_the_record():
     for bands, message in (
             ([{"min": 5000, "max": 100}], "le minimum (5\u202f000) dépasse le maximum (100)"),
             ([{"max": 100, "criterion": "fortune"}], "Critère inconnu : « fortune »"),
-            ([{"max": "beaucoup"}], "« beaucoup » n'est pas un nombre d'habitants"),
+            ([{"max": "beaucoup"}], "« beaucoup » n’est pas un nombre d’habitants"),
             ([{"maximum": 100}], "a les clés min, max, criterion et overseas"),
             ([{}], "sans borne ni critère"),
             ("jusqu'à 2 000", "sont une liste")):

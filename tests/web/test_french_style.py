@@ -164,7 +164,7 @@ def test_every_page_type_and_every_email_reads_as_correct_french(app, client, ma
     # The API: its errors, in French, and its OpenAPI document's texts.
     messages = set()
     for path in ("/api/v1/programmes?population=beaucoup", "/api/v1/programmes/inconnu", "/api/v1/inexistant",
-                 "/api/v1/programmes?q=a&q=b", "/api/v1/communes?q=a&q=b", "/api/v1/programmes?funder=ADEME",
+                 "/api/v1/programmes?q=a&q=b", "/api/v1/communes?q=a&q=b", "/api/v1/programmes?financeur=ADEME",
                  "/api/v1/communes/00000", "/api/v1/programmes?q=eclairage%20NEAR%20public"):
         response = client.get(path)
         assert response.status_code in (400, 404) and response.is_json, (path, response.status_code)
