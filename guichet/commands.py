@@ -47,7 +47,7 @@ def _initialise(app, echo) -> None:
     with get_database().session() as session:
         counts = load_curated(session, store=store_record)
         session.commit()
-    echo(f"Programmes rédigés par l'équipe : {counts['added']} ajoutés, {counts['updated']} mis à jour, "
+    echo(f"Programmes rédigés par l’équipe : {counts['added']} ajoutés, {counts['updated']} mis à jour, "
          f"{counts['unchanged']} inchangés.")
     for error in counts["errors"]:
         echo(f"  erreur : {error}", err=True)
@@ -56,7 +56,7 @@ def _initialise(app, echo) -> None:
         step(app)
     health = get_backend().health()
     if health.get("needs_rebuild") or health.get("documents", 0) == 0:
-        echo("Construction de l'index de recherche…")
+        echo("Construction de l’index de recherche…")
         echo(f"{rebuild_index(app)} programmes indexés.")
 
 
@@ -89,12 +89,12 @@ def reindex_command(changed):
 
     from guichet.search.base import SearchUnavailable
 
-    click.echo(f"Reconstruction de l'index ({current_app.config['SEARCH_BACKEND']})…")
+    click.echo(f"Reconstruction de l’index ({current_app.config['SEARCH_BACKEND']})…")
     try:
         count = rebuild_index(current_app, progress=lambda done: click.echo(f"  {done} programmes lus…"))
     except SearchUnavailable as error:
         # The half-built index is deleted by the backend; the old one still answers.
-        raise click.ClickException(f"reconstruction impossible, l'index actuel reste en service : {error}") from None
+        raise click.ClickException(f"reconstruction impossible, l’index actuel reste en service : {error}") from None
     click.echo(f"{count} programmes indexés.")
 
 
@@ -225,7 +225,7 @@ def serve_command(workers, listen_fd):
 
 @click.command("scheduler")
 @click.option("--standby", is_flag=True,
-              help="Si un autre planificateur tourne, attendre et prendre le relais quand il s'arrête "
+              help="Si un autre planificateur tourne, attendre et prendre le relais quand il s’arrête "
                    "(plusieurs hôtes sur une base PostgreSQL).")
 @with_appcontext
 def scheduler_command(standby):

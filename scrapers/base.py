@@ -161,14 +161,14 @@ class Source:
         only http(s) on the source's own hosts, on their usual ports (issue 12, M5); None if it may."""
         parts = urlsplit(url or "")
         if parts.scheme not in ("http", "https"):
-            return f"adresse refusée : « {url} » n'est pas une adresse http ou https"
+            return f"adresse refusée : « {url} » n’est pas une adresse http ou https"
         try:
             port = parts.port
         except ValueError:
             return f"adresse refusée : port illisible dans « {url} »"
         host = (parts.hostname or "").lower()
         if host not in self.own_hosts() or port not in (None, 80, 443):
-            return (f"adresse refusée : « {parts.netloc} » n'est pas un hôte de la source {self.name or self.slug} "
+            return (f"adresse refusée : « {parts.netloc} » n’est pas un hôte de la source {self.name or self.slug} "
                     "(seules ses propres pages sont lues)")
         return None
 
@@ -280,10 +280,10 @@ class Harvest:
         """The listing ended (no next page) without reaching its end: before the source's end
         marker, or with fewer items than it announced."""
         if page.last_page is False:
-            return (f"la liste s'arrête à la page {self.pages} sans atteindre sa dernière page "
+            return (f"la liste s’arrête à la page {self.pages} sans atteindre sa dernière page "
                     "(pagination perdue) : liste incomplète")
         if self.announced is not None and self.listed < self.announced:
-            return (f"la liste s'arrête à {self.listed} éléments sur {self.announced} annoncés par la source : "
+            return (f"la liste s’arrête à {self.listed} éléments sur {self.announced} annoncés par la source : "
                     "liste incomplète")
         return None
 

@@ -30,10 +30,10 @@ def verification_text(source_class) -> str:
     if kind not in VERIFICATIONS:
         raise ValueError(f"{source_class.slug}: verified must be one of {', '.join(VERIFICATIONS)}")
     if kind == "team":
-        return "rédigé et vérifié par l'équipe"
+        return "rédigé et vérifié par l’équipe"
     if kind == "none" or not when:
         return "non vérifié"
-    text = "vérifié sur des réponses réelles" if kind == "responses" else "d'après le code public d'un importeur"
+    text = "vérifié sur des réponses réelles" if kind == "responses" else "d’après le code public d’un importeur"
     return f"{text} ({french_date(when)})"
 
 

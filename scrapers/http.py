@@ -132,7 +132,7 @@ class Fetched:
         try:
             return json.loads(self.content.decode(self.encoding))
         except (ValueError, UnicodeDecodeError) as error:
-            raise ValueError(f"réponse qui n'est pas du JSON ({error})") from None
+            raise ValueError(f"réponse qui n’est pas du JSON ({error})") from None
 
     @classmethod
     def from_file(cls, path, url: str) -> "Fetched":
@@ -348,10 +348,10 @@ class HttpClient:
         (when given), or resolving to a private or local address (outside a replay)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
-            raise FetchError(f"adresse refusée : « {url} » n'est pas une adresse http ou https", url)
+            raise FetchError(f"adresse refusée : « {url} » n’est pas une adresse http ou https", url)
         host = (parts.hostname or "").lower()
         if hosts is not None and host not in hosts:
-            raise FetchError(f"adresse refusée : « {parts.netloc} » n'est pas un hôte de la source", url)
+            raise FetchError(f"adresse refusée : « {parts.netloc} » n’est pas un hôte de la source", url)
         if self.replaying or self.allow_private_addresses:
             return  # recorded responses are served from loopback on purpose (explicit configuration)
         if host not in self._hosts_checked:

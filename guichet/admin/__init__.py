@@ -36,7 +36,7 @@ def init_app(app):
     def csrf_error(error):
         from flask import request, render_template
 
-        message = ("Le formulaire a expiré ou n'a pas été envoyé depuis ce site. "
+        message = ("Le formulaire a expiré ou n’a pas été envoyé depuis ce site. "
                    "Rechargez la page, puis recommencez.")
         if request.path.startswith("/api/"):
             from guichet.api.errors import json_error

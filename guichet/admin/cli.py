@@ -18,7 +18,7 @@ def user_group():
 @click.option("--role", type=click.Choice(ROLES), required=True,
               help="curator : revue et correction des programmes ; admin : en plus, gestion des comptes.")
 @click.option("--password-stdin", is_flag=True,
-              help="Lit le mot de passe sur l'entrée standard (première ligne) au lieu de le demander.")
+              help="Lit le mot de passe sur l’entrée standard (première ligne) au lieu de le demander.")
 @with_appcontext
 def create_command(email, role, password_stdin):
     """Crée un compte pour EMAIL."""

@@ -191,7 +191,7 @@ def parse_programme_form(formdata) -> ProgrammeForm:
                     raise ValueError
                 values[name] = int(number)
             except ValueError:
-                errors[name] = "Indiquez un nombre d'habitants entier et positif."
+                errors[name] = "Indiquez un nombre d’habitants entier et positif."
     try:
         values["population_bands"] = parse_band_lines(raw["population_bands"])
     except InvalidCriterion as error:
@@ -253,7 +253,7 @@ def parse_programme_form(formdata) -> ProgrammeForm:
     elif values["opens_on"] is not None:
         early = [value for value in deadlines if value < values["opens_on"]]
         if early:
-            errors["deadlines"] = (f"La date limite du {date_fr(min(early))} précède la date d'ouverture "
+            errors["deadlines"] = (f"La date limite du {date_fr(min(early))} précède la date d’ouverture "
                                    f"({date_fr(values['opens_on'])}).")
     return form
 

@@ -62,7 +62,7 @@ def require_login():
         return None
     if not current_user.is_authenticated:
         if request.method == "GET":
-            flash("Connectez-vous pour accéder à l'espace de gestion.", "info")
+            flash("Connectez-vous pour accéder à l’espace de gestion.", "info")
             return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
         return error_page(401, "Votre session a expiré : connectez-vous à nouveau, puis recommencez.")
     return None
@@ -405,10 +405,10 @@ def accept_source(programme_id):
         db.commit()
     except ValueError:
         db.rollback()
-        flash("Ce champ n'a pas de valeur de la source.", "error")
+        flash("Ce champ n’a pas de valeur de la source.", "error")
     except (editing.EditConflict, StaleDataError):
         db.rollback()
-        flash(editing.CONFLICT_MESSAGE.split(". ")[0] + " : vérifiez la valeur avant de l'accepter.", "error")
+        flash(editing.CONFLICT_MESSAGE.split(". ")[0] + " : vérifiez la valeur avant de l’accepter.", "error")
     else:
         flash(f"Valeur de la source acceptée pour « {FIELD_LABELS[name]} ».", "success")
     return redirect(url_for("admin.programme", programme_id=programme_id))
@@ -453,7 +453,7 @@ def compare():
         missing = [value for value, found, choices in ((first_id, first, first_choices),
                                                        (second_id, second, second_choices))
                    if found is None and not choices]
-        error = (f"Aucun programme ne porte l'identifiant ou le titre « {', '.join(missing)} »." if missing else
+        error = (f"Aucun programme ne porte l’identifiant ou le titre « {', '.join(missing)} »." if missing else
                  "Plusieurs programmes correspondent : choisissez-les ci-dessous.")
         return render_template("admin/compare.html", first=None, second=None, a=first_id, b=second_id, rows=[],
                                state_labels=STATES, error=error, first_choices=first_choices,
@@ -472,7 +472,7 @@ def merge():
         (value for value in (request.form.get("a", ""), request.form.get("b", "")) if value and value != keep_id), "")
     keep, drop = db.get(Programme, keep_id), db.get(Programme, drop_id)
     if keep is None or drop is None:
-        flash("Programme introuvable : la fusion n'a pas été faite.", "error")
+        flash("Programme introuvable : la fusion n’a pas été faite.", "error")
         return redirect(url_for("admin.duplicates"))
     # For each differing field the compare page offers « garder celle de gauche / de droite ».
     drop_side = "first" if drop is not None and request.form.get("a") == drop.id else "second"
@@ -497,7 +497,7 @@ def undo_merge(entry_id):
     db = get_session()
     entry = db.get(AuditEntry, entry_id)
     if entry is None:
-        flash("Cette ligne du journal n'existe pas.", "error")
+        flash("Cette ligne du journal n’existe pas.", "error")
         return redirect(url_for("admin.journal"))
     try:
         summary = merging.undo(db, entry, current_user)
@@ -522,7 +522,7 @@ def dismiss_duplicate():
         db.commit()
         flash("Paire écartée : elle ne sera plus proposée.", "success")
     else:
-        flash("Cette paire n'est pas (ou plus) proposée comme doublon.", "error")
+        flash("Cette paire n’est pas (ou plus) proposée comme doublon.", "error")
     return redirect(url_for("admin.duplicates"))
 
 
@@ -621,7 +621,7 @@ def user_status(user_id):
     if user is None:
         from guichet.web.errors import french_404
 
-        raise french_404("Ce compte n'existe pas.")
+        raise french_404("Ce compte n’existe pas.")
     active = request.form.get("active") == "1"
     if user.id == current_user.id and not active:
         flash("Vous ne pouvez pas désactiver votre propre compte.", "error")

@@ -20,14 +20,14 @@ SWAGGER_FILES = {"swagger-ui-bundle.js", "swagger-ui.css"}
 # Worked examples for each path: what a person wants, and the query that answers it.
 EXAMPLES = {
     "/programmes": [
-        ("L'éclairage public d'une petite ville", {"q": "éclairage public", "population": "2000-20000"}),
+        ("L’éclairage public d’une petite ville", {"q": "éclairage public", "population": "2000-20000"}),
         ("Ce à quoi Lunéville peut prétendre en mobilité", {"commune": "54329", "theme": "mobilite"}),
         ("Les appels européens ouverts, les plus proches de leur date limite",
          {"level": "europe", "sort": "date_limite"}),
     ],
     "/programmes/{id}": [("Un programme, par son identifiant", {})],
     "/communes": [("Trouver une commune par le début de son nom", {"q": "Saint-Amand"}),
-                  ("Les communes d'un code postal", {"q": "54300"})],
+                  ("Les communes d’un code postal", {"q": "54300"})],
     "/communes/{code}": [("Nevers, par son code Insee", {})],
     "/themes": [("Les thèmes et sous-thèmes", {})],
 }

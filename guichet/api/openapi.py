@@ -43,10 +43,10 @@ PROGRAMME_SCHEMA = {
         "beneficiaries": {"type": "array", "items": {"type": "string", "enum": list(BENEFICIARIES)}},
         "population_min": _nullable("integer"), "population_max": _nullable("integer"),
         "territories": {"type": "array", "items": {"type": "string", "enum": list(TERRITORIAL_CONDITIONS)},
-                        "description": "Réservé aux communes de l'un de ces programmes ou zonages officiels ; "
+                        "description": "Réservé aux communes de l’un de ces programmes ou zonages officiels ; "
                                        "vide : pas de condition territoriale"},
         "population_bands": {"type": "array", "description": "Tranches de population, chacune ouverte ou « sous "
-                                                             "condition » d'un critère, et celles de l'outre-mer ; "
+                                                             "condition » d’un critère, et celles de l’outre-mer ; "
                                                              "vide : population_min et population_max seules",
                              "items": {"type": "object", "properties": {
                                  "min": _nullable("integer"), "max": _nullable("integer"),
@@ -62,7 +62,7 @@ PROGRAMME_SCHEMA = {
         "themes": {"type": "array", "items": {"type": "string", "enum": list(THEMES)}},
         "aid_types": {"type": "array", "items": {"type": "string", "enum": list(AID_TYPES)}},
         "aid_programmes": {"type": "array", "items": {"type": "string", "maxLength": 200},
-                           "description": "Programmes d'aides dont il fait partie, par leur nom (« Fonds vert - "
+                           "description": "Programmes d’aides dont il fait partie, par leur nom (« Fonds vert - "
                                           "Édition 2024 ») : les valeurs du paramètre aid_programme"},
         "is_call_for_projects": {"type": "boolean"},
         "opens_on": _nullable("string", format="date"),
@@ -105,8 +105,8 @@ def openapi_document(server_url: str) -> dict:
             "summary": "Un programme",
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": _response("Le programme", {"$ref": "#/components/schemas/Programme"}),
-                          "301": {"description": "Programme fusionné dans un autre : l'en-tête Location donne "
-                                                 "l'adresse du programme conservé"},
+                          "301": {"description": "Programme fusionné dans un autre : l’en-tête Location donne "
+                                                 "l’adresse du programme conservé"},
                           "304": {"description": "Inchangé depuis la version connue (If-None-Match)"},
                           "404": _response("Programme inconnu", ERROR)}}},
         "/porteurs": {"get": {

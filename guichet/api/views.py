@@ -142,7 +142,7 @@ def programme(programme_id):
         # Like the page: a merged programme's id stays a valid address for the one kept.
         return redirect(url_for("api.programme", programme_id=found.merged_into), 301)
     if found is None or found.state != "published":
-        return json_error(404, f"Aucun programme publié n'a l'identifiant « {programme_id[:200]} ».")
+        return json_error(404, f"Aucun programme publié n’a l’identifiant « {programme_id[:200]} ».")
     return json_answer(programme_json(found, date.today()))
 
 
@@ -188,4 +188,4 @@ def openapi():
 
 @bp.errorhandler(404)
 def not_found(_error):
-    return json_error(404, "Cette adresse de l'API n'existe pas.")
+    return json_error(404, "Cette adresse de l’API n’existe pas.")

@@ -39,7 +39,7 @@ def match_json(match: Match) -> dict:
 def autocomplete():
     values = request.args.getlist("q")
     if len(values) > 1:
-        return json_error(400, "Le paramètre « q » ne peut être donné qu'une fois.", "q")
+        return json_error(400, "Le paramètre « q » ne peut être donné qu’une fois.", "q")
     limit_value = request.args.get("limit", "10").strip()
     # ASCII digits only, and few of them: "²".isdigit() is true, and int() of 5,000 digits raises.
     if not re.fullmatch(r"[0-9]{1,6}", limit_value) or not 1 <= int(limit_value) <= services.MAX_LIMIT:
@@ -104,7 +104,7 @@ OPENAPI_PATHS = {
     "/communes": {"get": {
         "summary": "Trouver une commune (autocomplétion)",
         "description": "Par nom (accents, tirets, « St »/« Saint », avec ou sans article), code postal ou code "
-                       "INSEE ; les anciennes communes mènent à leur commune actuelle. Le nom exact d'abord, "
+                       "INSEE ; les anciennes communes mènent à leur commune actuelle. Le nom exact d’abord, "
                        "puis les plus grandes communes.",
         "parameters": [
             {"name": "q", "in": "query", "required": True, "description": "Nom, début de nom, code postal ou code INSEE.",
@@ -112,7 +112,7 @@ OPENAPI_PATHS = {
             {"name": "limit", "in": "query", "required": False, "description": "Nombre de communes au plus.",
              "schema": {"type": "integer", "minimum": 1, "maximum": services.MAX_LIMIT, "default": 10}},
         ],
-        "responses": {"200": _response("Les communes, la meilleure d'abord", {"type": "array", "items": COMMUNE_SCHEMA}),
+        "responses": {"200": _response("Les communes, la meilleure d’abord", {"type": "array", "items": COMMUNE_SCHEMA}),
                       "400": _response("Paramètre incorrect", ERROR)}}},
     "/communes/{code}": {"get": {
         "summary": "Une commune : population, tranche, densité, département, région, EPCI, programmes et zonages",

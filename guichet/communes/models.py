@@ -22,7 +22,7 @@ ALIAS_KINDS = {
 }
 EPCI_TYPES = {
     "CC": "communauté de communes",
-    "CA": "communauté d'agglomération",
+    "CA": "communauté d’agglomération",
     "CU": "communauté urbaine",
     "METRO": "métropole",
     "MET69": "métropole de Lyon",

@@ -121,12 +121,12 @@ def find(text: str, limit: int = 10) -> list[Match]:
     """The autocomplete: communes for a name (or its beginning), a postcode or an INSEE code."""
     text = (text or "").strip()
     if not text:
-        raise InvalidCommuneQuery("Saisissez le nom, le code postal ou le code INSEE d'une commune.")
+        raise InvalidCommuneQuery("Saisissez le nom, le code postal ou le code INSEE d’une commune.")
     if len(text) > MAX_QUERY_LENGTH:
         raise InvalidCommuneQuery(f"La recherche de commune est trop longue : {MAX_QUERY_LENGTH} caractères au plus.")
     if not match_key(text):
         raise InvalidCommuneQuery("Saisissez des lettres ou des chiffres : le nom, le code postal ou le code INSEE "
-                                  "d'une commune.")
+                                  "d’une commune.")
     return get_index().search(text, limit=limit)
 
 
@@ -234,7 +234,7 @@ def resolve_typed(text: str, limit: int = 20) -> Resolution:
         return Resolution(text, code=matches[0].commune.code)
     if not matches:
         return Resolution(text, message=f"Aucune commune ne correspond à « {text[:MAX_QUERY_LENGTH]} ». "
-                                        "Vérifiez l'orthographe, ou saisissez le code postal ou le code INSEE.")
+                                        "Vérifiez l’orthographe, ou saisissez le code postal ou le code INSEE.")
     return Resolution(text, choices=matches)
 
 

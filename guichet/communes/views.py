@@ -39,7 +39,7 @@ def commune(code):
     session = get_session()
     found, alias = services.get_commune(session, code) if INSEE_CODE.match(code.upper()) else (None, None)
     if found is None:
-        raise french_404(f"Aucune commune n'a le code INSEE « {code[:20]} ». Cherchez-la par son nom ou son "
+        raise french_404(f"Aucune commune n’a le code INSEE « {code[:20]} ». Cherchez-la par son nom ou son "
                          "code postal depuis la page « Ma commune ».")
     if alias is not None or found.code != code:
         # A former commune or an arrondissement: the commune that can apply is the current one.

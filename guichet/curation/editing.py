@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # the acting staff member; curation needs only its id and ema
     from guichet.admin.models import User
 
 CURATED_SOURCE = "curated"
-CONFLICT_MESSAGE = ("Ce programme a été modifié par quelqu'un d'autre pendant votre saisie. Votre saisie est "
+CONFLICT_MESSAGE = ("Ce programme a été modifié par quelqu’un d’autre pendant votre saisie. Votre saisie est "
                     "conservée ci-dessous : comparez-la avec les valeurs enregistrées entre-temps, puis "
                     "enregistrez à nouveau.")
 

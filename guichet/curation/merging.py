@@ -102,12 +102,12 @@ def undo(session: Session, entry: AuditEntry, user: User | None, now=None) -> st
     state, its address stops redirecting, the values taken from it leave the kept programme,
     the earlier merges into it point at it again, and the pair waits for a curator again."""
     if entry.action != "merge" or not entry.details or "merged" not in entry.details:
-        raise MergeError("Cette ligne du journal n'est pas une fusion.")
+        raise MergeError("Cette ligne du journal n’est pas une fusion.")
     details = entry.details
     drop = session.get(Programme, details["merged"]["id"])
     keep = session.get(Programme, details["kept"]["id"])
     if drop is None or keep is None:
-        raise MergeError("Un des deux programmes n'existe plus : la fusion ne peut pas être annulée.")
+        raise MergeError("Un des deux programmes n’existe plus : la fusion ne peut pas être annulée.")
     if drop.state != "merged" or drop.merged_into != keep.id:
         raise MergeError("Cette fusion a déjà été annulée, ou le programme a été fusionné ailleurs depuis.")
     now = now or utcnow()
@@ -130,7 +130,7 @@ def undo(session: Session, entry: AuditEntry, user: User | None, now=None) -> st
         candidate.status, candidate.kept_id, candidate.decided_at, candidate.decided_by = "pending", None, None, None
     summary = f"Fusion annulée : « {drop.title} » ({drop.source}) séparé de « {keep.title} » ({keep.source})"
     if restored:
-        summary += " ; valeurs d'origine rendues : " + ", ".join(FIELD_LABELS.get(name, name) for name in restored)
+        summary += " ; valeurs d’origine rendues : " + ", ".join(FIELD_LABELS.get(name, name) for name in restored)
     undo_details = {"undone_entry": entry.id, "kept": details["kept"], "merged": details["merged"]}
     audit.record(session, user, "unmerge", summary, keep.id, undo_details, now)
     audit.record(session, user, "unmerge", summary, drop.id, undo_details, now)

@@ -104,7 +104,7 @@ def list_command(status):
 @subscription_group.command("remove")
 @click.argument("email")
 @click.option("--search", "search", default=None, metavar="QUERYSTRING",
-              help="Seulement l'abonnement à cette recherche (sinon tous ceux de l'adresse).")
+              help="Seulement l’abonnement à cette recherche (sinon tous ceux de l’adresse).")
 @with_appcontext
 def remove_command(email, search):
     """Supprime les abonnements d'une adresse, avec leur historique d'envoi."""

@@ -183,7 +183,7 @@ class Mailer:
     def _send_smtputf8(self, smtp: smtplib.SMTP, message: Message, recipient: str) -> dict:
         smtp.ehlo_or_helo_if_needed()
         if not smtp.has_extn("smtputf8"):
-            raise AddressNotSupported(f"le serveur de messagerie n'accepte pas les adresses internationalisées "
+            raise AddressNotSupported(f"le serveur de messagerie n’accepte pas les adresses internationalisées "
                                       f"(SMTPUTF8) : {recipient!r} ne peut pas être servie")
         data = _with_utf8_recipient(message, recipient)
         return smtp.sendmail(self.sender, [recipient], data, mail_options=["SMTPUTF8", "BODY=8BITMIME"])

@@ -14,6 +14,7 @@ from icalendar import Alarm, Calendar, Event
 
 from guichet.programmes.themes import theme_label
 from guichet.programmes.vocabulary import AID_TYPES, BENEFICIARIES, LEVELS, RECURRENCES, STATUSES
+from guichet.web.french import typographic
 
 PARIS = ZoneInfo("Europe/Paris")
 PRODUCT_ID = "-//ANCT//Guichet des financements publics//FR"
@@ -30,7 +31,7 @@ def atom_feed(programmes, *, title: str, feed_url: str, page_url: str, detail_ur
     """Valid Atom 1.0: one entry per programme, newest publication first."""
     feed = FeedGenerator()
     feed.id(feed_url)
-    feed.title(title)
+    feed.title(typographic(title))
     feed.subtitle("Nouveaux programmes de financement publiés sur Guichet, pour cette recherche.")
     feed.language("fr")
     feed.link(href=page_url, rel="alternate", type="text/html")
@@ -43,15 +44,16 @@ def atom_feed(programmes, *, title: str, feed_url: str, page_url: str, detail_ur
         url = detail_url(programme)
         entry = feed.add_entry()
         entry.id(url)
-        entry.title(programme.title)
+        # What people read in a feed reader or a calendar takes the pages' apostrophes (guichet.web.french).
+        entry.title(typographic(programme.title))
         entry.link(href=url, rel="alternate", type="text/html")
         stamp = as_utc(programme.published_at or programme.updated_at or programme.first_seen_at)
         entry.updated(stamp)
         entry.published(stamp)
         if programme.summary:
-            entry.summary(programme.summary)
+            entry.summary(typographic(programme.summary))
         for funder in programme.funders or []:
-            entry.author({"name": funder})
+            entry.author({"name": typographic(funder)})
         for slug in programme.themes or []:
             entry.category(term=slug, label=theme_label(slug))
     return feed.atom_str(pretty=True)
@@ -64,7 +66,7 @@ def deadlines_calendar(programmes, *, name: str, detail_url, today: date) -> byt
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", typographic(name))
     calendar.add("x-wr-timezone", "Europe/Paris")
     stamp = datetime.now(timezone.utc).replace(microsecond=0)
     for programme in programmes:
@@ -75,14 +77,14 @@ def deadlines_calendar(programmes, *, name: str, detail_url, today: date) -> byt
             event.add("dtstamp", stamp)
             event.add("dtstart", deadline)
             event.add("dtend", deadline + timedelta(days=1))
-            event.add("summary", f"Date limite : {programme.title}")
-            event.add("description", "\n".join(part for part in (programme.summary, url) if part))
+            event.add("summary", f"Date limite : {typographic(programme.title)}")
+            event.add("description", "\n".join(part for part in (typographic(programme.summary or ""), url) if part))
             event.add("url", url)
             event.add("transp", "TRANSPARENT")
             if deadline >= today:
                 reminder = Alarm()
                 reminder.add("action", "DISPLAY")
-                reminder.add("description", f"Dans une semaine : date limite de « {programme.title} »")
+                reminder.add("description", f"Dans une semaine : date limite de « {typographic(programme.title)} »")
                 reminder.add("trigger", timedelta(days=-7))
                 event.add_component(reminder)
             calendar.add_component(event)
@@ -91,7 +93,7 @@ def deadlines_calendar(programmes, *, name: str, detail_url, today: date) -> byt
 
 CSV_COLUMNS = (
     "Identifiant", "Titre", "Résumé", "Financeurs", "Échelon", "Régions", "Départements", "Bénéficiaires",
-    "Thèmes", "Types d'aide", "Appel à projets", "Ouverture", "Prochaine date limite", "Dates limites",
+    "Thèmes", "Types d’aide", "Appel à projets", "Ouverture", "Prochaine date limite", "Dates limites",
     "Statut", "Récurrence", "Taux minimum (%)", "Taux maximum (%)", "Montant minimum (€)", "Montant maximum (€)",
     "Population minimum", "Population maximum", "Page chez la source", "Candidater", "Page sur Guichet",
 )

@@ -70,7 +70,7 @@ def _failure(error):
     if isinstance(error, TooMany):
         from guichet.web.formatting import number_fr
 
-        return Response(f"Cette recherche compte {number_fr(error.total)} programmes : l'export est limité à "
+        return Response(f"Cette recherche compte {number_fr(error.total)} programmes : l’export est limité à "
                         f"{number_fr(error.limit)} lignes. Ajoutez un filtre (thème, région, statut…) "
                         "pour réduire la liste.\n", 400, mimetype="text/plain")
     current_app.logger.warning("search backend unavailable", exc_info=error)

@@ -51,12 +51,12 @@ def counts_by_key(counts: dict[str, int]) -> dict[str, int]:
 def clean_name(value) -> str:
     """One name, whitespace collapsed; raises InvalidAidProgramme."""
     if not isinstance(value, str):
-        raise InvalidAidProgramme(f"Programme d'aides : un nom (du texte) est attendu, pas {_kind(value)}.")
+        raise InvalidAidProgramme(f"Programme d’aides : un nom (du texte) est attendu, pas {_kind(value)}.")
     name = " ".join(value.split())
     if not programme_key(name):
-        raise InvalidAidProgramme(f"Programme d'aides : « {name[:60]} » n'est pas un nom (ni lettre ni chiffre).")
+        raise InvalidAidProgramme(f"Programme d’aides : « {name[:60]} » n’est pas un nom (ni lettre ni chiffre).")
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidAidProgramme(f"Programme d'aides : le nom « {name[:60]}… » est trop long "
+        raise InvalidAidProgramme(f"Programme d’aides : le nom « {name[:60]}… » est trop long "
                                   f"({MAX_NAME_LENGTH} caractères au plus).")
     return name
 
@@ -69,7 +69,7 @@ def clean_aid_programmes(values) -> list[str]:
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, (list, tuple)):
-        raise InvalidAidProgramme(f"Programme d'aides : une liste de noms est attendue, pas {_kind(values)}.")
+        raise InvalidAidProgramme(f"Programme d’aides : une liste de noms est attendue, pas {_kind(values)}.")
     names: dict[str, str] = {}
     for value in values:
         if isinstance(value, str) and not value.strip():
@@ -77,7 +77,7 @@ def clean_aid_programmes(values) -> list[str]:
         name = clean_name(value)
         names.setdefault(programme_key(name), name)
     if len(names) > MAX_AID_PROGRAMMES:
-        raise InvalidAidProgramme(f"Programme d'aides : {len(names)} programmes, {MAX_AID_PROGRAMMES} au plus.")
+        raise InvalidAidProgramme(f"Programme d’aides : {len(names)} programmes, {MAX_AID_PROGRAMMES} au plus.")
     return list(names.values())
 
 

@@ -37,19 +37,19 @@ CONDITIONS = {condition.slug: condition for condition in (
               "Réservé aux communes du programme Action Cœur de ville",
               "commune Action Cœur de ville",
               "liste ANCT des communes Action Cœur de ville (y compris les « entrées de ville ») et table de "
-              "croisement des dispositifs de l'ANCT"),
+              "croisement des dispositifs de l’ANCT"),
     Condition("pvd",
               "Réservé aux communes du programme Petites villes de demain",
               "Petite ville de demain",
               "liste ANCT des communes Petites villes de demain et table de croisement des dispositifs"),
     Condition("villages-avenir",
-              "Réservé aux communes du programme Villages d'avenir",
-              "Village d'avenir",
-              "liste ANCT des communes Villages d'avenir et table de croisement des dispositifs"),
+              "Réservé aux communes du programme Villages d’avenir",
+              "Village d’avenir",
+              "liste ANCT des communes Villages d’avenir et table de croisement des dispositifs"),
     Condition("qpv",
               "Réservé aux communes ayant au moins un quartier prioritaire de la politique de la ville",
               "commune ayant un quartier prioritaire de la politique de la ville",
-              "liste des quartiers prioritaires (QPV) 2024 : une commune en est dès qu'un quartier la touche"),
+              "liste des quartiers prioritaires (QPV) 2024 : une commune en est dès qu’un quartier la touche"),
     Condition("frr",
               "Réservé aux communes classées France Ruralités Revitalisation",
               "commune classée France Ruralités Revitalisation",
@@ -58,20 +58,20 @@ CONDITIONS = {condition.slug: condition for condition in (
     Condition("montagne",
               "Réservé aux communes de montagne (loi Montagne)",
               "commune de montagne",
-              "zonage montagne publié par l'Observatoire des territoires (avec le massif)"),
+              "zonage montagne publié par l’Observatoire des territoires (avec le massif)"),
     Condition("territoires-industrie",
-              "Réservé aux communes d'un Territoire d'industrie",
-              "commune d'un Territoire d'industrie",
-              "intercommunalités des Territoires d'industrie 2023-2027 (leurs communes membres) et table de "
+              "Réservé aux communes d’un Territoire d’industrie",
+              "commune d’un Territoire d’industrie",
+              "intercommunalités des Territoires d’industrie 2023-2027 (leurs communes membres) et table de "
               "croisement des dispositifs"),
     Condition("ort",
               "Réservé aux communes ayant signé une opération de revitalisation de territoire (ORT)",
               "commune ayant signé une ORT",
               "suivi ANCT des ORT : seules les conventions signées comptent"),
     Condition("rural",
-              "Réservé aux communes rurales (grille communale de densité de l'INSEE)",
+              "Réservé aux communes rurales (grille communale de densité de l’INSEE)",
               "commune rurale",
-              "grille communale de densité de l'INSEE à 7 niveaux : niveaux 5 (bourgs ruraux), 6 et 7 "
+              "grille communale de densité de l’INSEE à 7 niveaux : niveaux 5 (bourgs ruraux), 6 et 7 "
               "(rural à habitat dispersé ou très dispersé)"),
 )}
 
@@ -132,7 +132,7 @@ def restriction_text(slugs) -> str | None:
         return None
     if len(slugs) == 1:
         return CONDITIONS[slugs[0]].restriction
-    return ("Réservé aux communes de l'un de ces programmes ou zonages : "
+    return ("Réservé aux communes de l’un de ces programmes ou zonages : "
             + ", ".join(CONDITIONS[slug].label for slug in slugs))
 
 
@@ -236,14 +236,14 @@ def _bound(value, name: str) -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise InvalidCriterion(f"Tranche de population : « {name} » doit être un nombre d'habitants.")
+        raise InvalidCriterion(f"Tranche de population : « {name} » doit être un nombre d’habitants.")
     try:
         number = float(str(value).replace("\u202f", "").replace("\xa0", "").replace(" ", ""))
     except ValueError:
-        raise InvalidCriterion(f"Tranche de population : « {str(value)[:30]} » n'est pas un nombre "
-                               "d'habitants.") from None
+        raise InvalidCriterion(f"Tranche de population : « {str(value)[:30]} » n’est pas un nombre "
+                               "d’habitants.") from None
     if not number.is_integer() or number < 0:
-        raise InvalidCriterion("Tranche de population : un nombre d'habitants est entier et positif.")
+        raise InvalidCriterion("Tranche de population : un nombre d’habitants est entier et positif.")
     return int(number)
 
 
@@ -412,7 +412,7 @@ def parse_band_lines(text: str) -> list[dict]:
                 break
         else:
             raise InvalidCriterion(f"Ligne {number} : tranche illisible « {line[:60]} ». Écrivez par exemple "
-                                   f"{BAND_EXAMPLE}, « jusqu'à 2 000 » ou « outre-mer : jusqu'à 3 500 ».")
+                                   f"{BAND_EXAMPLE}, « jusqu’à 2 000 » ou « outre-mer : jusqu’à 3 500 ».")
         bands.append({"min": minimum, "max": maximum, "criterion": criterion, "overseas": overseas})
     try:
         return clean_bands(bands)

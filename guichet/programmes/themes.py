@@ -81,7 +81,7 @@ THEMES = (
         "milieux-aquatiques": "Milieux aquatiques",
     }),
     Theme("ingenierie", "Ingénierie et accompagnement", {
-        "etudes": "Études et assistance à maîtrise d'ouvrage",
+        "etudes": "Études et assistance à maîtrise d’ouvrage",
         "conseil": "Conseil et formation des élus",
         "cooperation": "Coopération et échanges européens",
     }),

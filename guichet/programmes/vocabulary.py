@@ -101,7 +101,7 @@ RECURRENCES = Vocabulary("recurrence", "Récurrence", True, {
     "permanente": "Permanente",
 })
 
-AID_TYPES = Vocabulary("aid_types", "Type d'aide", False, {
+AID_TYPES = Vocabulary("aid_types", "Type d’aide", False, {
     "subvention": "Subvention",
     "pret": "Prêt",
     "avance_remboursable": "Avance remboursable",
@@ -144,11 +144,11 @@ POPULATION_BANDS = Vocabulary("population", "Taille de la commune", True, {
 TERRITORIAL_CONDITIONS = Vocabulary("territories", "Condition territoriale", True, {
     "acv": "Action Cœur de ville",
     "pvd": "Petites villes de demain",
-    "villages-avenir": "Villages d'avenir",
+    "villages-avenir": "Villages d’avenir",
     "qpv": "Quartiers prioritaires de la politique de la ville",
     "frr": "France Ruralités Revitalisation",
     "montagne": "Communes de montagne",
-    "territoires-industrie": "Territoires d'industrie",
+    "territoires-industrie": "Territoires d’industrie",
     "ort": "Opération de revitalisation de territoire",
     "rural": "Communes rurales (grille de densité)",
 })
@@ -162,7 +162,7 @@ CRITERIA = Vocabulary("criteria", "Critère à vérifier", False, {
     "effort-fiscal": "Effort fiscal",
     "revenu-par-habitant": "Revenu par habitant",
     "dsu": "Éligibilité à la dotation de solidarité urbaine (DSU)",
-    "unite-urbaine": "Taille de l'unité urbaine (INSEE)",
+    "unite-urbaine": "Taille de l’unité urbaine (INSEE)",
     "autre": "Autre condition précisée par le programme",
 })
 

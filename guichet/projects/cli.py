@@ -74,7 +74,7 @@ def projects_group():
 @click.option("--kind", required=True, type=click.Choice(KINDS),
               help="fonds-vert : lauréats du Fonds vert ; dotations : projets DETR, DSIL et DSID de la DGCL.")
 @click.option("--year", type=click.IntRange(2000, 2100),
-              help="Année des projets (par défaut : l'année écrite dans le nom du fichier).")
+              help="Année des projets (par défaut : l’année écrite dans le nom du fichier).")
 @with_appcontext
 def import_command(path, kind, year):
     """Importe une liste de projets financés (une seule transaction ; réimporter ne change rien)."""
@@ -88,7 +88,7 @@ def import_command(path, kind, year):
         except SQLAlchemyError as error:
             # One transaction: nothing of this file is in the store.
             session.rollback()
-            raise click.ClickException(f"L'import a échoué et rien n'a été enregistré ({type(error).__name__} : "
+            raise click.ClickException(f"L’import a échoué et rien n’a été enregistré ({type(error).__name__} : "
                                        f"{str(error).splitlines()[0][:200]}).") from None
     for line in report_lines(report):
         click.echo(line, err=line.startswith("  ligne"))

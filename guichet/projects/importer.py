@@ -249,7 +249,7 @@ def read_text(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportRefused("Le fichier n'est ni en UTF-8 ni en Windows-1252.")
+    raise ImportRefused("Le fichier n’est ni en UTF-8 ni en Windows-1252.")
 
 
 def _header_map(kind: str, header: list[str]) -> dict[str, int]:
@@ -375,7 +375,7 @@ def dotations_project(row: dict, places: Places, year: int) -> dict:
     department = department_code(row.get("department", ""))
     if level_given in ("epci", "groupement") or (_SIREN.match(raw_code) and level_given != "commune"):
         if not siren or not _SIREN.match(siren):
-            raise RowError(f"SIREN d'EPCI invalide « {(siren or raw_code)[:12]} »")
+            raise RowError(f"SIREN d’EPCI invalide « {(siren or raw_code)[:12]} »")
         level = "epci"
         # An EPCI of that year that has since merged keeps its project, at the département level.
         epci_code = siren if siren in places.epcis else None
@@ -440,7 +440,7 @@ def parse_file(session, kind: str, data: bytes, year: int, file_name: str = "") 
         raise ImportRefused(f"Type de liste inconnu « {kind} » : fonds-vert ou dotations.")
     places = Places(session)
     if not places.communes:
-        raise ImportRefused("Le référentiel des communes n'est pas chargé : lancez d'abord « guichet init » "
+        raise ImportRefused("Le référentiel des communes n’est pas chargé : lancez d’abord « guichet init » "
                             "ou « guichet communes refresh ».")
     report = ImportReport(kind=kind, file_name=file_name, year=year)
     build = BUILDERS[kind]
@@ -475,7 +475,7 @@ def import_file(session, kind: str, path: Path, year: int | None = None) -> Impo
     data = path.read_bytes()
     year = year or file_year(path)
     if year is None:
-        raise ImportRefused(f"L'année des projets ne figure pas dans le nom du fichier « {path.name} » : "
+        raise ImportRefused(f"L’année des projets ne figure pas dans le nom du fichier « {path.name} » : "
                             "indiquez-la avec --year.")
     report, projects = parse_file(session, kind, data, year, path.name)
     connection = session.connection()

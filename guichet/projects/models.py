@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from guichet.programmes.models import utcnow
 from guichet.db import Base
 
-KINDS = {"fonds-vert": "Fonds vert", "dotations": "Dotations d'investissement (DETR, DSIL, DSID)"}
+KINDS = {"fonds-vert": "Fonds vert", "dotations": "Dotations d’investissement (DETR, DSIL, DSID)"}
 # Who received the grant, as far as the list tells.
 LEVELS = {"commune": "Commune", "epci": "Intercommunalité", "departement": "Département", "autre": "Autre porteur"}
 

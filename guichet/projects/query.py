@@ -59,7 +59,7 @@ def _amount(args, name: str) -> int | None:
     if value is not None:
         value = value.replace("€", "").replace("\u00a0", "").replace(" ", "").replace("\u202f", "")
         args = {name: value}
-    return _integer(args, name, 0, MAX_AMOUNT, f"Le montant {label} doit être un nombre entier d'euros positif "
+    return _integer(args, name, 0, MAX_AMOUNT, f"Le montant {label} doit être un nombre entier d’euros positif "
                                                "(par exemple 50000).")
 
 
@@ -98,7 +98,7 @@ def parse_projects(args, commune_resolver=None, max_per_page: int = MAX_PER_PAGE
         cleaned = value.replace(" ", "").replace("\u202f", "").replace(".", "")
         if not re.fullmatch(r"\d{1,8}", cleaned):
             raise InvalidQuery("population", "La taille de commune doit être une tranche proposée ("
-                                             + ", ".join(POPULATION_BANDS) + ") ou un nombre d'habitants.")
+                                             + ", ".join(POPULATION_BANDS) + ") ou un nombre d’habitants.")
         populations.add(band_for_population(int(cleaned)))
 
     commune = _single(args, "commune")

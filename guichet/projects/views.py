@@ -37,7 +37,7 @@ CSV_COLUMNS = (
     ("Département", lambda p: p.department or ""),
     ("Région", lambda p: geo.REGIONS.get(p.region or "", p.region or "")),
     ("Population", lambda p: p.population),
-    ("Montant de l'aide (€)", lambda p: float(p.amount)),
+    ("Montant de l’aide (€)", lambda p: float(p.amount)),
     ("Coût total du projet (€)", lambda p: float(p.total_cost) if p.total_cost is not None else None),
     ("Part du coût financée (%)", lambda p: round(p.cost_share * 100, 1) if p.cost_share else None),
 )

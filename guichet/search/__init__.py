@@ -187,10 +187,10 @@ def init_app(app):
     # Deadlines pass every night: a fresh index keeps "nearest deadline" order exact and
     # brings in any change an unreachable index missed.
     register_job(app, "search-reindex", lambda: rebuild_index(app), {"hour": 3, "minute": 30},
-                 "Reconstruction nocturne de l'index de recherche")
+                 "Reconstruction nocturne de l’index de recherche")
     from guichet.search.outbox import repair_index
 
     minutes = max(1, int(app.config["SEARCH_REPAIR_MINUTES"]))
     register_job(app, "search-repair", lambda: repair_index(app), {"minute": f"*/{minutes}"},
-                 "Réparation de l'index de recherche (changements en attente, programmes manquants)",
+                 "Réparation de l’index de recherche (changements en attente, programmes manquants)",
                  at_start=True)

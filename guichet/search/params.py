@@ -34,7 +34,7 @@ DEPARTMENTS = Vocabulary("departments", "Département", False, geo.DEPARTMENT_NA
 CALLS = Vocabulary("call_for_projects", "Appel à projets", False, {"true": "Appels à projets et AMI uniquement"})
 # The aid programmes (« programmes d'aides », guichet.programmes.aid_programmes): an open list whose
 # values are the programmes' names themselves, so no labels to declare (``label`` is the name).
-AID_PROGRAMMES = Vocabulary("aid_programmes", "Programme d'aides", False, {})
+AID_PROGRAMMES = Vocabulary("aid_programmes", "Programme d’aides", False, {})
 AID_PROGRAMME_PARAM = "aid_programme"
 
 # -- Funders, aid rate and amount (issue 17) -------------------------------------------------
@@ -119,17 +119,17 @@ def _filter(name, field_name, vocabulary, help_text, facet=True, **extra) -> Sea
 
 
 PARAMS = (
-    SearchParam("q", "Mots", "Mots recherchés (accents, pluriels et synonymes tolérés ; pas d'opérateurs).",
+    SearchParam("q", "Mots", "Mots recherchés (accents, pluriels et synonymes tolérés ; pas d’opérateurs).",
                 {"type": "string", "maxLength": MAX_TEXT_LENGTH}, field="text"),
     _filter("theme", "themes", THEMES, "Thème ou sous-thème."),
-    SearchParam("commune", "Commune", "Code INSEE d'une commune : programmes auxquels elle peut prétendre.",
+    SearchParam("commune", "Commune", "Code INSEE d’une commune : programmes auxquels elle peut prétendre.",
                 {"type": "string", "pattern": "^[0-9][0-9AB][0-9]{3}$"}, field="eligibility"),
     SearchParam("population", POPULATION_BANDS.noun,
-                "Nombre d'habitants, ou tranche : " + ", ".join(POPULATION_BANDS) + ".",
+                "Nombre d’habitants, ou tranche : " + ", ".join(POPULATION_BANDS) + ".",
                 {"type": "string", "pattern": "^([0-9]{1,7}|" + "|".join(POPULATION_BANDS) + ")$"},
                 field="population_range"),
     _filter("level", "levels", LEVELS, "Échelon du financeur."),
-    _filter("aid_type", "aid_types", AID_TYPES, "Type d'aide."),
+    _filter("aid_type", "aid_types", AID_TYPES, "Type d’aide."),
     _filter("call_for_projects", "calls", CALLS, "« true » : appels à projets et appels à manifestation "
                                                  "d’intérêt (AMI) uniquement."),
     _filter("beneficiary", "beneficiaries", BENEFICIARIES, "Bénéficiaire."),
@@ -155,7 +155,7 @@ PARAMS = (
                 field="deadline_before"),
     # after the older filters: the saved searches' canonical order of those never changes
     SearchParam(AID_PROGRAMME_PARAM, AID_PROGRAMMES.noun,
-                "Programme d'aides, par son nom (« Fonds vert - Édition 2024 », « Petites villes de demain » ; "
+                "Programme d’aides, par son nom (« Fonds vert - Édition 2024 », « Petites villes de demain » ; "
                 "majuscules, accents et ponctuation indifférents) : les noms sont ceux de la facette "
                 "« aid_programmes ».",
                 {"type": "string", "maxLength": 200}, repeatable=True, field="aid_programmes", facet=True),

@@ -251,7 +251,7 @@ def _parsed_text(text: str) -> tuple[Clause, ...]:
                                 "saisissez simplement les mots recherchés.")
     for raw in text.split():
         if raw.rstrip("(") in _OPERATOR_WORDS or raw.upper().startswith("NEAR("):
-            raise InvalidQuery("q", f"« {raw} » est un opérateur de recherche qui n'est pas pris en charge : "
+            raise InvalidQuery("q", f"« {raw} » est un opérateur de recherche qui n’est pas pris en charge : "
                                     "saisissez simplement les mots recherchés.")
         if raw.startswith(("-", "+")) and len(raw) > 1:
             raise InvalidQuery("q", "Les signes « - » et « + » devant un mot ne sont pas pris en charge : "
@@ -280,7 +280,7 @@ def _single(args, name: str) -> str | None:
     values = [value.strip() for value in _getlist(args, name) if value is not None]
     values = [value for value in values if value]
     if len(values) > 1:
-        raise InvalidQuery(name, f"Le paramètre « {name} » ne peut être donné qu'une fois.")
+        raise InvalidQuery(name, f"Le paramètre « {name} » ne peut être donné qu’une fois.")
     return values[0] if values else None
 
 
@@ -309,7 +309,7 @@ def parse_population(value: str | None):
     if re.fullmatch(r"\d{1,3}(\.\d{3})+", cleaned):
         cleaned = cleaned.replace(".", "")
     if not re.fullmatch(r"\d{1,9}", cleaned) or int(cleaned) > MAX_POPULATION:
-        raise InvalidQuery("population", "La population doit être un nombre d'habitants positif "
+        raise InvalidQuery("population", "La population doit être un nombre d’habitants positif "
                                          f"(au plus {MAX_POPULATION:,}".replace(",", " ")
                            + ") ou une tranche proposée.")
     number = int(cleaned)
@@ -396,7 +396,7 @@ def parse_aid_programmes(args) -> frozenset:
 
     values = [value for value in _getlist(args, AID_PROGRAMME_PARAM) if value is not None and str(value).strip()]
     if len(values) > MAX_AID_PROGRAMMES:
-        raise InvalidQuery(AID_PROGRAMME_PARAM, f"Programme d'aides : {MAX_AID_PROGRAMMES} programmes au plus.")
+        raise InvalidQuery(AID_PROGRAMME_PARAM, f"Programme d’aides : {MAX_AID_PROGRAMMES} programmes au plus.")
     names = set()
     for value in values:
         try:

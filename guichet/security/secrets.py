@@ -56,9 +56,9 @@ def configure_secret_keys(app) -> None:
                 reason = "est la valeur par défaut" if value == DEFAULT_SECRET_KEY else (
                     "est vide" if not value else f"compte moins de {MIN_SECRET_LENGTH} caractères")
                 raise InsecureConfiguration(
-                    f"Guichet refuse de démarrer : la clé secrète {name} {reason}. N'importe qui pourrait "
-                    f"fabriquer une session d'administration. Définissez une clé aléatoire d'au moins "
-                    f"{MIN_SECRET_LENGTH} caractères dans la variable d'environnement GUICHET_{name}, par exemple :\n"
+                    f"Guichet refuse de démarrer : la clé secrète {name} {reason}. N’importe qui pourrait "
+                    f"fabriquer une session d’administration. Définissez une clé aléatoire d’au moins "
+                    f"{MIN_SECRET_LENGTH} caractères dans la variable d’environnement GUICHET_{name}, par exemple :\n"
                     f"  export GUICHET_{name}=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\"\n"
                     f"(ou dans instance/guichet.cfg : {name} = \"…\").")
     if not config.get("LINK_SECRET_KEY"):

@@ -18,7 +18,7 @@ def _json_default(value):
 @click.argument("sources", nargs=-1)
 @click.option("--from-file", "from_file", type=click.Path(exists=True, dir_okay=False),
               help="Lit une réponse enregistrée (le corps de la première requête de liste de la source).")
-@click.option("--dry-run", is_flag=True, help="N'enregistre rien : affiche les programmes normalisés.")
+@click.option("--dry-run", is_flag=True, help="N’enregistre rien : affiche les programmes normalisés.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON Lines (un programme ou une collecte par ligne).")
 @with_appcontext
 def scrape_command(sources, from_file, dry_run, as_json):
@@ -32,7 +32,7 @@ def scrape_command(sources, from_file, dry_run, as_json):
     if unknown:
         raise click.UsageError(f"source inconnue : {', '.join(unknown)} (sources : {', '.join(all_sources())})")
     if from_file and len(sources) != 1:
-        raise click.UsageError("--from-file lit la réponse d'une seule source : donnez exactement une SOURCE.")
+        raise click.UsageError("--from-file lit la réponse d’une seule source : donnez exactement une SOURCE.")
     slugs = list(sources) or enabled_slugs(get_session())
     failed = False
     for slug in slugs:
@@ -58,7 +58,7 @@ def scrape_command(sources, from_file, dry_run, as_json):
                     sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
                 else:
                     click.echo(f"  {record['id']} · {record['status']} · {record['title']}")
-            click.echo(f"  {len(result)} programmes lus, rien n'a été enregistré.", err=True)
+            click.echo(f"  {len(result)} programmes lus, rien n’a été enregistré.", err=True)
             continue
         summary = run_summary(result)
         if as_json:

@@ -50,7 +50,7 @@ def register_jobs(app) -> None:
     register_recovery(app, rerun_interrupted)
     # « Lancer maintenant » of the back office: picked up within ten seconds.
     register_job(app, "sources-run-requests", run_requests_job, {"second": "*/10"},
-                 "Collectes demandées depuis l'espace de gestion")
+                 "Collectes demandées depuis l’espace de gestion")
     for index, (slug, source_class) in enumerate(all_sources().items()):
         cron = schedule_of(source_class, index)
         if cron is None:

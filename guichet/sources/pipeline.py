@@ -170,28 +170,28 @@ def _apply_safety_rules(state: RunState) -> None:
         run.flagged = True
         run.status = "failed" if seen == 0 else "partial"
         reason = f" ({harvest.incomplete_reason})" if harvest.incomplete_reason else ""
-        run.message = (f"La liste de la source n'a pas pu être lue en entier{reason} ({seen} programmes lus) : "
-                       "aucun programme n'a été clos ni dépublié. À vérifier.")
+        run.message = (f"La liste de la source n’a pas pu être lue en entier{reason} ({seen} programmes lus) : "
+                       "aucun programme n’a été clos ni dépublié. À vérifier.")
         return
     if harvest.unlisted_errors:
         # Those items were never counted as seen: closing "what is missing" would close them.
         run.status = "partial"
         run.message = (f"{run.errored} programme(s) en erreur, dont {harvest.unlisted_errors} élément(s) de la "
-                       "liste illisibles : aucun programme n'a été clos. Voir le détail des erreurs.")
+                       "liste illisibles : aucun programme n’a été clos. Voir le détail des erreurs.")
         return
     if seen == 0:
         run.flagged, run.status = True, "flagged"
-        run.message = ("La source n'a renvoyé aucun programme : aucun programme n'a été clos ni dépublié. "
+        run.message = ("La source n’a renvoyé aucun programme : aucun programme n’a été clos ni dépublié. "
                        "À vérifier (panne ou changement de format de la source).")
         return
     if previous is not None and seen < previous.seen / 2:
         run.flagged, run.status = True, "flagged"
         run.message = (f"La source a renvoyé {seen} programmes contre {previous.seen} lors de la dernière "
-                       "collecte réussie : aucun programme n'a été clos ni dépublié. À vérifier.")
+                       "collecte réussie : aucun programme n’a été clos ni dépublié. À vérifier.")
         return
     run.status = "partial" if run.errored else "success"
     if state.from_file:
-        run.message = "Lecture d'une réponse enregistrée : aucun programme n'a été clos."
+        run.message = "Lecture d’une réponse enregistrée : aucun programme n’a été clos."
         return
     if not get_source(run.source).closes_missing:
         return

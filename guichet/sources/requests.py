@@ -59,7 +59,7 @@ def request_run(session: Session, slug: str, requested_by: str | None, known_slu
 def _close_stale(session: Session) -> None:
     session.execute(update(RunRequest).where(RunRequest.status == "running", RunRequest.started_at < utcnow() - STALE)
                     .values(status="failed", finished_at=utcnow(),
-                            message="Interrompue : le planificateur s'est arrêté pendant la collecte."))
+                            message="Interrompue : le planificateur s’est arrêté pendant la collecte."))
 
 
 def _claim(session: Session) -> RunRequest | None:
@@ -95,11 +95,11 @@ def carry_out_requests(app, limit: int = 5) -> int:
             except SourceBusy:
                 request.status, request.message = "failed", "Une collecte de cette source était déjà en cours."
             except UnknownSource:
-                request.status, request.message = "failed", "Cette source n'existe plus."
+                request.status, request.message = "failed", "Cette source n’existe plus."
             except Exception:  # the run records its own failure; the request says so in French
                 log.exception("requested run of %s failed", request.source)
                 request.status = "failed"
-                request.message = ("La collecte n'a pas pu aboutir : le détail technique est dans le journal "
+                request.message = ("La collecte n’a pas pu aboutir : le détail technique est dans le journal "
                                    "du planificateur.")
             else:
                 request.status, request.run_id = "done", run.id

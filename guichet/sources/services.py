@@ -167,7 +167,7 @@ def mark_interrupted_runs(app) -> list[str]:
                 for run in session.scalars(select(ScrapeRun).where(ScrapeRun.source == slug,
                                                                    ScrapeRun.status == "running")):
                     run.status, run.finished_at = "interrupted", utcnow()
-                    run.details = {**(run.details or {}), "interrupted": "le processus de la collecte s'est arrêté"}
+                    run.details = {**(run.details or {}), "interrupted": "le processus de la collecte s’est arrêté"}
                 session.commit()
                 interrupted.append(slug)
         except SourceBusy:

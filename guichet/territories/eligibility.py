@@ -69,7 +69,7 @@ def population_phrase(minimum: int | None, maximum: int | None) -> str:
     if maximum is not None:
         text = upper(maximum)
         return f"communes de {text} habitants" if text.startswith("moins") else f"communes de {text}"
-    return f"communes d'au moins {_number(minimum)} habitants"
+    return f"communes d’au moins {_number(minimum)} habitants"
 
 
 def _places(regions, departments) -> str:

@@ -39,7 +39,7 @@ class OfficialList:
 _RAW = "https://raw.githubusercontent.com"
 LISTS = {item.key: item for item in (
     OfficialList("croisement", "anct-croisement-dispositifs-cog2023.csv",
-                 "Croisement des dispositifs de l'ANCT", "ANCT",
+                 "Croisement des dispositifs de l’ANCT", "ANCT",
                  ("insee_com", "id_pvd", "id_ti", "id_acv", "id_acv2", "id_va"), 30_000,
                  f"{_RAW}/MTES-MCT/zero-logement-vacant/c5244255c0913013c06af1486a37e42036e1e386/"
                  "analytics/dbt/seeds/ngeo-anct-cog2023.csv"),
@@ -49,10 +49,10 @@ LISTS = {item.key: item for item in (
                  "Action Cœur de ville — entrées de ville", "ANCT", ("insee_com", "id_acv2"), 30),
     OfficialList("pvd", "anct-petites-villes-de-demain-communes.csv", "Petites villes de demain", "ANCT",
                  ("insee_com", "id_pvd", "lib_pvd", "date_signature"), 1_400),
-    OfficialList("villages-avenir", "anct-villages-davenir-communes.csv", "Villages d'avenir", "ANCT",
+    OfficialList("villages-avenir", "anct-villages-davenir-communes.csv", "Villages d’avenir", "ANCT",
                  ("insee_com", "id_va"), 2_000),
     OfficialList("territoires-industrie", "anct-territoires-dindustrie-groupements.csv",
-                 "Territoires d'industrie (intercommunalités)", "ANCT",
+                 "Territoires d’industrie (intercommunalités)", "ANCT",
                  ("id_ti", "lib_ti", "siren_groupement"), 400),
     OfficialList("qpv", "qpv-2024-communes.csv", "Quartiers prioritaires de la politique de la ville 2024",
                  "ANCT", ("insee_com", "code_qp", "lib_qp"), 1_400),
@@ -95,13 +95,13 @@ def parse(official: OfficialList, content: bytes) -> list[dict]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidList(f"{official.title} : le fichier n'est pas en UTF-8.") from None
+        raise InvalidList(f"{official.title} : le fichier n’est pas en UTF-8.") from None
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=official.delimiter)
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [column for column in official.columns if column not in header]
     if missing:
         raise InvalidList(f"{official.title} : colonnes absentes ({', '.join(missing)}) ; "
-                          "ce n'est pas le format attendu.")
+                          "ce n’est pas le format attendu.")
     reader.fieldnames = header
     try:
         rows = [{key: (value or "").strip() for key, value in row.items() if key} for row in reader]

@@ -77,7 +77,7 @@ def labels(row: CommuneTerritory | None) -> list[Label]:
             text += f" (signée le {_french_date(row.pvd_signed_on)})"
         found.append(Label("pvd", text, row.pvd_id))
     if row.village_avenir_id:
-        found.append(Label("villages-avenir", "Village d'avenir", row.village_avenir_id))
+        found.append(Label("villages-avenir", "Village d’avenir", row.village_avenir_id))
     if row.qpv:
         names = " ; ".join(item["name"] for item in row.qpv)
         count = len(row.qpv)
@@ -89,7 +89,7 @@ def labels(row: CommuneTerritory | None) -> list[Label]:
         found.append(Label("montagne", f"Commune de montagne — {row.massif}", row.massif))
     if row.industry_territories:
         names = ", ".join(item["name"] for item in row.industry_territories)
-        found.append(Label("territoires-industrie", f"Territoire d'industrie : {names}",
+        found.append(Label("territoires-industrie", f"Territoire d’industrie : {names}",
                            ",".join(item["id"] for item in row.industry_territories)))
     if row.france_services:
         found.append(Label("france-services", f"{row.france_services} France services"
@@ -98,11 +98,11 @@ def labels(row: CommuneTerritory | None) -> list[Label]:
         text = "ORT signée" + (f" le {_french_date(row.ort_signed_on)}" if row.ort_signed_on else "")
         found.append(Label("ort", text, row.ort_status))
     elif row.ort_status == "en-cours":
-        found.append(Label("ort", "ORT en cours d'élaboration", row.ort_status))
+        found.append(Label("ort", "ORT en cours d’élaboration", row.ort_status))
     if row.density_level:
         found.append(Label("densite", f"Densité : {density_label(row.density_level)}", str(row.density_level)))
         if row.density_level >= 5:
-            found.append(Label("rural", "Commune rurale (grille de densité de l'INSEE)", str(row.density_level)))
+            found.append(Label("rural", "Commune rurale (grille de densité de l’INSEE)", str(row.density_level)))
     if row.centrality:
         found.append(Label("centralite", f"Centralité : {row.centrality}", row.centrality))
     if row.rurality and not row.rurality.startswith("Hors champ"):

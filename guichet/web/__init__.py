@@ -36,6 +36,7 @@ def init_app(app):
         app.register_error_handler(error_class, handle_store_unavailable)
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.filters.update(french.FILTERS)
+    app.jinja_env.finalize = french.finalize
     app.jinja_env.globals.update(search_url=search_url, deadline_phrase=formatting.deadline_phrase,
                                  deadline_wording=programme_page.deadline_wording,
                                  population_rule=formatting.population_rule, plural=formatting.plural,

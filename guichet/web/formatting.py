@@ -63,7 +63,7 @@ def deadline_phrase(deadline: date | None, today: date) -> str:
     if days < 0:
         return f"clos depuis le {date_fr(deadline)}"
     if days == 0:
-        return "clôture aujourd'hui"
+        return "clôture aujourd’hui"
     if days == 1:
         return "clôture demain"
     return f"clôture dans {days} jours"
@@ -76,7 +76,7 @@ def population_rule(minimum, maximum) -> str:
         return f"Communes de {number_fr(minimum)} à {number_fr(maximum)} habitants"
     if maximum is not None:
         return f"Communes de {number_fr(maximum)} habitants au plus"
-    return f"Communes d'au moins {number_fr(minimum)} habitants"
+    return f"Communes d’au moins {number_fr(minimum)} habitants"
 
 
 def rate_range(minimum, maximum) -> str:
@@ -94,7 +94,7 @@ def amount_range(minimum, maximum) -> str:
     if minimum is not None and maximum is not None and minimum != maximum:
         return f"de {euros(minimum)} à {euros(maximum)}"
     if maximum is not None:
-        return f"jusqu'à {euros(maximum)}" if minimum is None else euros(maximum)
+        return f"jusqu’à {euros(maximum)}" if minimum is None else euros(maximum)
     return f"à partir de {euros(minimum)}"
 
 

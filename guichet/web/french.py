@@ -12,7 +12,10 @@ Elision before a vowel only: before « h » French elides or not word by word (�
 « de Haute-Marne »), so names starting with « H » that elide are listed.
 """
 
+import re
 from dataclasses import dataclass
+
+from markupsafe import Markup
 
 APOSTROPHE = "’"
 VOWELS = set("aeiouyàâäéèêëîïôöùûüÿœæAEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜŸŒÆ")
@@ -126,9 +129,59 @@ def _with_article(name):
     return organisation(str(name)) or name
 
 
+# An apostrophe between two letters (« l'aide », « aujourd'hui »).
+_STRAIGHT = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
+# In HTML, only the text is read: tags (and their attributes) and what a person edits or a
+# browser runs are left alone.
+_HTML_APOSTROPHE = re.compile(r"'|&#39;|&#x27;")
+_HTML_NOT_TEXT = re.compile(r"(<(?:textarea|script|style|pre|code)\b[^>]*>.*?</(?:textarea|script|style|pre|code)\s*>"
+                            r"|<[^>]*>)", re.DOTALL | re.IGNORECASE)
+
+
 def typographic(text: str) -> str:
-    """Straight apostrophes of French text as typographic ones (« l’ADEME »)."""
-    return text.replace("'", APOSTROPHE)
+    """Straight apostrophes between letters as typographic ones: « l'ADEME » → « l’ADEME »."""
+    return _STRAIGHT.sub(APOSTROPHE, text)
 
 
-FILTERS = {"de": de, "a_name": a, "le": le, "typographic": typographic}
+def typographic_html(html: str) -> Markup:
+    """``typographic`` over the text of an HTML fragment, tags and form fields untouched; the
+    letters may be on either side of a tag (« l'<mark>éclairage</mark> »)."""
+    parts = _HTML_NOT_TEXT.split(str(html))  # text, tag, text, tag, …, text
+    texts = [part.replace("&#39;", "'").replace("&#x27;", "'") if "&#" in part else part for part in parts[::2]]
+    for index, text in enumerate(texts):
+        if "'" not in text:
+            continue
+        before = texts[index - 1][-1:] if index else ""
+        after = texts[index + 1][:1] if index + 1 < len(texts) else ""
+        padded = _STRAIGHT.sub(APOSTROPHE, f"{before or ' '}{text}{after or ' '}")
+        texts[index] = padded[1:-1]
+    parts[::2] = texts
+    return Markup("".join(parts))
+
+
+class AsTyped(str):
+    """A value shown as a person typed it (a form field's value): ``finalize`` leaves it alone."""
+
+
+def as_typed(value) -> AsTyped:
+    return AsTyped("" if value is None else value)
+
+
+def finalize(value):
+    """Jinja's ``finalize``: every value a template shows, apostrophes made typographic.
+
+    The one place where data from sources and official lists (« Côte-d'Or », a source's
+    « l'aide ») gets the house style: at display, never in the store, so that a source's
+    values stay as published (change detection, exports) and search folds both forms anyway.
+    Left alone: form fields' values (``|as_typed``: what a person typed comes back as typed,
+    and a curator who saves a form changes no field left untouched), addresses and links."""
+    if isinstance(value, AsTyped) or not isinstance(value, str):
+        return value
+    if isinstance(value, Markup):
+        return typographic_html(value) if _HTML_APOSTROPHE.search(value) else value
+    if "'" not in value or (not any(char.isspace() for char in value) and any(char in value for char in "/@=?#")):
+        return value
+    return typographic(value)
+
+
+FILTERS = {"de": de, "a_name": a, "le": le, "typographic": typographic, "as_typed": as_typed}

@@ -61,7 +61,7 @@ class AdemeAgir(Source):
         if not isinstance(body, dict) or not isinstance(body.get("ListeDispositifs"), list):
             raise ParseError("réponse ADEME sans « ListeDispositifs »")
         if body.get("success") is False:
-            raise ParseError("l'API de l'ADEME répond success=false")
+            raise ParseError("l’API de l’ADEME répond success=false")
         return ListPage(body["ListeDispositifs"])  # one page holds every scheme
 
     def entry(self, item) -> Entry:

@@ -68,7 +68,7 @@ class AidesTerritoires(Source):
         try:
             return response.json()["token"]
         except (ValueError, KeyError, TypeError):
-            raise FetchError("Aides-territoires n'a pas donné de jeton JWT", LOGIN_URL) from None
+            raise FetchError("Aides-territoires n’a pas donné de jeton JWT", LOGIN_URL) from None
 
     def send(self, client: HttpClient, request: Request) -> Fetched:
         if self.jwt is None:

@@ -80,7 +80,7 @@ class Culture(Source):
         if isinstance(body, dict):  # some deployments wrap the list
             body = body.get("results", body.get("items"))
         if not isinstance(body, list):
-            raise ParseError("réponse du ministère de la Culture qui n'est pas une liste")
+            raise ParseError("réponse du ministère de la Culture qui n’est pas une liste")
         next_request = None
         if body and response.request is not None:
             page = int((response.request.params or {}).get("page", 1))

@@ -15,7 +15,7 @@ class Curated(Source):
     slug = "curated"
     verified = "team"
     verified_by = "programmes rédigés par l’équipe"
-    name = "Programmes rédigés par l'équipe"
+    name = "Programmes rédigés par l’équipe"
     level = "national"
     url = ""
     schedule = None

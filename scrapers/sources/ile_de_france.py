@@ -66,7 +66,7 @@ class IleDeFrance(Source):
     def parse_list(self, response: Fetched) -> ListPage:
         body = response.json()
         if not isinstance(body, list):
-            raise ParseError("réponse de la Région Île-de-France qui n'est pas une liste")
+            raise ParseError("réponse de la Région Île-de-France qui n’est pas une liste")
         return ListPage(body)
 
     def entry(self, item) -> Entry:

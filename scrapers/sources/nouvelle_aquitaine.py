@@ -74,7 +74,7 @@ class NouvelleAquitaine(Source):
         except ValueError as error:  # HTML where JSON was expected (a maintenance page ...)
             raise ParseError(f"Nouvelle-Aquitaine : {error}") from None
         if not isinstance(body, list):
-            raise ParseError("Nouvelle-Aquitaine : le flux n'est pas une liste de fiches")
+            raise ParseError("Nouvelle-Aquitaine : le flux n’est pas une liste de fiches")
         return ListPage(body)
 
     def entry(self, item) -> Entry:

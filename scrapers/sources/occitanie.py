@@ -62,7 +62,7 @@ class Occitanie(Source):
         except ValueError as error:  # HTML where JSON was expected (a maintenance page ...)
             raise ParseError(f"Occitanie : {error}") from None
         if not isinstance(body, list):
-            raise ParseError("Occitanie : le flux n'est pas une liste d'aides")
+            raise ParseError("Occitanie : le flux n’est pas une liste d’aides")
         return ListPage([item.get("fields") if isinstance(item, dict) and isinstance(item.get("fields"), dict)
                          else item for item in body])
 

@@ -69,7 +69,7 @@ def test_login_and_logout(app, staff):
     response = client.get("/admin/journal")
     assert response.status_code == 302
     login_page = client.get(response.headers["Location"])
-    assert "Connexion à l'espace de gestion" in login_page.get_data(as_text=True)
+    assert "Connexion à l’espace de gestion" in login_page.get_data(as_text=True)
     response = login(client, *CURATOR, next="/admin/journal")
     assert response.status_code == 302 and response.headers["Location"] == "/admin/journal"
     page = client.get("/admin/journal").get_data(as_text=True)

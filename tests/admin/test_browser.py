@@ -44,16 +44,16 @@ def test_login_edit_and_publish(live_server, browser_page, staff, make_programme
     page.get_by_label("Taux maximal (%)").fill("80")
     page.get_by_role("button", name="Enregistrer les modifications").click()
     expect(page.get_by_text("Modifications enregistrées : Titre, Taux maximal (%).")).to_be_visible()
-    expect(page.get_by_text("Corrigé par l'équipe").first).to_be_visible()
+    expect(page.get_by_text("Corrigé par l’équipe").first).to_be_visible()
 
     page.get_by_role("button", name="Publier").click()
-    expect(page.get_by_text("« Fonds vert : rénovation de l'éclairage public » publié.")).to_be_visible()
+    expect(page.get_by_text("« Fonds vert : rénovation de l’éclairage public » publié.")).to_be_visible()
     store.expire_all()
     programme = store.get(Programme, programme_id)
     assert programme.state == "published" and programme.rate_max == 80.0 and "title" in programme.curated_fields
 
     page.goto(f"{live_server}/programmes/{programme_id}")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Fonds vert : rénovation de l'éclairage public")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fonds vert : rénovation de l’éclairage public")
 
     # The queue holds one programme left; publish it with its checkbox.
     page.goto(live_server + "/admin/")
@@ -86,7 +86,7 @@ def test_second_save_is_refused_and_nothing_is_lost(live_server, chromium, staff
 
         second.get_by_label("Titre (obligatoire)").fill("Titre de la seconde")
         second.get_by_role("button", name="Enregistrer les modifications").click()
-        expect(second.locator("#conflit")).to_contain_text("Ce programme a été modifié par quelqu'un d'autre")
+        expect(second.locator("#conflit")).to_contain_text("Ce programme a été modifié par quelqu’un d’autre")
         expect(second.locator("#title-conflit")).to_contain_text("Titre de la première")
         expect(second.get_by_label("Titre (obligatoire)")).to_have_value("Titre de la seconde")
         store.expire_all()

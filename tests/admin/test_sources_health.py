@@ -91,7 +91,7 @@ def test_a_second_request_waits_for_the_first_and_failures_read_in_french(app, c
     assert carry_out_requests(app) == 0
     store.expire_all()
     assert store.get(RunRequest, request.id).status == "failed"
-    assert "planificateur s'est arrêté" in store.get(RunRequest, request.id).message
+    assert "planificateur s’est arrêté" in store.get(RunRequest, request.id).message
     assert post_form(curator_client, "/admin/sources/curated/lancer", {}, page="/admin/sources").status_code == 302
     assert store.scalar(select(RunRequest).where(RunRequest.status == "waiting")) is not None
 

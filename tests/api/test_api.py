@@ -52,7 +52,7 @@ def test_the_aid_programmes_are_in_the_record_the_facets_and_the_openapi_documen
     (parameter,) = [item for item in document["paths"]["/programmes"]["get"]["parameters"]
                     if item["name"] == "aid_programme"]
     assert parameter["schema"] == {"type": "array", "items": {"type": "string", "maxLength": 200}}
-    assert parameter["description"].startswith("Programme d'aides")
+    assert parameter["description"].startswith("Programme d’aides")
     schema = document["components"]["schemas"]["Programme"]["properties"]["aid_programmes"]
     assert schema["type"] == "array" and schema["items"]["type"] == "string"
 

@@ -107,12 +107,12 @@ def test_limit(client, communes):
 
 
 @pytest.mark.parametrize("params, parameter, message", [
-    ({}, "q", "Saisissez le nom, le code postal ou le code INSEE d'une commune."),
+    ({}, "q", "Saisissez le nom, le code postal ou le code INSEE d’une commune."),
     ({"q": ""}, "q", "Saisissez le nom"),
     ({"q": "   "}, "q", "Saisissez le nom"),
     ({"q": "x" * 101}, "q", "trop longue : 100 caractères au plus"),
     ({"q": "'-()"}, "q", "Saisissez des lettres ou des chiffres"),
-    ({"q": ["Nevers", "Beauvais"]}, "q", "ne peut être donné qu'une fois"),
+    ({"q": ["Nevers", "Beauvais"]}, "q", "ne peut être donné qu’une fois"),
     ({"q": "Nevers", "limit": "0"}, "limit", "entre 1 et 50"),
     ({"q": "Nevers", "limit": "51"}, "limit", "entre 1 et 50"),
     ({"q": "Nevers", "limit": "dix"}, "limit", "entre 1 et 50"),

@@ -28,7 +28,7 @@ def test_load_builds_communes_aliases_and_epci(app, db_session):
     assert (beauvais.name, beauvais.population, beauvais.department, beauvais.region) == ("Beauvais", 55550, "60", "32")
     assert beauvais.postcodes == ["60000"]
     assert beauvais.epci.name == "CA du Beauvaisis"
-    assert beauvais.epci.type_label == "communauté d'agglomération"
+    assert beauvais.epci.type_label == "communauté d’agglomération"
     assert beauvais.epci.member_count == 53  # every member, even those outside the extract
     assert beauvais.epci.population > beauvais.population
     assert beauvais.search_name == "beauvais"

@@ -28,9 +28,9 @@ def test_search_page_marks_programmes_without_population_rule(client, programmes
 @pytest.mark.parametrize("params, parameter, message", [
     ({"commune": "99999"}, "commune", "Commune inconnue : aucun code INSEE « 99999 »."),
     ({"commune": "6005"}, "commune", "Code INSEE de commune invalide"),
-    ({"population": "-5"}, "population", "La population doit être un nombre d'habitants positif"),
+    ({"population": "-5"}, "population", "La population doit être un nombre d’habitants positif"),
     ({"population": "99999999"}, "population", "au plus 3 000 000"),
-    ({"population": "beaucoup"}, "population", "La population doit être un nombre d'habitants positif"),
+    ({"population": "beaucoup"}, "population", "La population doit être un nombre d’habitants positif"),
 ])
 def test_bad_commune_or_population_is_a_french_400(client, programmes, params, parameter, message):
     response = client.get("/api/v1/programmes", query_string=params)

@@ -33,7 +33,7 @@ def test_commune_page_figures(client, communes):
     assert page.h1.get_text(strip=True) == "Beauvais"
     facts = squash(page.select_one("#commune-chiffres").get_text(" "))
     for expected in ("55\u202f550 habitants", "Ville moyenne (de 20\u202f000 à 100\u202f000 habitants)",
-                     "Oise (60)", "Hauts-de-France", "CA du Beauvaisis — communauté d'agglomération, 53 communes",
+                     "Oise (60)", "Hauts-de-France", "CA du Beauvaisis — communauté d’agglomération, 53 communes",
                      "60057", "60000"):
         assert expected in facts
     assert page.find("a", href="/?commune=60057") is not None
@@ -92,7 +92,7 @@ def test_commune_page_names_the_epci_and_what_it_can_carry(client, communes, mak
 
 def test_commune_without_epci(client, communes):
     page = soup(client.get("/communes/29083"))
-    assert "n'appartient à aucun EPCI" in page.select_one("#commune-chiffres").get_text()
+    assert "n’appartient à aucun EPCI" in page.select_one("#commune-chiffres").get_text()
     assert page.select_one("#commune-epci") is None
 
 
@@ -100,7 +100,7 @@ def test_unknown_or_malformed_code_is_a_french_404(client, communes):
     for code in ("99999", "abc", "600577"):
         response = client.get(f"/communes/{code}")
         assert response.status_code == 404
-        assert "Aucune commune n'a le code INSEE" in text(response)
+        assert "Aucune commune n’a le code INSEE" in text(response)
 
 
 def test_former_commune_code_redirects_to_its_commune(client, communes):

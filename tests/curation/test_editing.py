@@ -154,9 +154,9 @@ def test_the_new_source_value_is_shown_beside_and_can_be_accepted(app, curator_c
     ({"population_min": "5000", "population_max": "2000"}, "population_min",
      "La population minimale (5\u202f000 hab.) dépasse la population maximale (2\u202f000 hab.)."),
     ({"opens_on": "15/03/2030", "deadlines": "01/03/2030"}, "deadlines",
-     "La date limite du 1er mars 2030 précède la date d'ouverture (15 mars 2030)."),
+     "La date limite du 1er mars 2030 précède la date d’ouverture (15 mars 2030)."),
     ({"title": ""}, "title", "Le titre est obligatoire."),
-    ({"population_max": "beaucoup"}, "population_max", "Indiquez un nombre d'habitants entier et positif."),
+    ({"population_max": "beaucoup"}, "population_max", "Indiquez un nombre d’habitants entier et positif."),
     ({"application_url": "javascript:alert(1)"}, "application_url", "Adresse web invalide"),
     ({"departments": "26, 999"}, "departments", "Code de département inconnu : 999."),
     ({"aid_programmes": "Fonds vert\n" + "x" * 201}, "aid_programmes", "est trop long (200 caractères au plus)."),
@@ -171,7 +171,7 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_saved(curator_client
     error = re.search(rf'<p class="fr-error-text" id="{field}-erreur">(.*?)</p>', page, re.S)
     assert error and message in _unescape(error.group(1))
     assert f'aria-describedby="{field}-aide {field}-erreur"' in page or f'{field}-erreur' in page
-    assert "Rien n'a été enregistré" in page
+    assert "Rien n’a été enregistré" in page
     # What was typed is still there.
     assert "Un résumé retouché." in page
     programme = store.get(Programme, programme_id)
@@ -198,10 +198,10 @@ def test_two_curators_editing_the_same_programme(app, curator_client, second_cur
                     summary="Résumé de la seconde.")
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "Ce programme a été modifié par quelqu&#39;un d&#39;autre pendant votre saisie" in page
+    assert "Ce programme a été modifié par quelqu’un d’autre pendant votre saisie" in page
     assert "curatrice@anct.test" in page  # who changed it
     # The other person's value is shown; what this curator typed is kept in the form.
-    assert "Valeur enregistrée entre-temps par l'autre personne :</strong> Titre de la première" in page
+    assert "Valeur enregistrée entre-temps par l’autre personne :</strong> Titre de la première" in page
     assert 'value="Titre de la seconde"' in page and "Résumé de la seconde." in page
     programme = store.get(Programme, programme_id)
     assert programme.title == "Titre de la première" and programme.summary == "Résumé d'origine."
@@ -440,7 +440,7 @@ def test_a_curator_sets_the_aid_programmes_one_a_line(curator_client, make_progr
     assert response.status_code == 302
     page = curator_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Modifications enregistrées : Programmes d&#39;aides." in page or \
-        "Modifications enregistrées : Programmes d'aides." in page
+        "Modifications enregistrées : Programmes d’aides." in page
     programme = store.get(Programme, programme_id)
     assert programme.aid_programmes == ["Fonds vert - Édition 2024", "Petites villes de demain"]
     assert programme.curated_fields == ["aid_programmes"]

@@ -28,7 +28,7 @@ def test_candidates_are_listed_and_compared_side_by_side(curator_client, make_pr
     page = curator_client.get(f"/admin/doublons/comparer?a={first}&b={second}").get_data(as_text=True)
     assert page.count('class="guichet-different"') >= 2  # title, rate
     assert "aides-territoires" in page and "ademe-agir" in page
-    assert "Garder « Fonds friches » (aides-territoires) et fusionner l'autre" in page
+    assert "Garder « Fonds friches » (aides-territoires) et fusionner l’autre" in page
 
     response = curator_client.get(f"/admin/doublons/comparer?a={first}&b=inconnu")
     assert response.status_code == 404 and "inconnu" in response.get_data(as_text=True)

@@ -28,7 +28,7 @@ def test_a_commune_search_digest_has_exactly_the_programmes_the_town_is_eligible
     [received] = smtp_server.messages
     assert received.subject == "2 nouveaux programmes pour Beauvais — Guichet"
     assert "Commune : Beauvais (60057)" in received.text
-    assert "Mobilités actives partout en France" in received.text and "Vélo dans l'Oise" in received.text
+    assert "Mobilités actives partout en France" in received.text and "Vélo dans l’Oise" in received.text
     for absent in ("Drôme", "Vélo des villages", "Vélo pour les entreprises"):
         assert absent not in received.text
     assert "https://guichet.test/?theme=mobilite&commune=60057" in received.text

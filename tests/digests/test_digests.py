@@ -45,7 +45,7 @@ def test_digest_lists_new_matching_programmes_with_links_and_unsubscribe_headers
         assert "https://guichet.test/?q=v%C3%A9lo&amp;theme=mobilite" in body or \
                "https://guichet.test/?q=v%C3%A9lo&theme=mobilite" in body
         # Not new, not matching, not published, closed (the search page's default statuses):
-        for absent in ("avant l'abonnement", "Éclairage public performant", "en attente de relecture", "Vélo clos"):
+        for absent in ("avant l’abonnement", "Éclairage public performant", "en attente de relecture", "Vélo clos"):
             assert absent not in body
     assert "Mots : « vélo »" in text and "Thème : Mobilité et transports" in text
     [manage] = received.links("/abonnement/gerer/")

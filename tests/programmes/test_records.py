@@ -99,12 +99,12 @@ def test_aid_programmes_are_names_trimmed_with_one_spelling_each():
 
 
 @pytest.mark.parametrize("value, message", [
-    ([{"name": "Fonds vert"}], "Programme d'aides : un nom (du texte) est attendu, pas un objet."),
-    ([12], "Programme d'aides : un nom (du texte) est attendu, pas un nombre."),
-    ({"name": "Fonds vert"}, "Programme d'aides : une liste de noms est attendue, pas un objet."),
-    (["« — »"], "Programme d'aides : « « — » » n'est pas un nom (ni lettre ni chiffre)."),
+    ([{"name": "Fonds vert"}], "Programme d’aides : un nom (du texte) est attendu, pas un objet."),
+    ([12], "Programme d’aides : un nom (du texte) est attendu, pas un nombre."),
+    ({"name": "Fonds vert"}, "Programme d’aides : une liste de noms est attendue, pas un objet."),
+    (["« — »"], "Programme d’aides : « « — » » n’est pas un nom (ni lettre ni chiffre)."),
     (["x" * 201], "le nom « " + "x" * 60 + "… » est trop long (200 caractères au plus)."),
-    ([f"Programme {number}" for number in range(21)], "Programme d'aides : 21 programmes, 20 au plus."),
+    ([f"Programme {number}" for number in range(21)], "Programme d’aides : 21 programmes, 20 au plus."),
 ])
 def test_aid_programmes_that_are_not_names_are_refused_in_french(value, message):
     with pytest.raises(InvalidRecord) as raised:

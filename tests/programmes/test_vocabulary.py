@@ -12,7 +12,7 @@ from scrapers import normalise as norm
 def test_labels_are_french_and_agree_in_gender():
     assert vocabulary.THEMES.unknown("lune") == "Thème inconnu : « lune »."
     assert vocabulary.RECURRENCES.unknown("parfois") == "Récurrence inconnue : « parfois »."
-    assert vocabulary.AID_TYPES.unknown("x" * 100) == f"Type d'aide inconnu : « {'x' * 60} »."
+    assert vocabulary.AID_TYPES.unknown("x" * 100) == f"Type d’aide inconnu : « {'x' * 60} »."
     assert vocabulary.BENEFICIARIES.label("recherche") == "Organismes de recherche"
     assert vocabulary.BENEFICIARIES.label("valeur-inconnue") == "valeur-inconnue"
     assert vocabulary.LEVELS.describe({"regional", "europe"}) == "Échelon : Europe, Région"

@@ -72,5 +72,5 @@ def test_an_import_that_fails_half_way_leaves_nothing(communes, curated, monkeyp
                                 "WHEN NEW.source_line = 12 BEGIN SELECT RAISE(ABORT, 'disque plein'); END"))
     result = communes.test_cli_runner().invoke(args=["projects", "import", str(DOTATIONS), "--kind", "dotations"])
     assert result.exit_code == 1
-    assert "L'import a échoué et rien n'a été enregistré" in result.output and "disque plein" in result.output
+    assert "L’import a échoué et rien n’a été enregistré" in result.output and "disque plein" in result.output
     assert count_projects(communes) == 0

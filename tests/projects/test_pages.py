@@ -30,8 +30,8 @@ def test_commune_page_shows_its_own_projects_with_french_elision(client):
     assert response.status_code == 200
     own = section(response, "projets-de-la-commune")
     assert "Projets financés à Nevers" in own
-    assert "2 projets financés à Nevers, pour 141\u202f667\u202f€ d'aides" in own
-    assert "Rénovation de l'école Lucie Aubrac" in own and "30\u202f% d'un coût de 400\u202f000\u202f€" in own
+    assert "2 projets financés à Nevers, pour 141\u202f667\u202f€ d’aides" in own
+    assert "Rénovation de l’école Lucie Aubrac" in own and "30\u202f% d’un coût de 400\u202f000\u202f€" in own
     # The CA de Nevers' own project is listed as the intercommunality's.
     assert "Animation du PAPI de la Loire nivernaise" in own and "CA de Nevers" in own
 
@@ -46,11 +46,11 @@ def test_commune_page_shows_what_towns_like_it_obtained(client):
     assert "Ce que des communes comme la vôtre ont obtenu" in similar
     # Towns of 2 000 to 20 000 inhabitants only; none in Meurthe-et-Moselle or the Grand Est: France.
     assert "de 2\u202f000 à 20\u202f000 habitants" in similar and "en France" in similar
-    assert "Aménagement d'une piste cyclable le long du canal" in similar  # Saint-Amand-Montrond
+    assert "Aménagement d’une piste cyclable le long du canal" in similar  # Saint-Amand-Montrond
     assert "Aire de covoiturage près de la mairie" in similar  # Sargé-lès-le-Mans
-    assert "Rénovation thermique de l'école élémentaire" in similar  # Montluel
+    assert "Rénovation thermique de l’école élémentaire" in similar  # Montluel
     assert "Mise aux normes de la salle des fêtes" not in similar  # Lunéville's own
-    assert "Rénovation de l'école Lucie Aubrac" not in similar  # Nevers: another size
+    assert "Rénovation de l’école Lucie Aubrac" not in similar  # Nevers: another size
     body = response.get_data(as_text=True)
     assert 'href="/projets?population=2000-20000"' in body  # « Trouver des projets comme le mien »
 
@@ -90,7 +90,7 @@ def test_similar_towns_compare_density_when_the_territories_feature_gives_it(pro
     assert similar.density == "4"
     client = projects.test_client()
     text = section(client.get("/communes/54329"), "projets-comparables")
-    assert "et de même niveau de densité (" in text and ", grille de l'Insee)" in text
+    assert "et de même niveau de densité (" in text and ", grille de l’Insee)" in text
 
 
 def test_programme_page_says_who_obtained_it_and_shows_examples_near_the_commune(client):
@@ -100,7 +100,7 @@ def test_programme_page_says_who_obtained_it_and_shows_examples_near_the_commune
     assert ("Obtenu par 3 communes en 2023 ; montant médian 9\u202f800\u202f€ ; 2 communes de moins de "
             "2\u202f000 habitants.") in obtained
     assert "Exemples près de Beauvais, dans le même département (Oise, 60)" in obtained
-    assert "Rénovation de l'éclairage public du bourg" in obtained
+    assert "Rénovation de l’éclairage public du bourg" in obtained
     body = response.get_data(as_text=True)
     assert 'href="/projets?programme=curated-fonds-vert-eclairage-public&amp;population=55550"' in body
 
@@ -116,7 +116,7 @@ def test_programme_page_says_who_obtained_it_and_shows_examples_near_the_commune
 def test_the_remembered_commune_chooses_the_examples(client):
     client.set_cookie("guichet_commune", "60057", domain="guichet.test")
     obtained = section(client.get("/programmes/curated-fonds-vert-eclairage-public"), "projets-obtenus")
-    assert "Exemples près de Beauvais" in obtained and "Rénovation de l'éclairage public du bourg" in obtained
+    assert "Exemples près de Beauvais" in obtained and "Rénovation de l’éclairage public du bourg" in obtained
     assert "Extinction nocturne" not in obtained  # Arboys is in the Ain
     # Nevers: its own project is not an example, and no other is in the Bourgogne-Franche-Comté.
     client.set_cookie("guichet_commune", "58194", domain="guichet.test")
@@ -137,4 +137,4 @@ def test_pages_without_projects_keep_working(app):
 def test_about_page_credits_the_lists(client):
     about = text_of(client.get("/a-propos"))
     assert "lauréats du Fonds vert 2023" in about and "Licence Ouverte / Etalab 2.0" in about
-    assert "dotations d'investissement 2019" in about
+    assert "dotations d’investissement 2019" in about

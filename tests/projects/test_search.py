@@ -93,7 +93,7 @@ def test_sorts(client):
 @pytest.mark.parametrize("params, parameter, message", [
     ({"year": "deux-mille"}, "year", "Année invalide"),
     ({"sort": "prix"}, "sort", "Tri inconnu"),
-    ({"amount_min": "beaucoup"}, "amount_min", "nombre entier d'euros"),
+    ({"amount_min": "beaucoup"}, "amount_min", "nombre entier d’euros"),
     ({"amount_min": "5000", "amount_max": "100"}, "amount_min", "dépasse le montant maximal"),
     ({"commune": "99999"}, "commune", "Commune inconnue"),
     ({"commune": "abc"}, "commune", "Code INSEE de commune invalide"),
@@ -118,7 +118,7 @@ def test_the_page_is_a_shareable_url_with_facets_and_an_export_link(client):
     response = client.get("/projets?q=LED&population=moins-2000&sort=montant")
     html = html_module.unescape(response.get_data(as_text=True))
     assert response.status_code == 200
-    assert "Rénovation de l'éclairage public du bourg" in html
+    assert "Rénovation de l’éclairage public du bourg" in html
     assert "2 projets financés" in html  # Allonne and Arboys en Bugey (« luminaires »)
     assert 'value="moins-2000" checked' in html
     assert "/projets.csv?q=LED&population=moins-2000&sort=montant" in html
@@ -132,10 +132,10 @@ def test_csv_export_has_a_bom_and_french_columns(client):
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:5] == ["Année", "Programme", "Mesure ou dotation", "Catégorie", "Projet"]
-    assert "Montant de l'aide (€)" in rows[0] and "Part du coût financée (%)" in rows[0]
+    assert "Montant de l’aide (€)" in rows[0] and "Part du coût financée (%)" in rows[0]
     assert len(rows) == 1 + 4
     school = next(row for row in rows if row[4] == "Rénovation de l'école Lucie Aubrac")
-    assert school[rows[0].index("Montant de l'aide (€)")] == "120000"
+    assert school[rows[0].index("Montant de l’aide (€)")] == "120000"
     assert school[rows[0].index("Part du coût financée (%)")] == "30"
     bad = client.get("/projets.csv?year=x")
     assert bad.status_code == 400 and "Année invalide" in bad.get_data(as_text=True)

@@ -17,7 +17,7 @@ def test_every_source_declares_how_its_format_was_verified():
 def test_verification_texts_are_french():
     sources = all_sources()
     assert verification_text(sources["aides-territoires"]) == "vérifié sur des réponses réelles (1er décembre 2026)"
-    assert verification_text(sources["ademe-agir"]).startswith("d'après le code public d'un importeur (")
+    assert verification_text(sources["ademe-agir"]).startswith("d’après le code public d’un importeur (")
     assert verification_text(sources["banque-des-territoires"]) == "non vérifié"
 
 

@@ -43,6 +43,18 @@ def test_accents_case_elision_and_plural_are_ignored(client, lighting, make_prog
     assert ids(search(client, q=text)) == [lighting]
 
 
+@pytest.mark.parametrize("typed, stored", [("l'éclairage", "Rénovation de l’éclairage public"),
+                                           ("l’éclairage", "Rénovation de l'éclairage public"),
+                                           ("Val-d'Oise", "Vélo dans le Val-d’Oise"),
+                                           ("Val-d’Oise", "Vélo dans le Val-d'Oise")])
+def test_straight_and_typographic_apostrophes_meet(client, make_programme, typed, stored):
+    """Pages write « ’ », people type « ' » (and sources write either): a query finds the text
+    whichever apostrophe each has."""
+    expected = make_programme(title=stored)
+    make_programme(title="Maisons de santé pluriprofessionnelles")
+    assert ids(search(client, q=typed)) == [expected]
+
+
 @pytest.mark.parametrize("typed, stored", [("vélos", "Plan vélo du quotidien"), ("vélo", "Parkings à vélos"),
                                            ("communes", "Aide à la commune"), ("locaux", "Commerce local")])
 def test_plurals_match_singulars(client, make_programme, typed, stored):
@@ -414,7 +426,7 @@ def test_an_aid_programme_that_cannot_be_a_name_is_a_french_400(client, value):
     response = client.get("/api/v1/programmes", query_string={"aid_programme": value})
     assert response.status_code == 400
     error = response.get_json()["error"]
-    assert error["parameter"] == "aid_programme" and error["message"].startswith("Programme d'aides")
+    assert error["parameter"] == "aid_programme" and error["message"].startswith("Programme d’aides")
 # -- funders, aid rate and amount (issue 17) -------------------------------------------------
 def test_funder_filter_ignores_case_and_accents_and_counts_each_funder(client, make_programme):
     ademe = make_programme(title="Fonds chaleur", funders=["ADEME"])

@@ -51,7 +51,7 @@ def test_unknown_values_read_in_agreed_french():
             parse_search({name: "lune"}, today=TODAY)
         messages[name] = raised.value.message
     assert messages == {"theme": "Thème inconnu : « lune ».", "level": "Échelon inconnu : « lune ».",
-                        "aid_type": "Type d'aide inconnu : « lune ».", "beneficiary": "Bénéficiaire inconnu : « lune ».",
+                        "aid_type": "Type d’aide inconnu : « lune ».", "beneficiary": "Bénéficiaire inconnu : « lune ».",
                         "status": "Statut inconnu : « lune »."}
 
 

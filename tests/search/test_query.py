@@ -56,7 +56,7 @@ def test_repeatable_parameters_read_lists_and_multidicts_alike():
 @pytest.mark.parametrize("args, parameter, words", [
     ({"theme": "inconnu"}, "theme", "Thème inconnu"),
     ({"level": "mondial"}, "level", "Échelon inconnu"),
-    ({"aid_type": "don"}, "aid_type", "Type d'aide inconnu"),
+    ({"aid_type": "don"}, "aid_type", "Type d’aide inconnu"),
     ({"beneficiary": "martiens"}, "beneficiary", "Bénéficiaire inconnu"),
     ({"status": "fini"}, "status", "Statut inconnu"),
     ({"region": "ABC"}, "region", "Code de région inconnu"),
@@ -64,7 +64,7 @@ def test_repeatable_parameters_read_lists_and_multidicts_alike():
     ({"sort": "prix"}, "sort", "Tri inconnu : « prix »"),
     ({"page": "0"}, "page", "à partir de 1"),
     ({"per_page": "101"}, "per_page", "entre 1 et 100"),
-    (MultiDict([("q", "vélo"), ("q", "école")]), "q", "ne peut être donné qu'une fois"),
+    (MultiDict([("q", "vélo"), ("q", "école")]), "q", "ne peut être donné qu’une fois"),
 ])
 def test_each_wrong_parameter_names_itself_in_french(args, parameter, words):
     error = invalid(args)

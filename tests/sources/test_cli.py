@@ -133,7 +133,7 @@ def test_a_failed_source_makes_the_command_fail(scraper_runner, replay_server):
     replay_server.add("GET", "https://www.culture.gouv.fr/api/online-procedures?page=1", status=500)
     result = scraper_runner.invoke(args=["scrape", "culture"])
     assert result.exit_code == 1
-    assert "échouée" in result.output and "aucun programme n'a été clos" in result.output
+    assert "échouée" in result.output and "aucun programme n’a été clos" in result.output
 
 
 def test_scheduler_has_one_job_per_source_staggered(app):

@@ -79,7 +79,7 @@ def test_documents_and_next_pages_off_the_source_hosts_are_refused_unasked(repla
     # A next list page pointing elsewhere is a gather error: the listing is incomplete.
     result, outcomes = harvest(replay_server, [{"items": [], "next": "https://ailleurs.example.com/aides?page=2"}])
     assert not result.gather_complete and outcomes[-1].error.stage == "gather"
-    assert "n'est pas un hôte de la source" in outcomes[-1].error.message
+    assert "n’est pas un hôte de la source" in outcomes[-1].error.message
 
 
 def test_a_redirect_off_the_source_hosts_is_not_followed(replay_server):
@@ -114,7 +114,7 @@ def test_a_run_whose_listing_stops_before_its_last_page_closes_nothing(scraper_a
                       headers={"Content-Type": "text/html; charset=UTF-8"})
     second = run(scraper_app, slug)
     assert second.flagged and second.closed == 0 and second.status == "partial"
-    assert "dernière page" in second.message and "aucun programme n'a été clos" in second.message
+    assert "dernière page" in second.message and "aucun programme n’a été clos" in second.message
     assert [error.stage for error in runs(scraper_app, slug)[-1].errors] == ["gather"]
     assert all(programme.closed_at is None for programme in programmes(scraper_app, slug).values())
 

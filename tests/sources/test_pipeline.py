@@ -118,7 +118,7 @@ def test_conclude_closes_nothing_on_a_suspicious_run_and_flags_it(app, session, 
     pipeline.conclude(state)
 
     assert (state.run.status, state.run.flagged, state.run.closed) == (status, True, 0)
-    assert "aucun programme n'a été clos ni dépublié" in state.run.message
+    assert "aucun programme n’a été clos ni dépublié" in state.run.message
     assert all(session.get(Programme, programme_id).closed_at is None for programme_id in ids)
 
 

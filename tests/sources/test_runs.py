@@ -320,5 +320,5 @@ def test_a_listing_with_unreadable_entries_closes_nothing(scraper_app, replay_se
     run = run_source(scraper_app, "ile-de-france")
 
     assert (run.status, run.closed, run.errored, run.seen) == ("partial", 0, 1, 3)
-    assert "1 élément(s) de la liste illisibles : aucun programme n'a été clos" in run.message
+    assert "1 élément(s) de la liste illisibles : aucun programme n’a été clos" in run.message
     assert all(programme.closed_at is None for programme in stored(scraper_app, "ile-de-france").values())

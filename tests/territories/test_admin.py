@@ -19,7 +19,7 @@ def test_a_curator_restricts_a_programme_to_lists(curator_client, make_programme
     store.refresh(programme)
     assert programme.territories == ["acv", "pvd"] and "territories" in programme.curated_fields
     detail = curator_client.get(f"/programmes/{programme_id}").get_data(as_text=True)
-    assert ("Réservé aux communes de l'un de ces programmes ou zonages : Action Cœur de ville, Petites villes de "
+    assert ("Réservé aux communes de l’un de ces programmes ou zonages : Action Cœur de ville, Petites villes de "
             "demain") in _unescape(detail)
 
 

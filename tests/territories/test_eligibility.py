@@ -95,7 +95,7 @@ LUNEVILLE_ELIGIBILITY = Eligibility("54329", "Lunéville", 18262, "54", "44", fr
      "Non éligible : réservé aux communes du programme Petites villes de demain"),
     ({"population_max": 3499}, NOT_ELIGIBLE, "Non éligible : réservé aux communes de moins de 3\u202f500 habitants"),
     ({"population_min": 50000}, NOT_ELIGIBLE,
-     "Non éligible : réservé aux communes d'au moins 50\u202f000 habitants"),
+     "Non éligible : réservé aux communes d’au moins 50\u202f000 habitants"),
     ({"population_max": 20000}, ELIGIBLE,
      "Lunéville est éligible : programme ouvert aux communes de 20\u202f000 habitants au plus"),
     ({"beneficiaries": []}, TO_CHECK, "Éligibilité à vérifier : conditions non précisées par la source"),
@@ -108,7 +108,7 @@ LUNEVILLE_ELIGIBILITY = Eligibility("54329", "Lunéville", 18262, "54", "44", fr
      "Non éligible : programme réservé à un autre territoire (Nièvre (58), Cher (18))"),
     ({"departments": ["54"], "beneficiaries": []}, TO_CHECK,
      "Éligibilité à vérifier : conditions non précisées par la source"),
-    ({"territories": ["montagne", "rural"]}, NOT_ELIGIBLE, "Non éligible : réservé aux communes de l'un de ces "
+    ({"territories": ["montagne", "rural"]}, NOT_ELIGIBLE, "Non éligible : réservé aux communes de l’un de ces "
                                                           "programmes ou zonages : Communes de montagne, "
                                                           "Communes rurales (grille de densité)"),
 ])
@@ -275,7 +275,7 @@ def test_population_bands_and_criteria_in_the_record():
     for bands, message in (
             ([{"min": 5000, "max": 100}], "le minimum (5\u202f000) dépasse le maximum (100)"),
             ([{"max": 100, "criterion": "fortune"}], "Critère inconnu : « fortune »"),
-            ([{"max": "beaucoup"}], "« beaucoup » n'est pas un nombre d'habitants"),
+            ([{"max": "beaucoup"}], "« beaucoup » n’est pas un nombre d’habitants"),
             ([{"maximum": 100}], "a les clés min, max, criterion et overseas"),
             ([{}], "sans borne ni critère"),
             ("jusqu'à 2 000", "sont une liste")):

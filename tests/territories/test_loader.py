@@ -71,7 +71,7 @@ def test_saint_amand_montrond_pvd_not_acv(db_session):
 def test_a_village_in_a_massif(db_session):
     labels_of = texts(db_session, LES_BORDES_SUR_ARIZE)
     assert "Commune de montagne — Massif des Pyrénées" in labels_of
-    assert "Village d'avenir" in labels_of
+    assert "Village d’avenir" in labels_of
     full, _partial = conditions_for(db_session, LES_BORDES_SUR_ARIZE)
     assert {"montagne", "villages-avenir", "rural"} <= full
     assert density_level(db_session, LES_BORDES_SUR_ARIZE) in (6, 7)

@@ -48,7 +48,7 @@ def test_commune_page_shows_its_lists_and_groups_programmes_by_state(client, cur
     assert reasons["Petites villes de demain"] == ("Non éligible : réservé aux communes du programme Petites "
                                                    "villes de demain")
     assert reasons["Initiative urbaine européenne (European Urban Initiative) — actions innovatrices"] == (
-        "Non éligible : réservé aux communes d'au moins 50\u202f000 habitants")
+        "Non éligible : réservé aux communes d’au moins 50\u202f000 habitants")
     # Links keep the commune, so that the programme page answers for it.
     assert page.find("a", href="/programmes/curated-action-coeur-de-ville?commune=54329") is not None
 
@@ -56,11 +56,11 @@ def test_commune_page_shows_its_lists_and_groups_programmes_by_state(client, cur
 def test_a_village_and_a_town_differ(client, curated):
     village = soup(client.get("/communes/09061"))  # Les Bordes-sur-Arize, Pyrénées, Village d'avenir
     eligible = [link.get_text(strip=True) for link in village.select("section.guichet-theme tbody a")]
-    assert {"Villages d'avenir", "Plan Avenir Montagnes"} <= set(eligible)
+    assert {"Villages d’avenir", "Plan Avenir Montagnes"} <= set(eligible)
     assert "Action Cœur de ville" not in eligible and "Dotation politique de la ville (DPV)" not in eligible
     nevers = soup(client.get("/communes/58194"))
     eligible = [link.get_text(strip=True) for link in nevers.select("section.guichet-theme tbody a")]
-    assert "Action Cœur de ville" in eligible and "Villages d'avenir" not in eligible
+    assert "Action Cœur de ville" in eligible and "Villages d’avenir" not in eligible
     # Nevers has QPV and 33 000 inhabitants; DSU eligibility is the DPV's own criterion, which no
     # shipped list gives: « à vérifier », the criterion named, never « éligible ».
     to_check = {squash(row.select_one("a").get_text()): squash(row.select("td")[-1].get_text())
@@ -73,7 +73,7 @@ def test_a_village_and_a_town_differ(client, curated):
 
 def detr_reason(client, code):
     page = soup(client.get(f"/communes/{code}"))
-    title = "Dotation d'équipement des territoires ruraux (DETR)"
+    title = "Dotation d’équipement des territoires ruraux (DETR)"
     if title in [squash(link.get_text()) for link in page.select("section.guichet-theme tbody a")]:
         return "eligible", None  # the eligible programmes are listed by theme
     for row in page.select("section.guichet-state tbody tr"):
@@ -152,7 +152,7 @@ def test_a_postcode_comes_before_an_insee_code(client):
     # The search page's commune is an INSEE code: it says when that number is also a postcode.
     page = soup(client.get("/", query_string={"commune": "54300"}))
     note = squash(page.select_one("#commune-code-postal").get_text())
-    assert note.startswith("54300 est le code Insee de Laneuveville-devant-Nancy ; c'est aussi le code postal de Lunéville (54)")
+    assert note.startswith("54300 est le code Insee de Laneuveville-devant-Nancy ; c’est aussi le code postal de Lunéville (54)")
 
 
 def test_homonyms_offer_longer_names_without_javascript(client):

@@ -30,7 +30,7 @@ def test_search_page_end_to_end(live_server, browser_page, make_programme):
 
     results.first.get_by_role("link").click()
     page.wait_for_url(re.compile(r"/programmes/"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Rénovation de l'éclairage public"
+    assert page.get_by_role("heading", level=1).inner_text() == "Rénovation de l’éclairage public"
 
 
 def test_search_page_is_keyboard_usable(live_server, browser_page, make_programme):

@@ -48,14 +48,14 @@ def test_search_page_tags_and_subscription_page_agree(client):
 def test_an_aid_programme_is_described_by_its_name_and_removed_alone(client):
     query = parse_search(MultiDict([("aid_programme", "Petites villes de demain"),
                                     ("aid_programme", "Fonds vert - Édition 2024")]))
-    assert describe_lines(query) == ["Programme d'aides : Fonds vert - Édition 2024, Petites villes de demain"]
+    assert describe_lines(query) == ["Programme d’aides : Fonds vert - Édition 2024, Petites villes de demain"]
     (item,) = describe(query)
-    assert item.values == (("Fonds vert - Édition 2024", "Programme d'aides : Fonds vert - Édition 2024"),
-                           ("Petites villes de demain", "Programme d'aides : Petites villes de demain"))
+    assert item.values == (("Fonds vert - Édition 2024", "Programme d’aides : Fonds vert - Édition 2024"),
+                           ("Petites villes de demain", "Programme d’aides : Petites villes de demain"))
     # the subscription page of that search says it too, and keeps it in the form
     page = BeautifulSoup(client.get("/abonnement?aid_programme=Petites+villes+de+demain").get_data(as_text=True), "lxml")
     assert [item.get_text(strip=True) for item in page.select("#filtres-recherche li")] == [
-        "Programme d'aides : Petites villes de demain"]
+        "Programme d’aides : Petites villes de demain"]
     assert page.select_one("input[name=aid_programme][value='Petites villes de demain']") is not None
 def test_funders_rate_and_amount_in_french():
     query = parse_search(MultiDict([("funder", "ADEME"), ("funder", "Région Grand Est"), ("rate_at_least", "50"),

@@ -1,8 +1,9 @@
 """French grammar of names in sentences."""
 
 import pytest
+from markupsafe import Markup
 
-from guichet.web.french import Name, a, de, le, typographic
+from guichet.web.french import Name, a, de, le, typographic, typographic_html
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -47,6 +48,25 @@ def test_le_and_typographic():
     assert le("Nevers") == "Nevers"
     assert typographic("L'essentiel d'une aide") == "L’essentiel d’une aide"
     assert de("Auxerre", apostrophe="'") == "d'Auxerre"
+
+
+def test_typographic_only_between_letters():
+    assert typographic("« l'aide » aujourd'hui, 'x', l' 2'3") == "« l’aide » aujourd’hui, 'x', l' 2'3"
+
+
+def test_typographic_html_changes_the_text_only():
+    html = Markup('<a href="/l\'aide" title="d\'un">l&#39;aide</a> <textarea>d\'un</textarea> l\'<mark>éclairage</mark>')
+    assert typographic_html(html) == ('<a href="/l\'aide" title="d\'un">l’aide</a> <textarea>d\'un</textarea> '
+                                      'l’<mark>éclairage</mark>')
+
+
+def test_templates_show_values_with_typographic_apostrophes_and_typed_ones_as_typed(app):
+    template = app.jinja_env.from_string(
+        '{{ name }} <input value="{{ typed|as_typed }}"> <a href="{{ url }}">{{ mail }}</a> {{ html }} {{ count }}')
+    page = template.render(name="Côte-d'Or", typed="l'éclairage", url="/?q=l'eclairage", mail="o'brien@example.fr",
+                           html=Markup("<b title='x'>l'aide</b>"), count=3)
+    assert page == ('Côte-d’Or <input value="l&#39;éclairage"> <a href="/?q=l&#39;eclairage">o&#39;brien@example.fr</a> '
+                    "<b title='x'>l’aide</b> 3")
 
 
 @pytest.mark.parametrize("name, expected", [

@@ -2,8 +2,9 @@
 email, rendered and read as a person reads them (visible text only), through a small style check
 of the faults the issue names: « de » before a vowel (« de ADEME »), raw « (e) » / « (s) »,
 « curateur », a decimal point, a missing space before « ( », « 02 h 45 », a results count beside
-« Aucun programme ne correspond », and, in the emails and the subscription pages' own
-sentences, a straight apostrophe."""
+« Aucun programme ne correspond », and a straight apostrophe between letters (« l'aide »: the
+house style is « ’ », guichet.web.french), on every page, in every email, flash message, API
+error, OpenAPI description, feed and CSV header."""
 
 import re
 from pathlib import Path
@@ -37,19 +38,24 @@ EMPTY_WITH_COUNT = re.compile(r"\d[\d\u202f ]* programmes? trouvés?")
 EMAIL_ADDRESS = re.compile(r"\S+@\S+")
 
 
-def visible_text(html: str, own_text_only: bool = False) -> str:
-    """The text a person reads (addresses aside). ``own_text_only``: the page's own sentences
-    (title, paragraphs, alerts, buttons), without the shared search filters and lists of names."""
+def visible_text(html: str) -> str:
+    """The text a person reads (addresses aside)."""
     soup = BeautifulSoup(html, "html.parser")
     for hidden in soup(["script", "style", "code", "pre", "textarea", "template", "noscript"]):
         hidden.decompose()
-    if own_text_only:
-        main = soup.find("main") or soup
-        for shared in main(["select", "fieldset", "details"]):
-            shared.decompose()
-        parts = [element.get_text(" ") for element in main.find_all(["h1", "h2", "p", "li", "button", "label"])]
-        return EMAIL_ADDRESS.sub(" ", " ".join(" ".join(parts).split()))
     return EMAIL_ADDRESS.sub(" ", " ".join(soup.get_text(" ").split()))
+
+
+def strings_of(value, keys=None) -> list[str]:
+    """Every string of a JSON document (``keys``: only those under these keys)."""
+    if isinstance(value, dict):
+        return [text for key, item in value.items() for text in (
+            [item] if isinstance(item, str) and (keys is None or key in keys) else
+            strings_of(item, keys) if not isinstance(item, str) else [])]
+    if isinstance(value, list):
+        return [text for item in value for text in ([item] if isinstance(item, str) and keys is None
+                                                    else strings_of(item, keys))]
+    return []
 
 
 def faults_of(text: str, apostrophes: bool) -> list[str]:
@@ -102,6 +108,10 @@ def test_every_page_type_and_every_email_reads_as_correct_french(app, client, ma
                    themes=["solidarites-sante-education"], deadlines=[])
     make_programme(title="Vélo dans l’Oise", funders=["Département de l’Oise"], level="departmental",
                    departments=["60"], themes=["mobilite"])
+    # As sources write it, straight apostrophes: shown with the house's « ’ » (at display, the store keeps the source's text).
+    lighting = make_programme(title="Rénovation de l'éclairage public", summary="Remplacer les luminaires d'une commune.",
+                              funders=["Agence de l'eau Seine-Normandie"], themes=["energie-climat"],
+                              description_html="<p>Conditions d'éligibilité : l'aide va aux communes.</p>")
 
     with app.app_context():
         assert run_digests("weekly").sent == 1
@@ -115,14 +125,15 @@ def test_every_page_type_and_every_email_reads_as_correct_french(app, client, ma
     public = ["/", "/?q=chaleur&commune=58194", "/?theme=energie-climat&page=40", "/?q=zzzzzz", f"/programmes/{ademe}",
               f"/programmes/{ademe}?commune=58194", "/communes", "/communes?q=Saint-Denis", "/communes/58194",
               "/communes/60057", "/communes/72181", "/communes/29083", "/?commune=60009", "/sources", "/a-propos", "/projets", "/api/", "/impression?theme=energie-climat",
-              "/abonnement?theme=energie-climat", "/page-inexistante", f"/abonnement/gerer/{tokens[SALT_MANAGE]}",
+              "/abonnement?theme=energie-climat", "/page-inexistante", "/?q=l'éclairage", f"/programmes/{lighting}", f"/abonnement/gerer/{tokens[SALT_MANAGE]}",
               f"/abonnement/desabonnement/{tokens[SALT_UNSUBSCRIBE]}", "/programmes/inconnu", "/?population=beaucoup",
               "/admin/login"]
     confirm = [link for message in emails for link in message.links("/abonnement/confirmer/")]
     public += [urlsplit(link).path for link in confirm]
     admin = logged_in_client(app, ADMIN)
     back_office = ["/admin/", "/admin/programmes", f"/admin/programmes/{ademe}", "/admin/programmes/nouveau",
-                   "/admin/doublons", "/admin/journal", "/admin/sources", "/admin/utilisateurs"]
+                   "/admin/doublons", "/admin/journal", "/admin/sources", "/admin/utilisateurs",
+                   f"/admin/programmes/{lighting}", "/admin/programmes?q=éclairage"]
 
     past_the_last = client.get("/?theme=energie-climat&page=40").get_data(as_text=True)
     assert "Cette page de résultats n’existe pas" in past_the_last and "Aucun programme ne correspond" not in past_the_last
@@ -134,13 +145,56 @@ def test_every_page_type_and_every_email_reads_as_correct_french(app, client, ma
             response = who.get(path)
             assert response.status_code in (200, 400, 404), (path, response.status_code)
             assert response.mimetype == "text/html", path
-            html = response.get_data(as_text=True)
-            found = faults_of(visible_text(html), apostrophes=False)
-            if path.startswith("/abonnement") or response.status_code == 404:
-                # The subscription and error pages' own sentences are typographic (’) through and through.
-                found += faults_of(visible_text(html, own_text_only=True), apostrophes=True)
+            found = faults_of(visible_text(response.get_data(as_text=True)), apostrophes=True)
             if found:
                 faults[path] = found
+    # Data as a source wrote it reads with « ’ »; what a person typed and a curator's form keep their own.
+    assert "Rénovation de l’éclairage public" in client.get(f"/programmes/{lighting}").get_data(as_text=True)
+    assert 'value="l&#39;éclairage"' in client.get("/?q=l'éclairage").get_data(as_text=True)
+    assert 'value="Rénovation de l&#39;éclairage public"' in admin.get(f"/admin/programmes/{lighting}").get_data(as_text=True)
+    # Flash messages: the login page's, after the back office refused a visitor, and a back-office error's.
+    for who, method, path in ((client, "get", "/admin/programmes"), (admin, "post", "/admin/journal/999999/annuler")):
+        data = {"csrf_token": csrf_token(admin, "/admin/journal")} if method == "post" else None
+        response = getattr(who, method)(path, data=data, follow_redirects=True)
+        html = response.get_data(as_text=True)
+        assert "fr-alert" in html, path
+        found = faults_of(visible_text(html), apostrophes=True)
+        if found:
+            faults[f"{path} (message)"] = found
+    # The API: its errors, in French, and its OpenAPI document's texts.
+    messages = set()
+    for path in ("/api/v1/programmes?population=beaucoup", "/api/v1/programmes/inconnu", "/api/v1/inexistant",
+                 "/api/v1/programmes?q=a&q=b", "/api/v1/communes?q=a&q=b", "/api/v1/programmes?financeur=ADEME",
+                 "/api/v1/communes/00000", "/api/v1/programmes?q=eclairage%20NEAR%20public"):
+        response = client.get(path)
+        assert response.status_code in (400, 404) and response.is_json, (path, response.status_code)
+        texts = strings_of(response.get_json())
+        messages.update(texts)
+        found = faults_of(" ".join(texts), apostrophes=True)
+        if found:
+            faults[path] = found
+    assert len(messages) >= 7, messages  # each error says its own reason
+    texts = strings_of(client.get("/api/v1/openapi.json").get_json(), keys=("title", "summary", "description"))
+    assert len(texts) > 50
+    found = faults_of(" ".join(texts), apostrophes=True)
+    if found:
+        faults["/api/v1/openapi.json"] = found
+    # Feeds and exports: what a feed reader, a calendar and a spreadsheet show.
+    import feedparser
+    from icalendar import Calendar
+
+    feed = feedparser.parse(client.get("/flux.atom?theme=energie-climat").get_data())
+    atom = [feed.feed.title] + [text for entry in feed.entries for text in (
+        entry.title, entry.get("summary", ""), *(author.get("name", "") for author in entry.get("authors", [])))]
+    calendar = Calendar.from_ical(client.get("/calendrier.ics?theme=energie-climat").get_data())
+    events = [str(component.get(key, "")) for component in calendar.walk() for key in ("summary", "description")]
+    header = client.get("/export.csv?theme=energie-climat").get_data(as_text=True).splitlines()[0]
+    assert any("clairage public" in text for text in atom) and any("clairage public" in text for text in events)
+    assert "Types d" in header
+    for name, text in (("flux Atom", " ".join(atom)), ("agenda", " ".join(events)), ("colonnes du CSV", header)):
+        found = faults_of(text, apostrophes=True)
+        if found:
+            faults[name] = found
     for message in emails:
         for name, text in (("texte", message.text), ("HTML", visible_text(message.html))):
             found = faults_of(f"{message.subject} {text}", apostrophes=True)

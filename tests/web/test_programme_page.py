@@ -83,7 +83,7 @@ def test_the_aid_programmes_lead_to_the_search_of_their_aids(client, make_progra
     results = BeautifulSoup(client.get(link["href"]).get_data(as_text=True), "html.parser")
     found = {anchor["href"].split("/programmes/")[1].split("?")[0] for anchor in results.select("a[href*='/programmes/']")}
     assert {one, other} <= found and len(found & {one, other}) == 2
-    assert "Programme d'aides : Fonds vert - Édition 2024" in results.get_text(" ", strip=True)
+    assert "Programme d’aides : Fonds vert - Édition 2024" in results.get_text(" ", strip=True)
     several = BeautifulSoup(client.get(f"/programmes/{other}").get_data(as_text=True), "html.parser")
     assert several.find("dt", string="Programmes d’aides") is not None
     assert len(several.select("#programme-programmes-aides a")) == 2

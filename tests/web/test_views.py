@@ -79,7 +79,7 @@ def test_bad_parameter_gives_a_french_400_page(client):
     response = client.get("/?population=-12")
     assert response.status_code == 400
     alert = page(response).select_one(".fr-alert--error")
-    assert "nombre d'habitants positif" in alert.get_text()
+    assert "nombre d’habitants positif" in alert.get_text()
 
 
 def test_detail_page_shows_every_field(client, make_programme):
@@ -95,7 +95,7 @@ def test_detail_page_shows_every_field(client, make_programme):
     text = page(response).get_text(" ", strip=True)
     for expected in ("Dotation de test", "Résumé clair.", "dépenses", "Communes, Intercommunalités (EPCI)",
                      "Communes de 2 000 à 20 000 habitants", "Grand Est", "Subvention", "de 20 à 80 %",
-                     "jusqu'à 500 000 €", "1er octobre 2026", "31 janvier 2027", "Très haut débit",
+                     "jusqu’à 500 000 €", "1er octobre 2026", "31 janvier 2027", "Très haut débit",
                      "Préfecture", "Appel à projets", "Collecté le", "Dernière mise à jour à la source",
                      "clôture dans"):
         assert expected in text.replace("\u202f", " "), expected
@@ -151,7 +151,7 @@ def test_the_sources_page_gives_level_last_collection_open_count_and_uncovered_d
             for row in html.select("tbody tr")}
     assert rows["Département de la Drôme"][1] == "Département"
     assert rows["Département de la Drôme"][3] == "aucune pour l’instant"
-    assert rows["Programmes rédigés par l'équipe"][4] == "1"  # the open one, not the closed one
+    assert rows["Programmes rédigés par l’équipe"][4] == "1"  # the open one, not the closed one
     uncovered = [item.get_text(strip=True) for item in html.select("#departements-sans-source li")]
     assert "Cher (18)" in uncovered and "Drôme (26)" not in uncovered and "Manche (50)" not in uncovered
 
