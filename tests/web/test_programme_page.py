@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from bs4 import BeautifulSoup
 
 from guichet.programmes import vocabulary
+from guichet.programmes.conditions import CRITERIA
 from guichet.programmes.services import CURATED_DATA, upsert_source_record
 from guichet.programmes.themes import all_theme_slugs
 from guichet.sources.services import run_source
@@ -107,8 +108,10 @@ def _labels():
     value as a word of its own)."""
     labels = set(all_theme_slugs().values())
     for vocab in (vocabulary.LEVELS, vocabulary.STATUSES, vocabulary.RECURRENCES, vocabulary.AID_TYPES,
-                  vocabulary.BENEFICIARIES, vocabulary.TERRITORIAL_CONDITIONS):
+                  vocabulary.BENEFICIARIES, vocabulary.TERRITORIAL_CONDITIONS, vocabulary.CRITERIA):
         labels |= {str(label) for label in vocab.values()}
+    # The criteria's phrases are our wording too (« … où se trouve la commune »: a French word, not a value)
+    labels |= {criterion.phrase for criterion in CRITERIA.values()}
     return sorted(labels, key=len, reverse=True)
 
 
