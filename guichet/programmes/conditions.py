@@ -109,20 +109,26 @@ class InvalidCondition(ValueError):
         super().__init__(self.message)
 
 
-def clean_conditions(values) -> list[str]:
-    """A programme's ``territories`` checked and in vocabulary order; raises InvalidCondition."""
+def _clean_slugs(values, vocabulary: dict, refused) -> list[str]:
+    """Slugs of ``vocabulary`` checked and in its order; raises ``refused(value)`` for a value
+    (or a whole value) that is not one."""
     if values is None:
         return []
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, (list, tuple, set, frozenset)):
-        raise InvalidCondition(values)
+        raise refused(values)
     chosen = set()
     for value in values:
-        if not isinstance(value, str) or value.strip() not in CONDITIONS:
-            raise InvalidCondition(value)
+        if not isinstance(value, str) or value.strip() not in vocabulary:
+            raise refused(value)
         chosen.add(value.strip())
-    return [slug for slug in CONDITIONS if slug in chosen]
+    return [slug for slug in vocabulary if slug in chosen]
+
+
+def clean_conditions(values) -> list[str]:
+    """A programme's ``territories`` checked and in vocabulary order; raises InvalidCondition."""
+    return _clean_slugs(values, CONDITIONS, InvalidCondition)
 
 
 def restriction_text(slugs) -> str | None:
@@ -175,18 +181,7 @@ def _unknown_criterion(value) -> InvalidCriterion:
 
 def clean_criteria(values) -> list[str]:
     """A programme's ``criteria`` checked and in vocabulary order; raises InvalidCriterion."""
-    if values is None:
-        return []
-    if isinstance(values, str):
-        values = [values]
-    if not isinstance(values, (list, tuple, set, frozenset)):
-        raise _unknown_criterion(values)
-    chosen = set()
-    for value in values:
-        if not isinstance(value, str) or value.strip() not in CRITERIA:
-            raise _unknown_criterion(value)
-        chosen.add(value.strip())
-    return [slug for slug in CRITERIA if slug in chosen]
+    return _clean_slugs(values, CRITERIA, _unknown_criterion)
 
 
 def criteria_text(slugs) -> str | None:
