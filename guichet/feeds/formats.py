@@ -92,7 +92,7 @@ def deadlines_calendar(programmes, *, name: str, detail_url, today: date) -> byt
 
 
 CSV_COLUMNS = (
-    "Identifiant", "Titre", "Résumé", "Financeurs", "Échelon", "Régions", "Départements", "Bénéficiaires",
+    "Identifiant", "Titre", "Résumé", "Financeurs", "Programmes d’aides", "Échelon", "Régions", "Départements", "Bénéficiaires",
     "Thèmes", "Types d’aide", "Appel à projets", "Ouverture", "Prochaine date limite", "Dates limites",
     "Statut", "Récurrence", "Taux minimum (%)", "Taux maximum (%)", "Montant minimum (€)", "Montant maximum (€)",
     "Population minimum", "Population maximum", "Page chez la source", "Candidater", "Page sur Guichet",
@@ -126,6 +126,7 @@ def csv_table(programmes, *, detail_url, today: date, regions: dict, departments
         deadlines = programme.deadline_dates()
         writer.writerow([spreadsheet_cell(value) for value in (
             programme.id, programme.title, programme.summary, ", ".join(programme.funders or []),
+            ", ".join(programme.aid_programmes or []),
             LEVELS.label(programme.level),
             ", ".join(regions.get(code, code) for code in programme.regions or []),
             ", ".join(departments.get(code, code) for code in programme.departments or []),

@@ -79,7 +79,8 @@ def test_one_programme_calendar_and_unknown(client, make_programme):
 
 def test_csv_export_opens_in_a_french_spreadsheet(client, make_programme):
     make_programme(title="Plan vélo", funders=["ADEME", "Région"], rate_max=80.0, amount_max=12500.5,
-                   deadlines=["2099-03-31"], level="national")
+                   deadlines=["2099-03-31"], level="national",
+                   aid_programmes=["Fonds vert - Édition 2024", "Petites villes de demain"])
     make_programme(title="=HYPERLINK(\"http://example.org\")")
     response = client.get("/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -89,6 +90,7 @@ def test_csv_export_opens_in_a_french_spreadsheet(client, make_programme):
     by_title = {row["Titre"]: row for row in rows}
     velo = by_title["Plan vélo"]
     assert velo["Financeurs"] == "ADEME, Région"
+    assert velo["Programmes d’aides"] == "Fonds vert - Édition 2024, Petites villes de demain"
     assert velo["Échelon"] == "National"
     assert velo["Prochaine date limite"] == "31/03/2099"
     assert velo["Taux maximum (%)"] == "80" and velo["Montant maximum (€)"] == "12500,5"
