@@ -14,6 +14,8 @@ at load time, from the files of ``guichet/territories/data/``).
 import re
 from dataclasses import dataclass
 
+from babel.lists import format_list
+
 # The slugs and their French labels are declared once, with the record's other vocabularies.
 from guichet.programmes.vocabulary import CRITERIA as CRITERIA_LABELS, TERRITORIAL_CONDITIONS
 from guichet.text import fold
@@ -189,9 +191,7 @@ def criteria_text(slugs) -> str | None:
     slugs = [slug for slug in CRITERIA if slug in set(slugs or ())]
     if not slugs:
         return None
-    phrases = [CRITERIA[slug].phrase for slug in slugs]
-    joined = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " et " + phrases[-1]
-    return f"Sous condition {joined}"
+    return "Sous condition " + format_list([CRITERIA[slug].phrase for slug in slugs], locale="fr")
 
 
 # -- population bands ----------------------------------------------------------------------------

@@ -24,15 +24,17 @@ between two bands of one programme would be kept by the search and judged « non
 
 from dataclasses import dataclass
 
+from babel.lists import format_list
+
 from guichet import geo
 from guichet.programmes.vocabulary import BENEFICIARIES
 from guichet.search.query import Eligibility
+from guichet.web.formatting import number_fr
 from guichet.programmes.conditions import (CONDITIONS, CRITERIA, FRR_LEVELS, Band, bands_for, restriction_text,
                                            widest)
 
 ELIGIBLE, NOT_ELIGIBLE, TO_CHECK = "eligible", "not_eligible", "to_check"
 STATE_LABELS = {ELIGIBLE: "Éligible", NOT_ELIGIBLE: "Non éligible", TO_CHECK: "Éligibilité à vérifier"}
-NARROW_NBSP = "\u202f"
 
 
 @dataclass(frozen=True)
@@ -52,24 +54,20 @@ class Verdict:
         return STATE_LABELS[self.state]
 
 
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", NARROW_NBSP)
-
-
 def population_phrase(minimum: int | None, maximum: int | None) -> str:
     """« communes de moins de 3 500 habitants », « communes d'au moins 50 000 habitants »."""
     def upper(value):
         # 3 499 is written « moins de 3 500 », as the official texts say it.
         if (value + 1) % 500 == 0:
-            return f"moins de {_number(value + 1)}"
-        return f"{_number(value)} habitants au plus"
+            return f"moins de {number_fr(value + 1)}"
+        return f"{number_fr(value)} habitants au plus"
 
     if minimum and maximum is not None:
-        return f"communes de {_number(minimum)} à {_number(maximum)} habitants"
+        return f"communes de {number_fr(minimum)} à {number_fr(maximum)} habitants"
     if maximum is not None:
         text = upper(maximum)
         return f"communes de {text} habitants" if text.startswith("moins") else f"communes de {text}"
-    return f"communes d’au moins {_number(minimum)} habitants"
+    return f"communes d’au moins {number_fr(minimum)} habitants"
 
 
 def _places(regions, departments) -> str:
@@ -133,7 +131,7 @@ def verdict(programme, eligibility: Eligibility, details: dict | None = None) ->
             return Verdict(ELIGIBLE, reason, name)
         # A slug the vocabulary no longer knows still keeps the programme « à vérifier ».
         phrases = list(dict.fromkeys((CRITERIA.get(slug) or CRITERIA["autre"]).phrase for slug in pending))
-        joined = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " et " + phrases[-1]
+        joined = format_list(phrases, locale="fr")
         noun = "critère" if len(phrases) == 1 else "critères"
         separator = " " if reason.startswith("programme ouvert") else ", "
         return Verdict(TO_CHECK, f"{reason}{separator}sous condition {joined}, {noun} que le Guichet ne peut pas "
